@@ -1,0 +1,5 @@
+/**
+ * Explicit oclif command registry (package.json oclif.commands.strategy = explicit).
+ * One line per command.
+ */
+export const COMMANDS = {}

@@ -1,0 +1,69 @@
+import {EventEmitter} from 'node:events'
+
+/** What an event says happened. Every fault decision and every delivery is one. */
+export type ProxyEventType =
+  | 'listen'
+  | 'connection-open'
+  | 'connection-close'
+  | 'request' // a request arrived from the client
+  | 'delivery' // a request was sent to the server (counts deliveries)
+  | 'reply' // the server's reply head arrived at the proxy
+  | 'reply-end' // the server's reply body ended at the proxy
+  | 'forwarded' // the reply was passed on to the client in full
+  | 'fault' // a fault fired; `fault` and `phase` say which and where
+  | 'supervisor' // the server process was killed, restarted, became ready
+  | 'error' // malformed traffic or a broken connection, closed and recorded
+
+export interface ProxyEvent {
+  /** Milliseconds since the Unix epoch, with sub-millisecond precision. */
+  time: number
+  type: ProxyEventType
+  /** Proxy or link name, when the emitter serves several. */
+  proxy?: string
+  /** Connection id, unique within one event log. */
+  conn?: string
+  /** Proxy-assigned id of one client request (`r12`); its deliveries share it. */
+  request?: string
+  /** Trial id carried by faultline's own client, when there is one. */
+  trial?: string
+  /** The operation's stable request id (Idempotency-Key or equivalent), when known. */
+  operation?: string
+  /** 1 for the client's first attempt; from the client's own marker when present. */
+  attempt?: number
+  /** Delivery number of this request at the server: 1 for the original, 2+ for duplicates. */
+  delivery?: number
+  fault?: string
+  phase?: string
+  method?: string
+  path?: string
+  status?: number
+  /** Anything else worth keeping: byte counts, error codes, delays. */
+  detail?: Record<string, unknown>
+}
+
+export type ProxyEventInput = Omit<ProxyEvent, 'time'> & {time?: number}
+
+/**
+ * The event stream of one run. Emitters call `record`; consumers listen to 'event'.
+ * It keeps no history of its own: whoever needs history subscribes.
+ */
+export class EventLog extends EventEmitter<{event: [ProxyEvent]}> {
+  private seq = 0
+
+  record(input: ProxyEventInput): ProxyEvent {
+    const event: ProxyEvent = {time: input.time ?? now(), ...input} as ProxyEvent
+    this.emit('event', event)
+    return event
+  }
+
+  /** A fresh id with a prefix, unique within this log (`c1`, `r7`). */
+  nextId(prefix: string): string {
+    this.seq += 1
+    return `${prefix}${this.seq}`
+  }
+}
+
+/** Wall-clock milliseconds with sub-millisecond precision. */
+export function now(): number {
+  return performance.timeOrigin + performance.now()
+}
