@@ -1,0 +1,134 @@
+/**
+ * The typed, validated form of a scenario file. Everything downstream trusts these
+ * values: durations are milliseconds, defaults are filled in, templates are still raw
+ * strings (rendered per trial by src/scenario/template.ts).
+ */
+
+export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
+
+export type Protocol = 'http'
+
+/** How faultline knows the server is up. */
+export type ReadyCheck = {kind: 'http'; path: string} | {kind: 'tcp'} | {kind: 'log'; pattern: string}
+
+export interface ServerBlock {
+  /** Shell command line; may contain templates like {{port}} and {{env.NAME}}. */
+  command: string
+  cwd?: string
+  env: Record<string, string>
+  ready: ReadyCheck
+  /** Startup (and restart) timeout, ms. */
+  startupTimeout: number
+}
+
+export interface Target {
+  protocol: Protocol
+  /** Base URL of the server under test, e.g. http://127.0.0.1:4100 (may hold {{port}}). */
+  url: string
+  server?: ServerBlock
+}
+
+export interface ClientPolicy {
+  /** Per-attempt timeout, ms. */
+  timeout: number
+  /** Attempts including the first. */
+  attempts: number
+  /** Delay before the first retry, ms; multiplied by `backoffFactor` each further retry. */
+  backoff: number
+  backoffFactor: number
+  /** HTTP statuses that are retried (besides timeouts and connection errors). */
+  retryOn: number[]
+}
+
+/** One HTTP request as written in the scenario; strings may hold templates. */
+export interface RequestTemplate {
+  method: string
+  path: string
+  headers: Record<string, string>
+  /** JSON body (object/array/scalar) or undefined for none. Strings inside may hold templates. */
+  body?: unknown
+}
+
+export interface EffectProbe {
+  request: RequestTemplate
+  /** JSONPath into the probe's JSON reply. */
+  select: string
+  /**
+   * `count`: the selected value is a number that grows by the same amount with each execution.
+   * `state`: the selected JSON is compared as a whole (state snapshot oracle).
+   * `auto`: count when the baseline selects a number, state otherwise.
+   */
+  oracle: 'auto' | 'count' | 'state'
+  /** JSONPaths removed from the selected state before comparing (timestamps, versions). */
+  volatile: string[]
+}
+
+export interface Endpoint {
+  name: string
+  request: RequestTemplate
+  effect?: EffectProbe
+  expect: Contract
+  /** JSONPaths removed from replies before comparing them (ids that may differ, dates). */
+  volatileReplyFields: string[]
+  /** Profiles for this endpoint; defaults to the scenario's. */
+  profiles: string[]
+  trials: number
+}
+
+/** A fault as a profile states it; durations may be ranges the seeded source picks from. */
+export type FaultType =
+  | 'drop-request'
+  | 'drop-reply'
+  | 'duplicate'
+  | 'delay'
+  | 'reset'
+  | 'crash-before-reply'
+  | 'crash-after-reply'
+  | 'client-abort'
+
+/** A duration written as a fixed value or a [min, max] range, in ms. */
+export type DurationSpec = number | [number, number]
+
+export interface ProfileFault {
+  type: FaultType
+  /** For drop-request / drop-reply: hold the connection (timeout) or reset it. */
+  mode?: string
+  /** delay: which phase is delayed. reset: before-reply or mid-reply. */
+  phase?: string
+  delay?: DurationSpec
+  /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
+  delayTimeoutFactor?: number
+  /** Which attempt of the operation the fault hits (1 = the first). */
+  attempt: number
+  /** Probability the fault fires on a matching attempt (1 = always). */
+  probability: number
+}
+
+export interface Profile {
+  name: string
+  description: string
+  faults: ProfileFault[]
+  /** Where it was defined: 'built-in' or file:line. */
+  source: string
+}
+
+export interface Scenario {
+  /** Absolute path of the scenario file. */
+  file: string
+  /** Directory relative paths (server cwd, profile files) resolve against. */
+  dir: string
+  version: 1
+  target: Target
+  client: ClientPolicy
+  endpoints: Endpoint[]
+  /** Default profile names for endpoints that do not list their own. */
+  profiles: string[]
+  /** All profiles known to this scenario: built-ins plus those from profile files. */
+  profileCatalog: Map<string, Profile>
+  trials: number
+  /** Quiet period after the last delivery before probing, ms. */
+  settle: number
+  /** Max trials running at once (crash trials always run alone). */
+  concurrency: number
+  seed?: number
+}
