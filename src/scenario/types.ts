@@ -89,19 +89,35 @@ export type FaultType =
 /** A duration written as a fixed value or a [min, max] range, in ms. */
 export type DurationSpec = number | [number, number]
 
+/** Which requests a fault may hit, for the standalone proxy (check targets its own trials). */
+export interface RequestMatch {
+  method?: string
+  /** Glob over the path without query: `*` within a segment, `**` across segments. */
+  path?: string
+  /** Header name (any case) → exact value or glob. */
+  headers?: Record<string, string>
+}
+
 export interface ProfileFault {
   type: FaultType
-  /** For drop-request / drop-reply: hold the connection (timeout) or reset it. */
-  mode?: string
+  /**
+   * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
+   * duplicate: `sequential` | `concurrent` | `delayed`.
+   * A list means the seeded source picks one per trial.
+   */
+  mode?: string | string[]
   /** delay: which phase is delayed. reset: before-reply or mid-reply. */
   phase?: string
   delay?: DurationSpec
   /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
-  delayTimeoutFactor?: number
+  delayTimeoutFactor?: number | [number, number]
   /** Which attempt of the operation the fault hits (1 = the first). */
   attempt: number
   /** Probability the fault fires on a matching attempt (1 = always). */
   probability: number
+  /** Standalone proxy only: which requests (default all) and which occurrence (default every). */
+  match?: RequestMatch
+  nth?: number
 }
 
 export interface Profile {
@@ -125,6 +141,8 @@ export interface Scenario {
   profiles: string[]
   /** All profiles known to this scenario: built-ins plus those from profile files. */
   profileCatalog: Map<string, Profile>
+  /** Profile files named by the scenario (absolute paths), already loaded into the catalog. */
+  profileFiles: string[]
   trials: number
   /** Quiet period after the last delivery before probing, ms. */
   settle: number
