@@ -13,6 +13,9 @@ export type ProxyEventType =
   | 'fault' // a fault fired; `fault` and `phase` say which and where
   | 'supervisor' // the server process was killed, restarted, became ready
   | 'error' // malformed traffic or a broken connection, closed and recorded
+  | 'attempt' // faultline's client sent an attempt (check runs)
+  | 'attempt-result' // … and got a reply, a timeout or an error
+  | 'probe' // the effect probe read the server's state
 
 export interface ProxyEvent {
   /** Milliseconds since the Unix epoch, with sub-millisecond precision. */

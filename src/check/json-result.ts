@@ -1,0 +1,42 @@
+import type {CheckResult} from './check-result.js'
+
+/** The `--json` document: stable field names, no colour, timelines only for breaches. */
+export type CheckJson = ReturnType<typeof toJsonResult>
+
+export function toJsonResult(result: CheckResult) {
+  return {
+    seed: result.seed,
+    ok: result.ok,
+    scenario: result.scenario,
+    durationMs: Math.round(result.durationMs),
+    serverLog: result.serverLog,
+    restarts: result.restarts.map((ms) => Math.round(ms)),
+    endpoints: result.endpoints.map((e) => ({
+      name: e.name,
+      expect: e.expect,
+      met: e.met,
+      unmetReason: e.unmetReason,
+      oracle: e.oracle,
+      inferred: e.inferred,
+      contracts: e.contracts,
+      breaches: e.breaches,
+      evidence: e.evidence,
+      notInjected: e.notInjected,
+      errors: e.errors,
+      trials: e.trials.map((t) => ({
+        id: t.id,
+        profile: t.profile,
+        fault: t.fault,
+        injected: t.injected,
+        attempts: t.attempts,
+        deliveries: t.deliveries,
+        executions: t.executions,
+        outcome: t.outcome,
+        stateMatchesClean: t.stateMatchesClean,
+        effectAfterRestart: t.effectAfterRestart,
+        error: t.error,
+        replay: t.replay,
+      })),
+    })),
+  }
+}

@@ -1,0 +1,137 @@
+import type {Endpoint} from '../scenario/types.js'
+import {faultLabel} from './plan.js'
+import {normalizeJson, sameJson} from './normalize.js'
+import {parseJsonBody} from './http-request.js'
+import type {ProbeReading} from './probe.js'
+import type {DeliveredReply, TrialResult} from './trial-result.js'
+import type {RawTrial} from './trial-runner.js'
+
+/** How executions are counted for an endpoint (DESIGN §3), fixed by its baseline. */
+export type OracleKind = 'count' | 'state' | 'reply'
+
+/** What the clean baseline trial established. */
+export interface Baseline {
+  oracle: OracleKind
+  /** count: the change one execution makes. */
+  unit?: number
+  /** state: normalised state before and after one clean execution. */
+  stateBefore?: unknown
+  stateAfter?: unknown
+}
+
+/** Why a baseline cannot be used; the caller turns it into a scenario error. */
+export class BaselineProblem extends Error {}
+
+function numeric(reading: ProbeReading): number | undefined {
+  if (reading.kind === 'absent') return 0
+  if (reading.kind === 'value' && typeof reading.value === 'number' && Number.isFinite(reading.value)) return reading.value
+  return undefined
+}
+
+function state(reading: ProbeReading, raw: RawTrial, endpoint: Endpoint): unknown {
+  if (reading.kind !== 'value') return null
+  return normalizeJson(reading.value, raw.substitutions, endpoint.effect?.volatile ?? [])
+}
+
+/** Interpret the clean baseline trial: which oracle applies and what one execution does. */
+export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
+  const op = raw.operation
+  if (op.outcome !== 'ok') {
+    const last = op.attempts.at(-1)
+    const got = last?.status !== undefined ? `status ${last.status}` : (last?.error ?? 'no reply')
+    throw new BaselineProblem(`the clean baseline request of endpoint "${endpoint.name}" did not succeed (${got}); check its request method, path and body`)
+  }
+  const effect = endpoint.effect
+  if (!effect) return {oracle: 'reply'}
+  for (const reading of [raw.before, raw.after]) {
+    if (reading?.kind === 'error') throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" failed: ${reading.message}`)
+  }
+  const before = raw.before as ProbeReading
+  const after = raw.after as ProbeReading
+  const a = numeric(before)
+  const b = numeric(after)
+  const countable = a !== undefined && b !== undefined && after.kind === 'value'
+  if (effect.oracle === 'count' || (effect.oracle === 'auto' && countable)) {
+    if (!countable) {
+      throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" selects ${describe(after)} with ${effect.select}, not a number; use oracle: state or select a counter`)
+    }
+    const unit = (b as number) - (a as number)
+    if (unit === 0) {
+      throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} was ${a} before and after a clean execution; select a value that changes with each execution`)
+    }
+    return {oracle: 'count', unit}
+  }
+  const stateBefore = state(before, raw, endpoint)
+  const stateAfter = state(after, raw, endpoint)
+  if (sameJson(stateBefore, stateAfter)) {
+    throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} is the same before and after a clean execution; select the state the request changes`)
+  }
+  return {oracle: 'state', stateBefore, stateAfter}
+}
+
+function describe(reading: ProbeReading): string {
+  if (reading.kind === 'absent') return 'nothing'
+  if (reading.kind === 'error') return 'an error'
+  return JSON.stringify(reading.value)?.slice(0, 60) ?? 'undefined'
+}
+
+function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
+  const out: DeliveredReply[] = []
+  for (const event of raw.timeline) {
+    if (event.type !== 'reply-end' || event.status === undefined) continue
+    const text = typeof event.detail?.body === 'string' ? event.detail.body : ''
+    const json = parseJsonBody(Buffer.from(text))
+    const body = json.ok ? normalizeJson(json.value, raw.substitutions, endpoint.volatileReplyFields) : text
+    out.push({delivery: event.delivery ?? 1, attempt: event.attempt, status: event.status, body})
+  }
+  return out
+}
+
+/** Turn one trial's raw measurements into what the verdicts use. */
+export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string): TrialResult {
+  const op = raw.operation
+  const injected = raw.timeline.some((e) => e.type === 'fault')
+  const deliveries = raw.timeline.filter((e) => e.type === 'delivery').length
+  const result: TrialResult = {
+    id: raw.planned.id,
+    profile: raw.planned.profile,
+    fault: faultLabel(raw.planned),
+    injected,
+    outcome: op.outcome,
+    attempts: op.attempts.length,
+    deliveries,
+    executions: null,
+    stateMatchesClean: null,
+    effectVisible: null,
+    effectAfterRestart: null,
+    stoppedEarly: op.stoppedEarly,
+    replies: replies(raw, endpoint),
+    timeline: raw.timeline,
+    replay,
+  }
+  if (baseline.oracle === 'reply') return result
+  const readings = [raw.before, raw.after, raw.afterRestart].filter((r): r is ProbeReading => r !== undefined)
+  const failed = readings.find((r) => r.kind === 'error')
+  if (failed && failed.kind === 'error') return {...result, error: failed.message}
+  const before = raw.before as ProbeReading
+  const after = raw.after as ProbeReading
+  if (baseline.oracle === 'count') {
+    const unit = baseline.unit as number
+    const delta = (numeric(after) ?? NaN) - (numeric(before) ?? NaN)
+    if (Number.isNaN(delta)) return {...result, error: 'the effect probe stopped selecting a number'}
+    const executions = Math.round((delta / unit) * 100) / 100
+    result.executions = executions
+    result.effectVisible = executions >= 1
+    result.stateMatchesClean = executions === 1
+    if (raw.afterRestart) {
+      const mid = (numeric(raw.afterRestart) ?? NaN) - (numeric(before) ?? NaN)
+      result.effectAfterRestart = Number.isNaN(mid) ? null : mid / unit >= 1
+    }
+    return result
+  }
+  const finalState = state(after, raw, endpoint)
+  result.stateMatchesClean = sameJson(finalState, baseline.stateAfter)
+  result.effectVisible = !sameJson(finalState, baseline.stateBefore)
+  if (raw.afterRestart) result.effectAfterRestart = !sameJson(state(raw.afterRestart, raw, endpoint), baseline.stateBefore)
+  return result
+}

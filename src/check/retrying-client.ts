@@ -1,0 +1,112 @@
+import type {Dispatcher} from 'undici'
+import type {EventLog} from '../proxy/events.js'
+import {ATTEMPT_HEADER, TRIAL_HEADER} from '../proxy/http/headers.js'
+import type {ClientPolicy} from '../scenario/types.js'
+import {sendRequest, type RenderedRequest} from './http-request.js'
+
+/** The client's view of an operation (DESIGN §2). */
+export type Outcome = 'ok' | 'failed' | 'indeterminate'
+
+export interface AttemptRecord {
+  attempt: number
+  /** `reply` (got a status), `timeout`, or `error` (reset, refused…). */
+  result: 'reply' | 'timeout' | 'error'
+  status?: number
+  error?: string
+  body?: string
+  durationMs: number
+}
+
+export interface OperationResult {
+  outcome: Outcome
+  attempts: AttemptRecord[]
+  /** True when the client stopped on a final answer while it still had attempts left. */
+  stoppedEarly: boolean
+  /** The reply the client accepted (ok) or gave up on (failed), if any. */
+  finalStatus?: number
+}
+
+export interface OperationOptions {
+  dispatcher: Dispatcher
+  policy: ClientPolicy
+  /** Renders the request for attempt n (templates like {{attempt}} may change per attempt). */
+  render: (attempt: number) => RenderedRequest
+  trial: string
+  events?: EventLog
+  signal?: AbortSignal
+}
+
+/** How one reply status ends or continues an operation. */
+export function classifyStatus(status: number, policy: ClientPolicy): 'ok' | 'retry' | 'failed' | 'indeterminate' {
+  if (policy.retryOn.includes(status)) return 'retry'
+  if (status < 400) return 'ok'
+  if (status < 500) return 'failed'
+  return 'indeterminate'
+}
+
+/**
+ * faultline's built-in client: one operation, attempted up to `policy.attempts` times with
+ * exponential backoff; a per-attempt timeout; retries on timeouts, connection errors and
+ * the policy's statuses. Each attempt carries the trial marker and its attempt number.
+ */
+export async function runOperation(options: OperationOptions): Promise<OperationResult> {
+  const {policy, events, trial} = options
+  const attempts: AttemptRecord[] = []
+  let lastRetryable: 'indeterminate' | 'failed' = 'indeterminate'
+  for (let attempt = 1; attempt <= policy.attempts; attempt++) {
+    if (attempt > 1) await delay(policy.backoff * policy.backoffFactor ** (attempt - 2), options.signal)
+    options.signal?.throwIfAborted()
+    const request = options.render(attempt)
+    events?.record({type: 'attempt', trial, attempt, method: request.method, path: request.path})
+    const started = performance.now()
+    const timeout = AbortSignal.timeout(policy.timeout)
+    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+    try {
+      const reply = await sendRequest(options.dispatcher, request, {[TRIAL_HEADER]: trial, [ATTEMPT_HEADER]: String(attempt)}, signal)
+      const record: AttemptRecord = {
+        attempt,
+        result: 'reply',
+        status: reply.status,
+        body: reply.body.subarray(0, 4096).toString('utf8'),
+        durationMs: performance.now() - started,
+      }
+      attempts.push(record)
+      events?.record({type: 'attempt-result', trial, attempt, status: reply.status})
+      const verdict = classifyStatus(reply.status, policy)
+      if (verdict === 'retry') {
+        lastRetryable = reply.status < 500 ? 'failed' : 'indeterminate'
+        continue
+      }
+      return {outcome: verdict, attempts, stoppedEarly: attempt < policy.attempts && verdict !== 'ok', finalStatus: reply.status}
+    } catch (err) {
+      options.signal?.throwIfAborted()
+      const timedOut = timeout.aborted
+      const message = timedOut ? `no reply within ${policy.timeout}ms` : describeError(err)
+      attempts.push({attempt, result: timedOut ? 'timeout' : 'error', error: message, durationMs: performance.now() - started})
+      events?.record({type: 'attempt-result', trial, attempt, detail: {result: timedOut ? 'timeout' : 'error', message}})
+      lastRetryable = 'indeterminate'
+    }
+  }
+  return {outcome: lastRetryable, attempts, stoppedEarly: false}
+}
+
+function describeError(err: unknown): string {
+  const e = err as NodeJS.ErrnoException & {cause?: NodeJS.ErrnoException}
+  const code = e.code ?? e.cause?.code
+  return code ? `${code}: ${e.message}` : e.message
+}
+
+function delay(ms: number, signal?: AbortSignal): Promise<void> {
+  if (ms <= 0) return Promise.resolve()
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort)
+      resolve()
+    }, ms)
+    const onAbort = () => {
+      clearTimeout(timer)
+      reject(signal?.reason)
+    }
+    signal?.addEventListener('abort', onAbort, {once: true})
+  })
+}

@@ -1,0 +1,213 @@
+import {randomBytes} from 'node:crypto'
+import {mkdirSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {Pool, type Dispatcher} from 'undici'
+import {ScenarioError, UsageError} from '../errors.js'
+import {EventLog} from '../proxy/events.js'
+import {HttpFaultProxy} from '../proxy/http/http-fault-proxy.js'
+import type {CrashContext} from '../proxy/http/exchange.js'
+import {RuleSet} from '../proxy/rule-set.js'
+import {newSeed} from '../random.js'
+import type {ProcessReaper} from '../supervisor/reaper.js'
+import {findTemplateNames} from '../scenario/template.js'
+import type {Endpoint, Scenario} from '../scenario/types.js'
+import type {CheckResult, EndpointReport} from './check-result.js'
+import {BaselineProblem, establishBaseline, measureTrial, type Baseline} from './oracle.js'
+import {baselineTrial, planEndpoint, type PlannedTrial} from './plan.js'
+import {startTargetServer, type TargetServer} from './target-server.js'
+import {TrialEventCollector} from './trial-events.js'
+import {runTrial, type ActiveTrial, type TrialEnvironment} from './trial-runner.js'
+import {mapLimit, TrialGate} from './rw-lock.js'
+import {computeVerdict} from './verdict.js'
+
+export interface CheckOptions {
+  scenario: Scenario
+  /** How the user named the scenario file, for replay commands. */
+  scenarioArg: string
+  seed?: number
+  /** Only this endpoint. */
+  only?: string
+  /** Only this trial number (with `only`). */
+  trial?: number
+  /** Every event goes here too (the command writes them to --events FILE). */
+  events?: EventLog
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  /** Kills the server's process group if faultline is interrupted. */
+  reaper?: ProcessReaper
+  /** Called once the seed is chosen, before anything runs (so an interrupted run can be reproduced). */
+  onStart?: (seed: number) => void
+  /** Called as each trial finishes, for progress output. */
+  onTrial?: (endpoint: string, done: number, total: number) => void
+}
+
+/**
+ * Run a whole check: start the server (if the scenario says how), put the fault proxy in
+ * front of it, run a clean baseline and the planned trials per endpoint, and judge.
+ * Never prints; always stops what it started.
+ */
+export async function runCheck(options: CheckOptions): Promise<CheckResult> {
+  const started = performance.now()
+  const {scenario} = options
+  const seed = options.seed ?? scenario.seed ?? newSeed()
+  const endpoints = selectEndpoints(scenario, options)
+  options.onStart?.(seed)
+  const events = options.events ?? new EventLog()
+  const runId = randomBytes(4).toString('hex')
+  const runDir = join(tmpdir(), `faultline-${runId}`)
+  mkdirSync(runDir, {recursive: true})
+
+  let server: TargetServer | undefined
+  let proxy: HttpFaultProxy | undefined
+  let proxyDispatcher: Dispatcher | undefined
+  let serverDispatcher: Dispatcher | undefined
+  const collector = new TrialEventCollector(events)
+  const activeTrials = new Map<string, ActiveTrial>()
+  const restarts: number[] = []
+  try {
+    server = await startTargetServer(scenario, {
+      events,
+      logFile: join(runDir, 'server.log'),
+      env: options.env,
+      signal: options.signal,
+      reaper: options.reaper,
+    })
+    const targetUrl = server.url
+    const rules = new RuleSet(seed)
+    proxy = new HttpFaultProxy({
+      upstream: targetUrl,
+      events,
+      rules,
+      captureBytes: 64 * 1024,
+      hooks: {
+        crash: async (context: CrashContext) => {
+          if (!server?.canCrash) throw new Error('crash faults need target.server so faultline can restart the server')
+          const timing = await server.crashAndRestart(context.trial)
+          restarts.push(timing)
+          const active = context.trial ? activeTrials.get(context.trial) : undefined
+          if (active && context.point === 'after-reply') active.afterRestart = await active.probe()
+        },
+      },
+    })
+    await proxy.start()
+    proxyDispatcher = new Pool(proxy.url, {connections: 256})
+    const probeDispatcher = new Pool(new URL(targetUrl).origin, {connections: 64})
+    serverDispatcher = probeDispatcher
+    const env: TrialEnvironment = {
+      scenario,
+      seed,
+      runId,
+      proxyDispatcher,
+      serverDispatcher: probeDispatcher,
+      rules,
+      tracker: proxy.tracker,
+      events,
+      collector,
+      activeTrials,
+      baseVars: {env: options.env ?? process.env, port: server.port},
+      signal: options.signal,
+    }
+    const gate = new TrialGate()
+    const reports = await Promise.all(
+      endpoints.map(({endpoint, index}) => checkEndpoint(env, gate, endpoint, index, options, seed)),
+    )
+    return {
+      seed,
+      ok: reports.every((r) => r.met),
+      scenario: options.scenarioArg,
+      durationMs: performance.now() - started,
+      endpoints: reports,
+      serverLog: server.logFile,
+      restarts,
+    }
+  } finally {
+    collector.dispose()
+    await Promise.allSettled([proxyDispatcher?.close(), serverDispatcher?.close()])
+    await proxy?.close()
+    await server?.stop()
+  }
+}
+
+function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number}> {
+  const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
+  if (options.trial !== undefined && options.only === undefined) throw new UsageError('--trial needs --only ENDPOINT: trial numbers are per endpoint')
+  if (options.only === undefined) return all
+  const found = all.filter((e) => e.endpoint.name === options.only)
+  if (found.length === 0) {
+    throw new UsageError(`--only ${options.only}: no such endpoint; the scenario has ${all.map((e) => e.endpoint.name).join(', ')}`)
+  }
+  return found
+}
+
+/** Endpoints whose request and probe use {{key}} get fresh state per trial, so their trials may overlap. */
+function isKeyed(endpoint: Endpoint): boolean {
+  return findTemplateNames(endpoint.request).includes('key') && (!endpoint.effect || findTemplateNames(endpoint.effect.request).includes('key'))
+}
+
+function replayCommand(options: CheckOptions, seed: number, endpoint: Endpoint, trial: number): string {
+  const quote = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+  return `faultline check ${quote(options.scenarioArg)} --seed ${seed} --only ${quote(endpoint.name)} --trial ${trial}`
+}
+
+async function checkEndpoint(
+  env: TrialEnvironment,
+  gate: TrialGate,
+  endpoint: Endpoint,
+  index: number,
+  options: CheckOptions,
+  seed: number,
+): Promise<EndpointReport> {
+  const planned = planEndpoint(env.scenario, endpoint, index, seed)
+  let selected: PlannedTrial[] = planned
+  if (options.trial !== undefined) {
+    selected = planned.filter((t) => t.id === options.trial)
+    if (selected.length === 0) {
+      throw new UsageError(`--trial ${options.trial}: endpoint "${endpoint.name}" has trials 1 to ${planned.length} with this scenario`)
+    }
+  }
+  const baselineRaw = await gate.run(false, () => runTrial(env, baselineTrial(endpoint, index)))
+  let baseline: Baseline
+  try {
+    baseline = establishBaseline(endpoint, baselineRaw)
+  } catch (err) {
+    if (err instanceof BaselineProblem) throw new ScenarioError({file: env.scenario.file}, err.message)
+    throw err
+  }
+  let done = 0
+  const limit = isKeyed(endpoint) ? env.scenario.concurrency : 1
+  const trials = await mapLimit(selected, limit, async (trial) => {
+    const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
+    done += 1
+    options.onTrial?.(endpoint.name, done, selected.length)
+    return measureTrial(endpoint, baseline, raw, replayCommand(options, seed, endpoint, trial.id))
+  })
+  const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
+  const breaches: EndpointReport['breaches'] = {}
+  for (const [name, breach] of Object.entries(verdict.breaches)) {
+    const trial = trials.find((t) => t.id === breach.trial)
+    if (!trial) continue
+    breaches[name as keyof typeof verdict.breaches] = {
+      trial: breach.trial,
+      reason: breach.reason,
+      fault: trial.fault,
+      timeline: trial.timeline,
+      replay: trial.replay,
+    }
+  }
+  return {
+    name: endpoint.name,
+    expect: endpoint.expect,
+    met: verdict.met,
+    unmetReason: verdict.unmetReason,
+    oracle: baseline.oracle,
+    inferred: verdict.inferred,
+    contracts: verdict.contracts,
+    breaches,
+    evidence: verdict.evidence,
+    trials,
+    notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
+    errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),
+  }
+}
+

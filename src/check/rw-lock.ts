@@ -1,0 +1,61 @@
+/**
+ * Shared/exclusive gate for trials: ordinary trials share it, crash trials (which stop the
+ * whole server) take it alone. Waiting exclusive holders block new shared ones, so a crash
+ * trial is never starved.
+ */
+export class TrialGate {
+  private shared = 0
+  private exclusive = false
+  private readonly queue: Array<{exclusive: boolean; grant: () => void}> = []
+
+  async run<T>(exclusive: boolean, task: () => Promise<T>): Promise<T> {
+    await this.acquire(exclusive)
+    try {
+      return await task()
+    } finally {
+      this.release(exclusive)
+    }
+  }
+
+  private acquire(exclusive: boolean): Promise<void> {
+    return new Promise((resolve) => {
+      this.queue.push({exclusive, grant: resolve})
+      this.pump()
+    })
+  }
+
+  private release(exclusive: boolean): void {
+    if (exclusive) this.exclusive = false
+    else this.shared -= 1
+    this.pump()
+  }
+
+  private pump(): void {
+    while (this.queue.length > 0) {
+      const next = this.queue[0]!
+      if (next.exclusive) {
+        if (this.exclusive || this.shared > 0) return
+        this.exclusive = true
+      } else {
+        if (this.exclusive) return
+        this.shared += 1
+      }
+      this.queue.shift()
+      next.grant()
+    }
+  }
+}
+
+/** Run `task` over `items` with at most `limit` at once, keeping result order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results = new Array<R>(items.length)
+  let next = 0
+  const workers = Array.from({length: Math.max(1, Math.min(limit, items.length))}, async () => {
+    while (next < items.length) {
+      const index = next++
+      results[index] = await task(items[index] as T)
+    }
+  })
+  await Promise.all(workers)
+  return results
+}

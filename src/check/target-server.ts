@@ -1,0 +1,106 @@
+import {connect} from 'node:net'
+import {isAbsolute, resolve} from 'node:path'
+import {EnvironmentError} from '../errors.js'
+import type {EventLog} from '../proxy/events.js'
+import {renderTemplate} from '../scenario/template.js'
+import type {Scenario} from '../scenario/types.js'
+import {findFreePort} from '../supervisor/free-port.js'
+import type {ReadyProbe} from '../supervisor/ready-probe.js'
+import type {ProcessReaper} from '../supervisor/reaper.js'
+import {ServerSupervisor} from '../supervisor/supervisor.js'
+
+/** The server under test as the check sees it: where it is, and (when faultline runs it) control. */
+export interface TargetServer {
+  url: string
+  /** The port chosen for {{port}}, when the scenario uses it. */
+  port?: string
+  /** Only servers faultline started can be crashed and restarted. */
+  canCrash: boolean
+  logFile?: string
+  /** SIGKILL and restart; resolves with kill → ready milliseconds. */
+  crashAndRestart(trial?: string): Promise<number>
+  /** Rejects when the server exits on its own. */
+  unexpectedExit?: Promise<Error>
+  stop(): Promise<void>
+}
+
+export interface TargetServerOptions {
+  events: EventLog
+  logFile: string
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  reaper?: ProcessReaper
+}
+
+/**
+ * Resolve the scenario's target: pick the {{port}}, start `target.server` when there is one
+ * and wait until it is ready, or else make sure something answers at `target.url`.
+ */
+export async function startTargetServer(scenario: Scenario, options: TargetServerOptions): Promise<TargetServer> {
+  const target = scenario.target
+  const env = options.env ?? process.env
+  const usesPort = JSON.stringify(target).includes('{{port}}')
+  const port = usesPort ? String(await findFreePort('127.0.0.1')) : undefined
+  const vars = {env, port}
+  const url = renderTemplate(target.url, vars) as string
+  if (!target.server) {
+    await ensureReachable(url)
+    return {
+      url,
+      port,
+      canCrash: false,
+      crashAndRestart: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
+      stop: async () => undefined,
+    }
+  }
+  const server = target.server
+  const parsed = new URL(url)
+  const ready: ReadyProbe =
+    server.ready.kind === 'http'
+      ? {kind: 'http', url: new URL(server.ready.path, parsed.origin).href}
+      : server.ready.kind === 'tcp'
+        ? {kind: 'tcp', host: parsed.hostname, port: Number(parsed.port || 80)}
+        : {kind: 'log', pattern: new RegExp(server.ready.pattern)}
+  const cwd = server.cwd === undefined ? process.cwd() : isAbsolute(server.cwd) ? server.cwd : resolve(scenario.dir, server.cwd)
+  const supervisor = new ServerSupervisor(
+    {
+      command: renderTemplate(server.command, vars) as string,
+      cwd,
+      env: renderTemplate(server.env, vars) as Record<string, string>,
+      ready,
+      startupTimeoutMs: server.startupTimeout,
+      logFile: options.logFile,
+    },
+    {events: options.events, signal: options.signal, reaper: options.reaper},
+  )
+  await supervisor.start()
+  return {
+    url,
+    port,
+    canCrash: true,
+    logFile: supervisor.logFile,
+    crashAndRestart: async () => (await supervisor.crashAndRestart()).killToReadyMs,
+    unexpectedExit: supervisor.unexpectedExit(),
+    stop: () => supervisor.stop(),
+  }
+}
+
+function ensureReachable(url: string): Promise<void> {
+  const parsed = new URL(url)
+  const host = parsed.hostname.replace(/^\[(.*)\]$/, '$1')
+  const port = Number(parsed.port || 80)
+  return new Promise((resolvePromise, reject) => {
+    const socket = connect({host, port})
+    socket.setTimeout(3000)
+    socket.once('connect', () => {
+      socket.destroy()
+      resolvePromise()
+    })
+    const fail = (why: string) => {
+      socket.destroy()
+      reject(new EnvironmentError('FL_TARGET_DOWN', `nothing answers at ${url} (${why}); start the server first, or add target.server so faultline starts it`))
+    }
+    socket.once('timeout', () => fail('connect timed out'))
+    socket.once('error', (err: NodeJS.ErrnoException) => fail(err.code ?? err.message))
+  })
+}

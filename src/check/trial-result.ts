@@ -1,0 +1,39 @@
+import type {ProxyEvent} from '../proxy/events.js'
+import type {Outcome} from './retrying-client.js'
+
+/** A reply the server produced for one delivery, normalised for comparison. */
+export interface DeliveredReply {
+  delivery: number
+  attempt?: number
+  status: number
+  /** Parsed JSON with the trial's own values replaced and volatile fields removed, else raw text. */
+  body: unknown
+}
+
+/** What one trial measured. Everything a verdict needs, plus the evidence behind it. */
+export interface TrialResult {
+  id: number
+  profile: string
+  fault: string
+  /** Did at least one planned fault fire? A trial that was not injected counts for nothing. */
+  injected: boolean
+  outcome: Outcome
+  attempts: number
+  /** Times the request arrived at the server (all attempts and duplicates). */
+  deliveries: number
+  /** Executions counted by the effect probe; null when the oracle cannot count. */
+  executions: number | null
+  /** State oracle: did the final state equal the state after one clean execution? */
+  stateMatchesClean: boolean | null
+  /** Was the effect visible at all after the trial (count ≥ 1 or state changed)? */
+  effectVisible: boolean | null
+  /** Crash trials: effect visible right after the restart, before any further delivery. */
+  effectAfterRestart: boolean | null
+  /** The client still had attempts left when it stopped on a final answer. */
+  stoppedEarly: boolean
+  replies: DeliveredReply[]
+  /** Set when the trial could not be measured (probe failed, server died). */
+  error?: string
+  timeline: ProxyEvent[]
+  replay: string
+}

@@ -1,0 +1,121 @@
+import {randomUUID} from 'node:crypto'
+import type {Dispatcher} from 'undici'
+import type {EventLog, ProxyEvent} from '../proxy/events.js'
+import type {InFlightTracker} from '../proxy/in-flight.js'
+import type {RuleSet} from '../proxy/rule-set.js'
+import {renderTemplate, type TemplateVars} from '../scenario/template.js'
+import type {RequestTemplate, Scenario} from '../scenario/types.js'
+import type {RenderedRequest} from './http-request.js'
+import type {PlannedTrial} from './plan.js'
+import {readProbe, type ProbeReading} from './probe.js'
+import {runOperation, type OperationResult} from './retrying-client.js'
+import type {TrialEventCollector} from './trial-events.js'
+
+/** What the runner shares across all trials of one check run. */
+export interface TrialEnvironment {
+  scenario: Scenario
+  seed: number
+  /** Random per run, so trials of two runs never share keys on a long-lived server. */
+  runId: string
+  /** Client → proxy. */
+  proxyDispatcher: Dispatcher
+  /** Probes → server, bypassing the proxy. */
+  serverDispatcher: Dispatcher
+  rules: RuleSet
+  tracker: InFlightTracker
+  events: EventLog
+  collector: TrialEventCollector
+  /** Crash hooks find a running trial's probe here, to read the state right after a restart. */
+  activeTrials: Map<string, ActiveTrial>
+  baseVars: Pick<TemplateVars, 'env' | 'port'>
+  signal?: AbortSignal
+}
+
+export interface ActiveTrial {
+  /** Read the effect probe now (used right after a crash restart). */
+  probe(): Promise<ProbeReading | undefined>
+  afterRestart?: ProbeReading
+}
+
+/** The raw measurements of one trial, before the oracles interpret them. */
+export interface RawTrial {
+  planned: PlannedTrial
+  marker: string
+  /** Template values of this trial, replaced by placeholders when comparing JSON. */
+  substitutions: Record<string, string>
+  operation: OperationResult
+  before?: ProbeReading
+  after?: ProbeReading
+  afterRestart?: ProbeReading
+  timeline: ProxyEvent[]
+}
+
+export function trialMarker(trial: PlannedTrial): string {
+  return `t${trial.endpointIndex}.${trial.id}`
+}
+
+/**
+ * Run one trial: fresh template values, probe before, install the trial's fault rules,
+ * run the operation with the built-in client, wait until the trial is quiet, probe after.
+ */
+export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Promise<RawTrial> {
+  const {scenario} = env
+  const endpoint = trial.endpoint
+  const marker = trialMarker(trial)
+  const key = `fl-${env.runId}-${trial.endpointIndex}-${trial.id}`
+  const requestId = randomUUID()
+  const vars = (attempt: number): TemplateVars => ({
+    ...env.baseVars,
+    key,
+    requestId,
+    trial: String(trial.id),
+    attempt: String(attempt),
+  })
+  const render = (template: RequestTemplate, attempt: number): RenderedRequest =>
+    renderTemplate(template, vars(attempt)) as RenderedRequest
+  const effect = endpoint.effect
+  const probe = effect
+    ? () => readProbe(env.serverDispatcher, render(effect.request, 1), effect.select, Math.max(scenario.client.timeout, 1000), env.signal)
+    : undefined
+  const active: ActiveTrial = {probe: async () => probe?.()}
+
+  env.collector.watch(marker)
+  env.activeTrials.set(marker, active)
+  const ruleIds: string[] = []
+  try {
+    const before = probe ? await probe() : undefined
+    if (before) env.events.record({type: 'probe', trial: marker, detail: {when: 'before', reading: before}})
+    trial.faults.forEach((fault, index) => {
+      const id = `${marker}#${index}`
+      ruleIds.push(id)
+      env.rules.add({id, match: {trial: marker, attempt: fault.attempt}, probability: fault.probability, scope: 'trial', limit: 1, action: fault.action})
+    })
+    const operation = await runOperation({
+      dispatcher: env.proxyDispatcher,
+      policy: scenario.client,
+      render: (attempt) => render(endpoint.request, attempt),
+      trial: marker,
+      events: env.events,
+      signal: env.signal,
+    })
+    for (const id of ruleIds) env.rules.remove(id)
+    await env.tracker.waitQuiet(marker, scenario.settle, env.signal)
+    const after = probe ? await probe() : undefined
+    if (after) env.events.record({type: 'probe', trial: marker, detail: {when: 'after', reading: after}})
+    return {
+      planned: trial,
+      marker,
+      substitutions: {key, requestId},
+      operation,
+      before,
+      after,
+      afterRestart: active.afterRestart,
+      timeline: env.collector.take(marker),
+    }
+  } finally {
+    for (const id of ruleIds) env.rules.remove(id)
+    env.activeTrials.delete(marker)
+    env.tracker.forget(marker)
+    env.collector.take(marker)
+  }
+}

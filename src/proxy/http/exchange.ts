@@ -1,0 +1,444 @@
+import http, {type IncomingHttpHeaders, type IncomingMessage, type ServerResponse} from 'node:http'
+import {Readable} from 'node:stream'
+import type {Dispatcher} from 'undici'
+import {describeFault, type FaultAction} from '../fault.js'
+import type {EventLog, ProxyEventInput} from '../events.js'
+import type {InFlightTracker} from '../in-flight.js'
+import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
+import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
+
+/** Where a crash fault asks the supervisor to kill the server. */
+export type CrashPoint = 'before-reply' | 'after-reply'
+
+export interface CrashContext {
+  point: CrashPoint
+  trial?: string
+  request: string
+}
+
+export interface ProxyHooks {
+  /**
+   * Kill the server at this point and bring it back (resolve once it is ready again).
+   * Without this hook crash faults cannot fire; they are recorded as errors.
+   */
+  crash?(context: CrashContext): Promise<void>
+}
+
+/** What every exchange of one proxy shares. */
+export interface ExchangeEnv {
+  name?: string
+  dispatcher: Dispatcher
+  upstreamUrl: URL
+  /** Path prefix of the upstream URL, '' when none. */
+  basePath: string
+  events: EventLog
+  tracker: InFlightTracker
+  hooks: ProxyHooks
+  /** Reply bytes kept in 'reply-end' events per delivery (0 keeps none). */
+  captureBytes: number
+  /** Timers and sockets to cancel when the proxy closes. */
+  pending: Set<{cancel(): void}>
+}
+
+export interface ExchangeIds {
+  conn?: string
+  request: string
+  trial?: string
+  attempt?: number
+  operation?: string
+}
+
+/**
+ * One client request and everything the proxy does about it: forward it, or apply one
+ * fault to it. Each delivery to the server is recorded with its number (1 for the
+ * original, 2+ for duplicates) and counted in flight for the trial until it completes.
+ */
+export class Exchange {
+  private deliveries = 0
+  private clientGone = false
+
+  constructor(
+    private readonly env: ExchangeEnv,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly ids: ExchangeIds,
+    private readonly fault: FaultAction | undefined,
+  ) {
+    res.once('close', () => {
+      this.clientGone = !res.writableFinished
+    })
+  }
+
+  async run(): Promise<void> {
+    const {tracker} = this.env
+    tracker.begin(this.ids.trial)
+    try {
+      await this.dispatchFault()
+    } catch (err) {
+      this.record({type: 'error', detail: {message: (err as Error).message, code: (err as NodeJS.ErrnoException).code}})
+      this.failClient(err as Error)
+    } finally {
+      tracker.end(this.ids.trial)
+    }
+  }
+
+  private async dispatchFault(): Promise<void> {
+    const fault = this.fault
+    if (!fault) return this.forwardStreaming()
+    switch (fault.type) {
+      case 'drop-request':
+        return this.dropRequest(fault.mode)
+      case 'drop-reply':
+        return this.dropReply(fault.mode)
+      case 'duplicate':
+        return this.duplicate(fault.mode, fault.delay)
+      case 'delay':
+        return fault.phase === 'request' ? this.delayRequest(fault.delay) : this.delayReply(fault.delay)
+      case 'reset':
+        return this.resetMidReply()
+      case 'crash-before-reply':
+        return this.crashBeforeReply()
+      case 'crash-after-reply':
+        return this.crashAfterReply()
+      case 'client-abort':
+        return this.clientAbort()
+    }
+  }
+
+  // ---- building blocks -------------------------------------------------------------
+
+  private record(event: Omit<ProxyEventInput, 'request'>): void {
+    const {conn, request, trial, attempt, operation} = this.ids
+    this.env.events.record({proxy: this.env.name, conn, request, trial, attempt, operation, ...event})
+  }
+
+  private recordFault(phase: string, detail?: Record<string, unknown>): void {
+    if (!this.fault) return
+    this.record({type: 'fault', fault: this.fault.type, phase, detail: {label: describeFault(this.fault), ...detail}})
+  }
+
+  private upstreamRequest(body: Buffer | Readable | null): UpstreamRequest {
+    return {
+      method: this.req.method ?? 'GET',
+      path: this.env.basePath + (this.req.url ?? '/'),
+      headers: outboundRequestHeaders(this.req.headers),
+      body,
+    }
+  }
+
+  /** Read the whole request body (needed whenever the request is sent more than once or later). */
+  private async readBody(): Promise<Buffer | null> {
+    if (!hasRequestBody(this.req.headers)) {
+      this.req.resume()
+      return null
+    }
+    const chunks: Buffer[] = []
+    for await (const chunk of this.req) chunks.push(chunk as Buffer)
+    return Buffer.concat(chunks)
+  }
+
+  private nextDelivery(): number {
+    this.deliveries += 1
+    this.record({type: 'delivery', delivery: this.deliveries, method: this.req.method, path: this.req.url})
+    return this.deliveries
+  }
+
+  private recordReplyEnd(delivery: number, status: number, body: Buffer | undefined, bytes: number): void {
+    const detail: Record<string, unknown> = {bytes}
+    if (body && this.env.captureBytes > 0) detail.body = body.subarray(0, this.env.captureBytes).toString('utf8')
+    this.record({type: 'reply-end', delivery, status, detail})
+  }
+
+  /** Deliver once more, read the reply in full, record it; the client never sees it. */
+  private async deliverAndRead(body: Buffer | null, onHead?: (status: number) => void): Promise<BufferedReply> {
+    const delivery = this.nextDelivery()
+    this.env.tracker.begin(this.ids.trial)
+    try {
+      const {reply} = deliverBuffered(this.env.dispatcher, this.upstreamRequest(body), (status) => {
+        this.record({type: 'reply', delivery, status})
+        onHead?.(status)
+      })
+      const result = await reply
+      this.recordReplyEnd(delivery, result.status, result.body, result.body.length)
+      return result
+    } catch (err) {
+      this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
+      throw err
+    } finally {
+      this.env.tracker.end(this.ids.trial)
+    }
+  }
+
+  /** A duplicate or late delivery whose failure must not affect the client. */
+  private async deliverQuietly(body: Buffer | null): Promise<void> {
+    await this.deliverAndRead(body).catch(() => undefined)
+  }
+
+  /**
+   * Deliver and stream the reply to the client as it arrives, holding backpressure.
+   * If the client goes away mid-way the delivery is abandoned (unless `keepIfClientGone`).
+   */
+  private streamToClient(body: Buffer | Readable | null, keepIfClientGone = false): Promise<void> {
+    const delivery = this.nextDelivery()
+    const {res} = this
+    const capture: Buffer[] = []
+    let captured = 0
+    let bytes = 0
+    let status = 0
+    return new Promise<void>((resolve, reject) => {
+      const handle = deliver(this.env.dispatcher, this.upstreamRequest(body), {
+        head: (s, headers) => {
+          status = s
+          this.record({type: 'reply', delivery, status: s})
+          if (!this.clientGone && !res.headersSent) res.writeHead(s, outboundReplyHeaders(headers))
+        },
+        data: (chunk) => {
+          bytes += chunk.length
+          if (captured < this.env.captureBytes) {
+            capture.push(chunk)
+            captured += chunk.length
+          }
+          if (this.clientGone) return true
+          if (res.write(chunk)) return true
+          res.once('drain', () => handle.resume())
+          return false
+        },
+        end: () => {
+          cleanup()
+          this.recordReplyEnd(delivery, status, Buffer.concat(capture), bytes)
+          if (!this.clientGone) res.end(() => this.record({type: 'forwarded', delivery, status}))
+          resolve()
+        },
+        error: (err) => {
+          cleanup()
+          this.record({type: 'error', delivery, detail: {message: err.message, phase: 'delivery'}})
+          reject(err)
+        },
+      })
+      const onClose = () => {
+        if (!res.writableFinished && !keepIfClientGone) handle.abort(new Error('client went away'))
+      }
+      const cleanup = () => res.off('close', onClose)
+      res.once('close', onClose)
+    })
+  }
+
+  private sendToClient(reply: BufferedReply): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.clientGone || this.res.destroyed) return resolve()
+      this.res.writeHead(reply.status, outboundReplyHeaders(reply.headers))
+      this.res.end(reply.body, () => {
+        this.record({type: 'forwarded', delivery: 1, status: reply.status})
+        resolve()
+      })
+      this.res.once('close', () => resolve())
+    })
+  }
+
+  /** Keep the client waiting until it gives up (its timeout), or reset its connection. */
+  private holdOrReset(mode: 'timeout' | 'reset'): Promise<void> {
+    if (mode === 'reset') {
+      this.resetClient()
+      return Promise.resolve()
+    }
+    // Held: nothing is written; the client's timeout decides. The proxy's close cancels it.
+    return new Promise((resolve) => {
+      if (this.clientGone || this.res.destroyed) return resolve()
+      const entry = {cancel: () => this.res.destroy()}
+      this.env.pending.add(entry)
+      this.res.once('close', () => {
+        this.env.pending.delete(entry)
+        resolve()
+      })
+    })
+  }
+
+  private resetClient(): void {
+    const socket = this.req.socket
+    if (socket.destroyed) return
+    if (typeof socket.resetAndDestroy === 'function') socket.resetAndDestroy()
+    else socket.destroy()
+  }
+
+  private failClient(err: Error): void {
+    if (this.clientGone || this.res.destroyed) return
+    if (this.res.headersSent) {
+      this.res.destroy(err)
+      return
+    }
+    const body = JSON.stringify({error: `faultline: upstream failed: ${err.message}`})
+    this.res.writeHead(502, {'content-type': 'application/json', 'x-faultline-error': 'upstream'})
+    this.res.end(body)
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(() => {
+        this.env.pending.delete(entry)
+        resolve()
+      }, ms)
+      const entry = {
+        cancel: () => {
+          clearTimeout(timer)
+          resolve()
+        },
+      }
+      this.env.pending.add(entry)
+    })
+  }
+
+  // ---- faults ------------------------------------------------------------------------
+
+  private async forwardStreaming(): Promise<void> {
+    const body = hasRequestBody(this.req.headers) ? (this.req as Readable) : null
+    if (!body) this.req.resume()
+    await this.streamToClient(body)
+  }
+
+  private async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
+    await this.readBody()
+    this.recordFault('request', {mode})
+    await this.holdOrReset(mode)
+  }
+
+  private async dropReply(mode: 'timeout' | 'reset'): Promise<void> {
+    const body = await this.readBody()
+    await this.deliverAndRead(body)
+    this.recordFault('reply', {mode})
+    await this.holdOrReset(mode)
+  }
+
+  private async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
+    const body = await this.readBody()
+    this.recordFault('request', {mode, delay: mode === 'delayed' ? delay : undefined, copies: 2})
+    if (mode === 'sequential') {
+      await this.streamToClient(body, true).catch((err) => this.failClient(err))
+      await this.deliverQuietly(body)
+      return
+    }
+    const second =
+      mode === 'concurrent'
+        ? this.deliverQuietly(body)
+        : (async () => {
+            this.env.tracker.begin(this.ids.trial)
+            try {
+              await this.sleep(delay)
+              await this.deliverQuietly(body)
+            } finally {
+              this.env.tracker.end(this.ids.trial)
+            }
+          })()
+    await Promise.all([this.streamToClient(body, true).catch((err) => this.failClient(err)), second])
+  }
+
+  private async delayRequest(delay: number): Promise<void> {
+    const body = await this.readBody()
+    this.recordFault('request', {delay})
+    await this.sleep(delay)
+    if (this.clientGone) {
+      // The client gave up; the late request still reaches the server, as on a real network.
+      await this.deliverQuietly(body)
+      return
+    }
+    await this.streamToClient(body, true)
+  }
+
+  private async delayReply(delay: number): Promise<void> {
+    const body = await this.readBody()
+    const reply = await this.deliverAndRead(body)
+    this.recordFault('reply', {delay})
+    await this.sleep(delay)
+    await this.sendToClient(reply)
+  }
+
+  private async resetMidReply(): Promise<void> {
+    const body = await this.readBody()
+    const reply = await this.deliverAndRead(body)
+    this.recordFault('mid-reply', {bytesSent: Math.floor(reply.body.length / 2), of: reply.body.length})
+    if (this.clientGone) return
+    this.res.writeHead(reply.status, outboundReplyHeaders(reply.headers))
+    const half = reply.body.subarray(0, Math.floor(reply.body.length / 2))
+    if (half.length > 0) this.res.write(half, () => this.resetClient())
+    else {
+      this.res.flushHeaders()
+      setImmediate(() => this.resetClient())
+    }
+  }
+
+  private async crash(point: CrashPoint): Promise<boolean> {
+    const crash = this.env.hooks.crash
+    if (!crash) {
+      this.record({type: 'error', fault: this.fault?.type, phase: point, detail: {message: 'no supervisor: crash faults need a server block'}})
+      return false
+    }
+    this.recordFault(point)
+    await crash({point, trial: this.ids.trial, request: this.ids.request})
+    return true
+  }
+
+  private async crashBeforeReply(): Promise<void> {
+    const body = await this.readBody()
+    const delivery = this.nextDelivery()
+    this.env.tracker.begin(this.ids.trial)
+    try {
+      // The server answered: its reply is at the proxy, not yet at the client. Kill it now.
+      const {reply, handle} = deliverBuffered(this.env.dispatcher, this.upstreamRequest(body), (status) => {
+        this.record({type: 'reply', delivery, status})
+        handle.abort(new Error('server crashed before its reply left'))
+      })
+      const outcome = await reply.then(
+        () => 'replied',
+        (err: Error) => err.message,
+      )
+      if (outcome !== 'server crashed before its reply left') {
+        this.record({type: 'error', delivery, detail: {message: `no reply to crash before: ${outcome}`}})
+        this.resetClient()
+        return
+      }
+      this.resetClient()
+      await this.crash('before-reply')
+    } finally {
+      this.env.tracker.end(this.ids.trial)
+    }
+  }
+
+  private async crashAfterReply(): Promise<void> {
+    const body = await this.readBody()
+    const reply = await this.deliverAndRead(body)
+    await this.sendToClient(reply)
+    if (!(await this.crash('after-reply'))) return
+    // The restarted server now sees the same request again, as a retry or late duplicate would.
+    await this.deliverQuietly(body)
+  }
+
+  private async clientAbort(): Promise<void> {
+    const body = await this.readBody()
+    this.nextDelivery()
+    this.env.tracker.begin(this.ids.trial)
+    try {
+      // A fresh connection (no pool), so closing it is what the server would see of a crashed client.
+      await new Promise<void>((resolve) => {
+        const url = this.env.upstreamUrl
+        const upstream = http.request({
+          host: url.hostname,
+          port: url.port,
+          method: this.req.method,
+          path: this.env.basePath + (this.req.url ?? '/'),
+          headers: outboundRequestHeaders(this.req.headers) as IncomingHttpHeaders,
+          agent: false,
+        })
+        upstream.on('error', () => resolve())
+        upstream.on('close', () => resolve())
+        upstream.on('response', (r) => r.resume())
+        // Once the whole request is on the wire, the client "crashes": both connections close.
+        upstream.end(body ?? undefined, () => {
+          this.recordFault('after-request-sent')
+          this.resetClient()
+          upstream.destroy()
+        })
+      })
+    } finally {
+      this.env.tracker.end(this.ids.trial)
+    }
+  }
+}

@@ -1,0 +1,64 @@
+import type {IncomingHttpHeaders} from 'node:http'
+
+/** Marker headers faultline's own client adds; the proxy reads and strips them. */
+export const TRIAL_HEADER = 'x-faultline-trial'
+export const ATTEMPT_HEADER = 'x-faultline-attempt'
+
+/** Headers that belong to one connection, not to the message (RFC 9110 §7.6.1). */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'expect',
+])
+
+/** Request headers as they go to the server: no hop-by-hop headers, no faultline markers. */
+export function outboundRequestHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  const listed = connectionListed(headers.connection)
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+    if (name === TRIAL_HEADER || name === ATTEMPT_HEADER) continue
+    out[name] = value
+  }
+  return out
+}
+
+/** Reply headers as they go back to the client: no hop-by-hop headers. */
+export function outboundReplyHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  const listed = connectionListed(headers.connection)
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || listed.has(name)) continue
+    out[name] = value
+  }
+  return out
+}
+
+function connectionListed(value: string | string[] | undefined): Set<string> {
+  if (!value) return new Set()
+  const joined = Array.isArray(value) ? value.join(',') : value
+  return new Set(
+    joined
+      .split(',')
+      .map((v) => v.trim().toLowerCase())
+      .filter(Boolean),
+  )
+}
+
+export function singleHeader(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/** Whether a request carries a body (RFC 9112 §6.3). */
+export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
+  if (headers['transfer-encoding'] !== undefined) return true
+  const length = headers['content-length']
+  return length !== undefined && length !== '0'
+}

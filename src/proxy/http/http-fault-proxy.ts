@@ -1,0 +1,147 @@
+import http, {type IncomingMessage, type ServerResponse} from 'node:http'
+import type {AddressInfo, Socket} from 'node:net'
+import {Pool} from 'undici'
+import {EnvironmentError} from '../../errors.js'
+import type {EventLog} from '../events.js'
+import {InFlightTracker} from '../in-flight.js'
+import type {RuleSet} from '../rule-set.js'
+import {Exchange, type ExchangeEnv, type ProxyHooks} from './exchange.js'
+import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
+
+export interface HttpFaultProxyOptions {
+  /** Base URL of the server under test (`http://127.0.0.1:3000`, may carry a path prefix). */
+  upstream: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  name?: string
+  events: EventLog
+  rules: RuleSet
+  tracker?: InFlightTracker
+  hooks?: ProxyHooks
+  /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
+  captureBytes?: number
+  /** Headers carrying the operation's stable request id, first match wins. */
+  operationHeaders?: string[]
+  /** Upstream connections kept open (keep-alive pool size). */
+  connections?: number
+}
+
+export const DEFAULT_OPERATION_HEADERS = ['idempotency-key', 'x-idempotency-key', 'x-request-id', 'request-id']
+
+/**
+ * The L7 HTTP/1.1 proxy: forwards every request to the upstream over a keep-alive pool,
+ * streaming bodies, and applies at most one fault per request as its rules decide.
+ * Malformed client traffic closes that connection and becomes an 'error' event.
+ */
+export class HttpFaultProxy {
+  readonly tracker: InFlightTracker
+  private readonly server: http.Server
+  private readonly pool: Pool
+  private readonly env: ExchangeEnv
+  private readonly conns = new WeakMap<Socket, string>()
+  private readonly operationHeaders: string[]
+  private address?: AddressInfo
+
+  constructor(private readonly options: HttpFaultProxyOptions) {
+    const upstreamUrl = new URL(options.upstream)
+    if (upstreamUrl.protocol !== 'http:') throw new TypeError(`upstream must be an http:// URL, got ${options.upstream}`)
+    this.tracker = options.tracker ?? new InFlightTracker()
+    this.pool = new Pool(upstreamUrl.origin, {connections: options.connections ?? 128, pipelining: 1})
+    this.operationHeaders = (options.operationHeaders ?? DEFAULT_OPERATION_HEADERS).map((h) => h.toLowerCase())
+    this.env = {
+      name: options.name,
+      dispatcher: this.pool,
+      upstreamUrl,
+      basePath: upstreamUrl.pathname === '/' ? '' : upstreamUrl.pathname.replace(/\/$/, ''),
+      events: options.events,
+      tracker: this.tracker,
+      hooks: options.hooks ?? {},
+      captureBytes: options.captureBytes ?? 0,
+      pending: new Set(),
+    }
+    this.server = http.createServer({keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0})
+    this.server.on('request', (req, res) => this.onRequest(req, res))
+    this.server.on('connection', (socket: Socket) => this.onConnection(socket))
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      options.events.record({
+        type: 'error',
+        proxy: options.name,
+        conn: this.conns.get(socket),
+        detail: {message: `malformed request: ${err.message}`, code: err.code},
+      })
+      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+      else socket.destroy()
+    })
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('proxy not started')
+    return `http://${this.address.address}:${this.address.port}`
+  }
+
+  get port(): number {
+    if (!this.address) throw new Error('proxy not started')
+    return this.address.port
+  }
+
+  async start(): Promise<{host: string; port: number; url: string}> {
+    const host = this.options.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server.off('listening', onListening)
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new EnvironmentError('FL_PORT_TAKEN', `cannot listen on ${host}:${this.options.port}: the port is already in use; choose another with --listen`)
+            : new EnvironmentError('FL_LISTEN', `cannot listen on ${host}:${this.options.port}: ${err.message}`),
+        )
+      }
+      const onListening = () => {
+        this.server.off('error', onError)
+        resolve()
+      }
+      this.server.once('error', onError)
+      this.server.once('listening', onListening)
+      this.server.listen(this.options.port ?? 0, host)
+    })
+    this.address = this.server.address() as AddressInfo
+    this.options.events.record({type: 'listen', proxy: this.options.name, detail: {url: this.url, upstream: this.options.upstream}})
+    return {host: this.address.address, port: this.address.port, url: this.url}
+  }
+
+  /** Stop listening, cancel every held request and timer, close every connection. */
+  async close(): Promise<void> {
+    for (const entry of [...this.env.pending]) entry.cancel()
+    this.env.pending.clear()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    this.server.closeAllConnections()
+    await closed
+    await this.pool.destroy()
+  }
+
+  private onConnection(socket: Socket): void {
+    const conn = this.options.events.nextId('c')
+    this.conns.set(socket, conn)
+    socket.setNoDelay(true)
+    this.options.events.record({type: 'connection-open', proxy: this.options.name, conn, detail: {remote: `${socket.remoteAddress}:${socket.remotePort}`}})
+    socket.once('close', () => this.options.events.record({type: 'connection-close', proxy: this.options.name, conn}))
+    socket.on('error', () => undefined) // recorded through clientError / the exchange
+  }
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    const trial = singleHeader(req.headers[TRIAL_HEADER])
+    const attemptText = singleHeader(req.headers[ATTEMPT_HEADER])
+    const attempt = attemptText === undefined ? undefined : Number.parseInt(attemptText, 10) || undefined
+    let operation: string | undefined
+    for (const name of this.operationHeaders) {
+      operation = singleHeader(req.headers[name])
+      if (operation !== undefined) break
+    }
+    const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
+    const method = req.method ?? 'GET'
+    const path = req.url ?? '/'
+    this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
+    const decision = this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
+    void new Exchange(this.env, req, res, ids, decision?.action).run()
+  }
+}

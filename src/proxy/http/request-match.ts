@@ -1,0 +1,67 @@
+import type {RequestMatch} from '../../scenario/types.js'
+
+/** What rules can see of a request before it is forwarded. Header names are lower case. */
+export interface RequestInfo {
+  method: string
+  path: string
+  headers: Record<string, string | string[] | undefined>
+  /** Trial id from faultline's own client marker, if present. */
+  trial?: string
+  /** Attempt number from faultline's own client marker, if present. */
+  attempt?: number
+}
+
+/** A rule's selector: the scenario's matcher plus the check runner's trial targeting. */
+export interface RuleMatch extends RequestMatch {
+  trial?: string
+  attempt?: number
+}
+
+const globCache = new Map<string, RegExp>()
+
+/**
+ * Compile a glob. For paths (`segments` true) `*` matches within one segment, `**` across
+ * segments and `?` one character; for header values `*` matches anything.
+ */
+export function globToRegExp(glob: string, segments = true): RegExp {
+  const cacheKey = `${segments ? 'p' : 'h'}${glob}`
+  const cached = globCache.get(cacheKey)
+  if (cached) return cached
+  let source = ''
+  for (let i = 0; i < glob.length; i++) {
+    const ch = glob[i] as string
+    if (ch === '*') {
+      if (glob[i + 1] === '*' || !segments) {
+        source += '.*'
+        if (glob[i + 1] === '*') i++
+      } else source += '[^/]*'
+    } else if (ch === '?') source += segments ? '[^/]' : '.'
+    else source += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')
+  }
+  const re = new RegExp(`^${source}$`)
+  if (globCache.size < 1000) globCache.set(cacheKey, re)
+  return re
+}
+
+function headerValue(headers: RequestInfo['headers'], name: string): string | undefined {
+  const value = headers[name.toLowerCase()]
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+export function matchesRequest(match: RuleMatch | undefined, info: RequestInfo): boolean {
+  if (!match) return true
+  if (match.trial !== undefined && match.trial !== info.trial) return false
+  if (match.attempt !== undefined && match.attempt !== info.attempt) return false
+  if (match.method !== undefined && match.method.toUpperCase() !== info.method.toUpperCase()) return false
+  if (match.path !== undefined) {
+    const path = info.path.split('?')[0] ?? info.path
+    if (!globToRegExp(match.path).test(path)) return false
+  }
+  if (match.headers) {
+    for (const [name, expected] of Object.entries(match.headers)) {
+      const actual = headerValue(info.headers, name)
+      if (actual === undefined || !globToRegExp(expected, false).test(actual)) return false
+    }
+  }
+  return true
+}

@@ -1,0 +1,105 @@
+import type {IncomingHttpHeaders} from 'node:http'
+import type {Readable} from 'node:stream'
+import type {Dispatcher} from 'undici'
+
+/** One request as sent to the server. */
+export interface UpstreamRequest {
+  method: string
+  path: string
+  headers: Record<string, string | string[]>
+  body: Buffer | Readable | null
+}
+
+/** Receives one reply as it streams in. `data` returning false asks for a pause. */
+export interface ReplySink {
+  head(status: number, headers: IncomingHttpHeaders): void
+  data(chunk: Buffer): boolean
+  end(): void
+  error(err: Error): void
+}
+
+export interface DeliveryHandle {
+  /** Continue after `data` returned false. */
+  resume(): void
+  /** Abandon the delivery (the upstream connection is closed). */
+  abort(reason?: Error): void
+}
+
+/**
+ * Send one request to the server through an undici dispatcher and stream the reply into
+ * `sink`, holding backpressure. Exactly one of `end` or `error` is called.
+ */
+export function deliver(dispatcher: Dispatcher, request: UpstreamRequest, sink: ReplySink): DeliveryHandle {
+  let controller: Dispatcher.DispatchController | undefined
+  let abortedEarly: Error | undefined
+  let settled = false
+  const finish = (fn: () => void) => {
+    if (settled) return
+    settled = true
+    fn()
+  }
+  dispatcher.dispatch(
+    {method: request.method as Dispatcher.HttpMethod, path: request.path, headers: request.headers, body: request.body},
+    {
+      onRequestStart(c) {
+        controller = c
+        if (abortedEarly) c.abort(abortedEarly)
+      },
+      onResponseStart(_c, statusCode, headers) {
+        if (statusCode < 200) return // 1xx informational: wait for the final head
+        sink.head(statusCode, headers)
+      },
+      onResponseData(c, chunk) {
+        if (!sink.data(chunk)) c.pause()
+      },
+      onResponseEnd() {
+        finish(() => sink.end())
+      },
+      onResponseError(_c, err) {
+        finish(() => sink.error(err))
+      },
+    },
+  )
+  return {
+    resume: () => controller?.resume(),
+    abort: (reason = new Error('delivery aborted')) => {
+      if (controller) controller.abort(reason)
+      else abortedEarly = reason
+    },
+  }
+}
+
+/** A reply read in full. */
+export interface BufferedReply {
+  status: number
+  headers: IncomingHttpHeaders
+  body: Buffer
+}
+
+/** Deliver and read the whole reply into memory. */
+export function deliverBuffered(
+  dispatcher: Dispatcher,
+  request: UpstreamRequest,
+  onHead?: (status: number, headers: IncomingHttpHeaders) => void,
+): {reply: Promise<BufferedReply>; handle: DeliveryHandle} {
+  let handle!: DeliveryHandle
+  const reply = new Promise<BufferedReply>((resolve, reject) => {
+    let status = 0
+    let headers: IncomingHttpHeaders = {}
+    const chunks: Buffer[] = []
+    handle = deliver(dispatcher, request, {
+      head(s, h) {
+        status = s
+        headers = h
+        onHead?.(s, h)
+      },
+      data(chunk) {
+        chunks.push(chunk)
+        return true
+      },
+      end: () => resolve({status, headers, body: Buffer.concat(chunks)}),
+      error: reject,
+    })
+  })
+  return {reply, handle}
+}

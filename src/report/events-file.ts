@@ -1,0 +1,33 @@
+import {createWriteStream, existsSync, type WriteStream} from 'node:fs'
+import {finished} from 'node:stream/promises'
+import {UsageError} from '../errors.js'
+import type {EventLog, ProxyEvent} from '../proxy/events.js'
+
+/**
+ * Writes every event of a log to a file as JSON lines, holding the stream's backpressure
+ * by buffering in the stream (events are small). Refuses to overwrite an existing file
+ * unless `overwrite` is set: nothing a user has is replaced without asking.
+ */
+export class EventsFileWriter {
+  private readonly stream: WriteStream
+  private readonly listener = (event: ProxyEvent) => {
+    this.stream.write(`${JSON.stringify(event)}\n`)
+  }
+
+  constructor(
+    private readonly events: EventLog,
+    readonly path: string,
+    overwrite = false,
+  ) {
+    if (!overwrite && existsSync(path)) throw new UsageError(`--events ${path}: the file exists; remove it, choose another name, or pass --force to overwrite it`)
+    this.stream = createWriteStream(path, {flags: 'w'})
+    this.stream.on('error', () => undefined) // reported by close()
+    events.on('event', this.listener)
+  }
+
+  async close(): Promise<void> {
+    this.events.off('event', this.listener)
+    this.stream.end()
+    await finished(this.stream)
+  }
+}

@@ -1,0 +1,73 @@
+import {Chalk, type ChalkInstance} from 'chalk'
+import Table from 'cli-table3'
+import type {CheckResult, EndpointReport} from '../check/check-result.js'
+import {CONTRACT_LABELS, type ContractName, type ContractState} from '../check/verdict.js'
+import {formatTimeline} from './timeline.js'
+
+export interface TerminalReportOptions {
+  color: boolean
+}
+
+const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
+const EXPECTED: Record<string, ContractName | undefined> = {
+  'at-least-once': 'atLeastOnce',
+  'at-most-once': 'atMostOnce',
+  'exactly-once': 'exactlyOnce',
+  idempotent: 'idempotent',
+}
+
+/** The whole check result as terminal text. Pure: colour only when asked. */
+export function formatCheckReport(result: CheckResult, options: TerminalReportOptions): string {
+  const c = new Chalk({level: options.color ? 1 : 0})
+  const out: string[] = [c.bold(`faultline check ${result.scenario}`) + c.dim(`  seed ${result.seed}`), '']
+  for (const endpoint of result.endpoints) out.push(...formatEndpoint(endpoint, c), '')
+  const met = result.endpoints.filter((e) => e.met).length
+  const failed = result.endpoints.length - met
+  const summary = `${result.endpoints.length} endpoint${result.endpoints.length === 1 ? '' : 's'}: ${met} met, ${failed} failed`
+  out.push(
+    (failed === 0 ? c.green(summary) : c.red(summary)) +
+      c.dim(` · seed ${result.seed} · ${(result.durationMs / 1000).toFixed(1)} s`) +
+      (result.restarts.length > 0 ? c.dim(` · ${result.restarts.length} restarts`) : ''),
+  )
+  if (result.serverLog) out.push(c.dim(`server log: ${result.serverLog}`))
+  return out.join('\n')
+}
+
+function paint(c: ChalkInstance, state: ContractState): string {
+  return state === 'holds' ? c.green(state) : state === 'broken' ? c.red(state) : c.yellow(state)
+}
+
+function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
+  const injected = e.trials.filter((t) => t.injected).length
+  const expectation = e.expect === 'none' ? c.dim('expect none') : e.met ? c.green(`expect ${e.expect} ✓ met`) : c.red(`expect ${e.expect} ✗ ${e.unmetReason ?? 'not met'}`)
+  const head = `${c.bold(e.name)}  ${c.dim(`${e.oracle} oracle${e.inferred ? ' (inferred)' : ''} · ${e.trials.length} trials, ${injected} injected`)}  ${expectation}`
+  const table = new Table({
+    head: ['contract', 'verdict', 'trials', 'first breach'],
+    style: {head: options(c), border: options(c)},
+    colWidths: [18, 10, 8, 62],
+    wordWrap: true,
+  })
+  const wanted = EXPECTED[e.expect]
+  for (const name of ORDER) {
+    const breach = e.breaches[name]
+    const label = name === wanted ? c.bold(`${CONTRACT_LABELS[name]} *`) : CONTRACT_LABELS[name]
+    table.push([label, paint(c, e.contracts[name]), String(e.evidence[name].length), breach ? `trial ${breach.trial}: ${breach.reason}` : ''])
+  }
+  const lines = [head, table.toString()]
+  if (e.notInjected.length > 0) lines.push(c.dim(`not injected (count for nothing): trials ${e.notInjected.join(', ')}`))
+  for (const err of e.errors) lines.push(c.yellow(`trial ${err.trial} not measured: ${err.error}`))
+  const shown = new Set<number>()
+  for (const name of ORDER) {
+    const breach = e.breaches[name]
+    if (!breach || shown.has(breach.trial)) continue
+    shown.add(breach.trial)
+    lines.push('', c.red(`✗ ${CONTRACT_LABELS[name]} broken by trial ${breach.trial} (${breach.fault}): ${breach.reason}`))
+    for (const line of formatTimeline(breach.timeline)) lines.push(c.dim(`    ${line}`))
+    lines.push(`    replay: ${c.cyan(breach.replay)}`)
+  }
+  return lines
+}
+
+function options(c: ChalkInstance): string[] {
+  return c.level > 0 ? ['cyan'] : []
+}

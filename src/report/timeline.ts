@@ -1,0 +1,51 @@
+import type {ProxyEvent} from '../proxy/events.js'
+
+/** One event of a trial as a short line of text (no colour). */
+export function describeEvent(e: ProxyEvent): string {
+  const att = e.attempt !== undefined ? `attempt ${e.attempt}` : ''
+  const del = e.delivery !== undefined ? `delivery ${e.delivery}` : ''
+  const d = e.detail ?? {}
+  switch (e.type) {
+    case 'attempt':
+      return `client  sends ${att}: ${e.method} ${e.path}`
+    case 'attempt-result':
+      return e.status !== undefined ? `client  ${att} got ${e.status}` : `client  ${att} failed: ${String(d.message ?? d.result)}`
+    case 'request':
+      return `proxy   receives ${att || 'request'} ${e.request ?? ''}`.trimEnd()
+    case 'delivery':
+      return `proxy   ${del} of ${e.request} reaches the server`
+    case 'reply':
+      return `server  answers ${del}: ${e.status}`
+    case 'reply-end': {
+      const body = typeof d.body === 'string' ? ` ${truncate(d.body, 60)}` : ''
+      return `server  reply to ${del} complete${body}`
+    }
+    case 'forwarded':
+      return `proxy   forwards the reply of ${del} to the client`
+    case 'fault':
+      return `FAULT   ${String(d.label ?? e.fault)} at ${e.phase}`
+    case 'probe': {
+      const reading = d.reading as {kind: string; value?: unknown; message?: string} | undefined
+      const shown = reading?.kind === 'value' ? JSON.stringify(reading.value) : reading?.kind === 'error' ? reading.message : 'absent'
+      return `probe   ${String(d.when)}: ${truncate(shown ?? '', 60)}`
+    }
+    case 'supervisor':
+      return `server  ${String(d.action ?? '')} ${d.killToReadyMs !== undefined ? `(${Number(d.killToReadyMs).toFixed(0)} ms kill → ready)` : ''}`.trimEnd()
+    case 'error':
+      return `error   ${String(d.message ?? '')}`
+    default:
+      return `${e.type} ${e.request ?? ''}`.trimEnd()
+  }
+}
+
+/** A trial's timeline as lines, each prefixed with milliseconds since its first event. */
+export function formatTimeline(events: ProxyEvent[]): string[] {
+  const shown = events.filter((e) => e.type !== 'connection-open' && e.type !== 'connection-close')
+  const t0 = shown[0]?.time ?? 0
+  return shown.map((e) => `+${(e.time - t0).toFixed(1).padStart(7)} ms  ${describeEvent(e)}`)
+}
+
+function truncate(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ')
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat
+}
