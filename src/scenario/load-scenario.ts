@@ -1,0 +1,346 @@
+import path from 'node:path'
+import {ScenarioError} from '../errors.js'
+import {DurationError, parseDuration} from './duration.js'
+import {jsonPathProblem} from './jsonpath.js'
+import {builtinProfileCatalog, DEFAULT_PROFILES, loadProfileFile, unknownProfileMessage} from './profiles.js'
+import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
+import {findTemplateNames, hasUnclosedTemplate, isTemplateName, TEMPLATE_NAMES} from './template.js'
+import type {
+  ClientPolicy,
+  Contract,
+  EffectProbe,
+  Endpoint,
+  Profile,
+  ReadyCheck,
+  RequestTemplate,
+  Scenario,
+  ServerBlock,
+  Target,
+} from './types.js'
+import {didYouMean, schemaValidator, validateSource} from './validate.js'
+
+/**
+ * Every default of the scenario format, in one place (schema/scenario.schema.json repeats
+ * them as `default` for editors; a test keeps the two equal). Durations in ms.
+ */
+export const SCENARIO_DEFAULTS = {
+  client: {
+    timeout: 1000,
+    attempts: 3,
+    backoff: 50,
+    backoffFactor: 2,
+    retryOn: [408, 425, 429, 500, 502, 503, 504],
+  },
+  trials: 10,
+  settle: 50,
+  concurrency: 8,
+  profiles: DEFAULT_PROFILES,
+  server: {ready: {kind: 'tcp'} as ReadyCheck, startupTimeout: 10_000, env: {}},
+  endpoint: {expect: 'none' as Contract, volatile: [] as string[], headers: {}},
+  effect: {oracle: 'auto' as const, volatile: [] as string[]},
+} as const
+
+export interface LoadScenarioOptions {
+  /** Environment `{{env.NAME}}` templates are checked against (default process.env). */
+  env?: NodeJS.ProcessEnv
+}
+
+/** The scenario as the schema guarantees it, before defaults and semantic checks. */
+interface RawRequest {
+  method: string
+  path: string
+  headers?: Record<string, string | number | boolean>
+  body?: unknown
+}
+interface RawScenario {
+  version: 1
+  target: {
+    protocol: 'http'
+    url: string
+    server?: {
+      command: string
+      cwd?: string
+      env?: Record<string, string | number | boolean>
+      ready?: {http?: string; tcp?: true; log?: string}
+      startupTimeout?: number | string
+    }
+  }
+  client?: {
+    timeout?: number | string
+    attempts?: number
+    backoff?: number | string
+    backoffFactor?: number
+    retryOn?: number[]
+  }
+  endpoints: Array<{
+    name: string
+    request: RawRequest
+    effect?: {request: RawRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]}
+    expect?: Contract
+    volatile?: string[]
+    profiles?: string[]
+    trials?: number
+  }>
+  profiles?: string[]
+  profileFiles?: string[]
+  trials?: number
+  settle?: number | string
+  concurrency?: number
+  seed?: number
+}
+
+/** Which templates may appear where. `env.NAME` is allowed everywhere. */
+const TARGET_TEMPLATES = ['port']
+const REQUEST_TEMPLATES = ['key', 'requestId', 'attempt', 'uuid', 'trial']
+const EFFECT_TEMPLATES = ['key', 'requestId', 'uuid', 'trial']
+
+/** Semantic checks over schema-valid data, each reported at its file position. */
+class Checker {
+  constructor(
+    readonly source: YamlSource,
+    readonly env: NodeJS.ProcessEnv,
+  ) {}
+
+  fail(at: PathSegment[], message: string, options?: {key?: boolean}): never {
+    throw this.source.error(at, message, options)
+  }
+
+  duration(at: PathSegment[], value: number | string | undefined, fallback: number): number {
+    if (value === undefined) return fallback
+    try {
+      return parseDuration(value)
+    } catch (error) {
+      if (error instanceof DurationError) this.fail(at, error.message)
+      throw error
+    }
+  }
+
+  /** Every string inside `value` uses only known templates allowed here, and set env vars. */
+  templates(at: PathSegment[], value: unknown, allowed: readonly string[], where: string): void {
+    if (typeof value === 'string') {
+      for (const name of findTemplateNames(value)) {
+        const list = [...allowed, 'env.NAME'].map((n) => `{{${n}}}`).join(', ')
+        if (!isTemplateName(name)) {
+          const guess = didYouMean(name, [...TEMPLATE_NAMES.filter((n) => n !== 'env.NAME'), ...allowed])
+          const hint = guess && allowed.includes(guess) ? ` (did you mean {{${guess}}}?)` : ''
+          this.fail(at, `unknown template {{${name}}}${hint}; allowed here: ${list}`)
+        }
+        if (name.startsWith('env.')) {
+          const envName = name.slice(4)
+          if (this.env[envName] === undefined) {
+            this.fail(at, `environment variable ${envName} is not set (used by {{${name}}})`)
+          }
+        } else if (!allowed.includes(name)) {
+          this.fail(at, `{{${name}}} is not available in ${where}; allowed here: ${list}`)
+        }
+      }
+      if (hasUnclosedTemplate(value))
+        this.fail(at, `unclosed "{{"; templates are written {{name}} (got ${JSON.stringify(value)})`)
+    } else if (Array.isArray(value)) {
+      value.forEach((item, i) => this.templates([...at, i], item, allowed, where))
+    } else if (value !== null && typeof value === 'object') {
+      for (const [k, item] of Object.entries(value)) this.templates([...at, k], item, allowed, where)
+    }
+  }
+
+  jsonPath(at: PathSegment[], value: string): string {
+    const problem = jsonPathProblem(value)
+    if (problem) this.fail(at, `not a valid JSONPath: ${problem} (got ${JSON.stringify(value)})`)
+    return value
+  }
+
+  request(at: PathSegment[], raw: RawRequest, allowed: readonly string[], where: string): RequestTemplate {
+    this.templates(at, raw, allowed, where)
+    const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)]))
+    const request: RequestTemplate = {method: raw.method.toUpperCase(), path: raw.path, headers}
+    if ('body' in raw) request.body = raw.body
+    return request
+  }
+}
+
+function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
+  const at = ['target']
+  check.templates([...at, 'url'], raw.url, TARGET_TEMPLATES, 'target.url')
+  const sample = raw.url.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (_m, name: string) =>
+    name === 'port' ? '1' : (check.env[name.slice(4)] ?? ''),
+  )
+  let url: URL | undefined
+  try {
+    url = new URL(sample)
+  } catch {
+    url = undefined
+  }
+  if (!url || url.protocol !== 'http:' || url.hostname === '') {
+    check.fail(
+      [...at, 'url'],
+      `must be an http:// URL such as http://127.0.0.1:4100 (got ${JSON.stringify(raw.url)})`,
+    )
+  }
+  if (findTemplateNames(raw.url).includes('port') && !raw.server) {
+    check.fail(
+      [...at, 'url'],
+      '{{port}} needs target.server: faultline picks the port and starts the server on it',
+    )
+  }
+  const target: Target = {protocol: raw.protocol, url: raw.url}
+  if (raw.server) {
+    const s = raw.server
+    const sat = [...at, 'server']
+    check.templates([...sat, 'command'], s.command, TARGET_TEMPLATES, 'target.server')
+    check.templates([...sat, 'env'], s.env ?? {}, TARGET_TEMPLATES, 'target.server')
+    let ready: ReadyCheck = SCENARIO_DEFAULTS.server.ready
+    if (s.ready?.http !== undefined) {
+      check.templates([...sat, 'ready', 'http'], s.ready.http, TARGET_TEMPLATES, 'target.server')
+      ready = {kind: 'http', path: s.ready.http}
+    } else if (s.ready?.log !== undefined) {
+      try {
+        new RegExp(s.ready.log)
+      } catch (error) {
+        check.fail([...sat, 'ready', 'log'], `not a valid regular expression: ${(error as Error).message}`)
+      }
+      ready = {kind: 'log', pattern: s.ready.log}
+    }
+    const server: ServerBlock = {
+      command: s.command,
+      env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
+      ready,
+      startupTimeout: check.duration(
+        [...sat, 'startupTimeout'],
+        s.startupTimeout,
+        SCENARIO_DEFAULTS.server.startupTimeout,
+      ),
+    }
+    if (s.cwd !== undefined) server.cwd = path.resolve(dir, s.cwd)
+    target.server = server
+  }
+  return target
+}
+
+function buildClient(check: Checker, raw: RawScenario['client'] = {}): ClientPolicy {
+  const d = SCENARIO_DEFAULTS.client
+  return {
+    timeout: check.duration(['client', 'timeout'], raw.timeout, d.timeout),
+    attempts: raw.attempts ?? d.attempts,
+    backoff: check.duration(['client', 'backoff'], raw.backoff, d.backoff),
+    backoffFactor: raw.backoffFactor ?? d.backoffFactor,
+    retryOn: raw.retryOn ?? [...d.retryOn],
+  }
+}
+
+async function loadProfileFiles(
+  check: Checker,
+  raw: RawScenario,
+  file: string,
+  dir: string,
+): Promise<{catalog: Map<string, Profile>; files: string[]}> {
+  const catalog = builtinProfileCatalog()
+  const files: string[] = []
+  for (const [i, rel] of (raw.profileFiles ?? []).entries()) {
+    const absolute = path.resolve(dir, rel)
+    const display = path.isAbsolute(rel) ? rel : path.join(path.dirname(file), rel)
+    const profiles = await loadProfileFile(absolute, {
+      displayName: display,
+      known: catalog,
+      onReadError: (reason) =>
+        check.source.error(['profileFiles', i], `cannot read profile file ${display}: ${reason}`),
+    })
+    for (const profile of profiles) catalog.set(profile.name, profile)
+    files.push(absolute)
+  }
+  return {catalog, files}
+}
+
+function checkProfileNames(
+  check: Checker,
+  at: PathSegment[],
+  names: string[],
+  catalog: Map<string, Profile>,
+): string[] {
+  names.forEach((name, i) => {
+    if (!catalog.has(name)) check.fail([...at, i], unknownProfileMessage(name, catalog))
+  })
+  return [...names]
+}
+
+function buildEndpoints(
+  check: Checker,
+  raw: RawScenario,
+  catalog: Map<string, Profile>,
+  profiles: string[],
+  trials: number,
+): Endpoint[] {
+  const firstUse = new Map<string, number>()
+  return raw.endpoints.map((e, i) => {
+    const at: PathSegment[] = ['endpoints', i]
+    const previous = firstUse.get(e.name)
+    if (previous !== undefined) {
+      const where = check.source.position(['endpoints', previous, 'name'])
+      check.fail([...at, 'name'], `duplicate endpoint name "${e.name}" (first used at line ${where.line})`)
+    }
+    firstUse.set(e.name, i)
+    const endpoint: Endpoint = {
+      name: e.name,
+      request: check.request([...at, 'request'], e.request, REQUEST_TEMPLATES, 'endpoint requests'),
+      expect: e.expect ?? SCENARIO_DEFAULTS.endpoint.expect,
+      volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
+      profiles: e.profiles
+        ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog)
+        : [...profiles],
+      trials: e.trials ?? trials,
+    }
+    if (e.effect) {
+      const eat = [...at, 'effect']
+      endpoint.effect = {
+        request: check.request([...eat, 'request'], e.effect.request, EFFECT_TEMPLATES, 'effect probes'),
+        select: check.jsonPath([...eat, 'select'], e.effect.select),
+        oracle: e.effect.oracle ?? SCENARIO_DEFAULTS.effect.oracle,
+        volatile: (e.effect.volatile ?? []).map((p, j) => check.jsonPath([...eat, 'volatile', j], p)),
+      }
+    }
+    return endpoint
+  })
+}
+
+/**
+ * Read, validate and type a scenario file. Every problem is a ScenarioError (exit 2) whose
+ * one-line message starts with file:line:column and names the field and what is allowed.
+ * Defaults are filled here and nowhere else; profile files are loaded into the catalog.
+ */
+export async function loadScenario(file: string, options: LoadScenarioOptions = {}): Promise<Scenario> {
+  const source = await readYamlFile(file, 'scenario file')
+  if (source.data === null || source.data === undefined) {
+    throw new ScenarioError(
+      {file, line: 1, column: 1},
+      'the scenario file is empty; it starts with version: 1',
+    )
+  }
+  validateSource(source, await schemaValidator('scenario.schema.json'))
+  const raw = source.data as RawScenario
+  const check = new Checker(source, options.env ?? process.env)
+  const absolute = path.resolve(file)
+  const dir = path.dirname(absolute)
+
+  const target = buildTarget(check, raw.target, dir)
+  const client = buildClient(check, raw.client)
+  const {catalog, files} = await loadProfileFiles(check, raw, file, dir)
+  const profiles = raw.profiles
+    ? checkProfileNames(check, ['profiles'], raw.profiles, catalog)
+    : [...SCENARIO_DEFAULTS.profiles]
+  const trials = raw.trials ?? SCENARIO_DEFAULTS.trials
+  const scenario: Scenario = {
+    file: absolute,
+    dir,
+    version: 1,
+    target,
+    client,
+    endpoints: buildEndpoints(check, raw, catalog, profiles, trials),
+    profiles,
+    profileCatalog: catalog,
+    profileFiles: files,
+    trials,
+    settle: check.duration(['settle'], raw.settle, SCENARIO_DEFAULTS.settle),
+    concurrency: raw.concurrency ?? SCENARIO_DEFAULTS.concurrency,
+  }
+  if (raw.seed !== undefined) scenario.seed = raw.seed
+  return scenario
+}

@@ -1,0 +1,277 @@
+import {ScenarioError} from '../errors.js'
+import {DurationError, parseDurationSpec} from './duration.js'
+import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
+import type {FaultType, Profile, ProfileFault} from './types.js'
+import {didYouMean, schemaValidator, validateSource} from './validate.js'
+
+/** What each fault type accepts; the one place profile files are checked against. */
+export interface FaultKind {
+  /** Allowed `mode` values; none means the type takes no mode. */
+  modes?: readonly string[]
+  /** Allowed `phase` values; none means the type takes no phase. */
+  phases?: readonly string[]
+  /** Whether `delay` applies (duplicate: only with mode delayed). */
+  delay?: boolean
+  /** Whether `delayFactor` (a multiple of the client timeout) applies. */
+  delayFactor?: boolean
+}
+
+export const FAULT_KINDS: Record<FaultType, FaultKind> = {
+  'drop-request': {modes: ['timeout', 'reset']},
+  'drop-reply': {modes: ['timeout', 'reset']},
+  duplicate: {modes: ['sequential', 'concurrent', 'delayed'], delay: true},
+  delay: {phases: ['request', 'reply'], delay: true, delayFactor: true},
+  reset: {phases: ['mid-reply']},
+  'crash-before-reply': {},
+  'crash-after-reply': {},
+  'client-abort': {},
+}
+
+/** Profiles every endpoint runs unless the scenario says otherwise. */
+export const DEFAULT_PROFILES: readonly string[] = [
+  'drop-request',
+  'drop-reply',
+  'duplicate',
+  'delay-past-timeout',
+]
+
+type FaultSpec = Omit<ProfileFault, 'attempt' | 'probability'>
+const first = (fault: FaultSpec): ProfileFault => ({...fault, attempt: 1, probability: 1})
+const builtin = (name: string, description: string, fault: FaultSpec): Profile => ({
+  name,
+  description,
+  faults: [first(fault)],
+  source: 'built-in',
+})
+
+/** The built-in profiles: one line each. Every one hits the first attempt, always. */
+export const BUILTIN_PROFILES: readonly Profile[] = [
+  builtin('drop-request', 'The first attempt is never forwarded; the client times out and retries.', {
+    type: 'drop-request',
+    mode: 'timeout',
+  }),
+  builtin('drop-request-reset', 'The first attempt is never forwarded; its connection is reset.', {
+    type: 'drop-request',
+    mode: 'reset',
+  }),
+  builtin(
+    'drop-reply',
+    'The first attempt reaches the server but its reply is discarded; the client times out.',
+    {type: 'drop-reply', mode: 'timeout'},
+  ),
+  builtin(
+    'drop-reply-reset',
+    'The first attempt reaches the server, then the connection is reset instead of replying.',
+    {type: 'drop-reply', mode: 'reset'},
+  ),
+  builtin(
+    'duplicate',
+    'The first attempt is delivered twice: one after the other, at once, or after a short gap.',
+    {type: 'duplicate', mode: ['sequential', 'concurrent', 'delayed'], delay: [10, 100]},
+  ),
+  builtin('duplicate-sequential', 'The first attempt is delivered again after the server answered it.', {
+    type: 'duplicate',
+    mode: 'sequential',
+  }),
+  builtin('duplicate-concurrent', 'The first attempt is delivered twice at the same time.', {
+    type: 'duplicate',
+    mode: 'concurrent',
+  }),
+  builtin('duplicate-delayed', 'The first attempt is delivered again 10–100ms later.', {
+    type: 'duplicate',
+    mode: 'delayed',
+    delay: [10, 100],
+  }),
+  builtin(
+    'delay-past-timeout',
+    'The first attempt reaches the server after the client gave up, racing its retry.',
+    {type: 'delay', phase: 'request', delayTimeoutFactor: [1.2, 2]},
+  ),
+  builtin(
+    'delay-reply-past-timeout',
+    'The reply to the first attempt is held until after the client gave up and retried.',
+    {type: 'delay', phase: 'reply', delayTimeoutFactor: [1.2, 2]},
+  ),
+  builtin('delay', 'The first attempt is delayed 5–50ms, well within the client timeout.', {
+    type: 'delay',
+    phase: 'request',
+    delay: [5, 50],
+  }),
+  builtin('reset-mid-reply', 'The connection is reset while the reply to the first attempt is being sent.', {
+    type: 'reset',
+    phase: 'mid-reply',
+  }),
+  builtin(
+    'crash-before-reply',
+    'The server is killed after receiving the first attempt, before replying, then restarted.',
+    {type: 'crash-before-reply'},
+  ),
+  builtin(
+    'crash-after-reply',
+    'The server is killed right after replying to the first attempt, then restarted.',
+    {type: 'crash-after-reply'},
+  ),
+  builtin('client-abort', 'The client abandons the first attempt right after sending it, then retries.', {
+    type: 'client-abort',
+  }),
+]
+
+/** A fresh catalog holding the built-ins, in registry order. */
+export function builtinProfileCatalog(): Map<string, Profile> {
+  return new Map(BUILTIN_PROFILES.map((p) => [p.name, p]))
+}
+
+/** The catalog's profiles in order: built-ins first, then file profiles in load order. */
+export function listProfiles(catalog: ReadonlyMap<string, Profile>): Profile[] {
+  return [...catalog.values()]
+}
+
+/** The catalog's profile names, for "known profiles" lists. */
+export function profileNames(catalog: ReadonlyMap<string, Profile>): string[] {
+  return [...catalog.keys()]
+}
+
+/** `unknown profile "x"; did you mean y? known profiles: …` */
+export function unknownProfileMessage(name: string, catalog: ReadonlyMap<string, Profile>): string {
+  const known = profileNames(catalog)
+  const guess = didYouMean(name, known)
+  return `unknown profile "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; known profiles: ${known.join(', ')}`
+}
+
+interface RawFault {
+  type: FaultType
+  mode?: string | string[]
+  phase?: string
+  delay?: unknown
+  delayFactor?: number | [number, number]
+  attempt?: number
+  probability?: number
+  match?: ProfileFault['match']
+  nth?: number
+}
+
+interface RawProfile {
+  name: string
+  description: string
+  faults: RawFault[]
+}
+
+function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault): ProfileFault {
+  const kind = FAULT_KINDS[raw.type]
+  const fail = (field: string, message: string, key = false): never => {
+    throw source.error([...at, field], message, {key})
+  }
+  if (raw.mode !== undefined) {
+    if (!kind.modes) fail('mode', `fault type ${raw.type} takes no mode`, true)
+    const modes = Array.isArray(raw.mode) ? raw.mode : [raw.mode]
+    modes.forEach((mode, i) => {
+      if (!kind.modes?.includes(mode)) {
+        const path: PathSegment[] = Array.isArray(raw.mode) ? [...at, 'mode', i] : [...at, 'mode']
+        throw source.error(
+          path,
+          `must be one of ${kind.modes?.join(', ')} for fault type ${raw.type} (got "${mode}")`,
+        )
+      }
+    })
+  }
+  if (raw.phase !== undefined) {
+    if (!kind.phases) fail('phase', `fault type ${raw.type} takes no phase`, true)
+    if (!kind.phases?.includes(raw.phase)) {
+      fail(
+        'phase',
+        `must be one of ${kind.phases?.join(', ')} for fault type ${raw.type} (got "${raw.phase}")`,
+      )
+    }
+  }
+  if (raw.delay !== undefined && !kind.delay) fail('delay', `fault type ${raw.type} takes no delay`, true)
+  if (raw.delayFactor !== undefined && !kind.delayFactor)
+    fail('delayFactor', `fault type ${raw.type} takes no delayFactor`, true)
+  if (raw.type === 'duplicate' && raw.delay !== undefined) {
+    const modes = raw.mode === undefined ? [] : Array.isArray(raw.mode) ? raw.mode : [raw.mode]
+    if (!modes.includes('delayed')) fail('delay', 'only applies to duplicate faults with mode delayed', true)
+  }
+  if (raw.type === 'delay') {
+    if (raw.delay === undefined && raw.delayFactor === undefined) {
+      throw source.error(
+        at,
+        'a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)',
+      )
+    }
+    if (raw.delay !== undefined && raw.delayFactor !== undefined) {
+      fail('delayFactor', 'give either delay or delayFactor, not both', true)
+    }
+  }
+  const fault: ProfileFault = {type: raw.type, attempt: raw.attempt ?? 1, probability: raw.probability ?? 1}
+  if (raw.mode !== undefined) fault.mode = raw.mode
+  if (raw.phase !== undefined) fault.phase = raw.phase
+  if (raw.delay !== undefined) {
+    try {
+      fault.delay = parseDurationSpec(raw.delay, {allowRange: true})
+    } catch (error) {
+      if (error instanceof DurationError) fail('delay', error.message)
+      throw error
+    }
+  }
+  if (raw.delayFactor !== undefined) {
+    const factor = raw.delayFactor
+    if (Array.isArray(factor) && factor[0] > factor[1]) {
+      fail('delayFactor', `range [${factor[0]}, ${factor[1]}]: min must not be greater than max`)
+    }
+    fault.delayTimeoutFactor = Array.isArray(factor) && factor[0] === factor[1] ? factor[0] : factor
+  }
+  if (raw.match !== undefined) fault.match = raw.match
+  if (raw.nth !== undefined) fault.nth = raw.nth
+  return fault
+}
+
+/**
+ * Read a YAML profile file (`profiles: [{name, description, faults: […]}]`), validate it
+ * against schema/profiles.schema.json and the fault rules above, and return its profiles.
+ * `displayName` is how the file is named in messages and in each profile's `source`.
+ */
+export async function loadProfileFile(
+  file: string,
+  options: {
+    displayName?: string
+    /** Profiles already known (built-ins, earlier files): a name clash is an error naming both. */
+    known?: ReadonlyMap<string, Profile>
+    onReadError?: (reason: string) => ScenarioError
+  } = {},
+): Promise<Profile[]> {
+  const display = options.displayName ?? file
+  const source = await readYamlFile(display, 'profile file', file, options.onReadError)
+  if (source.data === null || source.data === undefined) {
+    throw new ScenarioError(
+      {file: display, line: 1, column: 1},
+      'the profile file is empty; it needs profiles: [...]',
+    )
+  }
+  validateSource(source, await schemaValidator('profiles.schema.json'))
+  const raw = (source.data as {profiles: RawProfile[]}).profiles
+  const seen = new Map<string, number>()
+  return raw.map((p, i) => {
+    const previous = seen.get(p.name)
+    if (previous !== undefined) {
+      const where = source.position(['profiles', previous, 'name'])
+      throw source.error(
+        ['profiles', i, 'name'],
+        `duplicate profile name "${p.name}" (first defined at line ${where.line})`,
+      )
+    }
+    const clash = options.known?.get(p.name)
+    if (clash) {
+      const other =
+        clash.source === 'built-in'
+          ? `the built-in profile ${clash.name}`
+          : `the profile ${clash.name} from ${clash.source}`
+      throw source.error(
+        ['profiles', i, 'name'],
+        `profile "${p.name}" has the same name as ${other}; choose another name`,
+      )
+    }
+    seen.set(p.name, i)
+    const faults = p.faults.map((f, j) => checkFault(source, ['profiles', i, 'faults', j], f))
+    const line = source.position(['profiles', i]).line
+    return {name: p.name, description: p.description, faults, source: `${display}:${line}`}
+  })
+}

@@ -1,0 +1,123 @@
+import {randomUUID} from 'node:crypto'
+import {UsageError} from '../errors.js'
+
+/**
+ * Templates in scenario strings: `{{key}}`, `{{requestId}}`, `{{attempt}}`, `{{uuid}}`,
+ * `{{trial}}`, `{{port}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
+ * Unknown names are rejected when the scenario loads (load-scenario.ts), so rendering only
+ * fails when the caller did not supply a value it was asked for.
+ */
+export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'env.NAME'] as const
+
+/** What each template name means; used by error messages and docs. */
+export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
+  key: 'a fresh key per trial, so trials never see each other’s effects',
+  requestId: 'the operation’s request ID, fresh per operation and stable across its retries',
+  attempt: 'the attempt number within the operation (1 = the first send)',
+  uuid: 'a fresh UUID per render',
+  trial: 'the trial number',
+  port: 'a free port chosen once per run (target.url and target.server only)',
+  'env.NAME': 'the environment variable NAME (an error when it is not set)',
+}
+
+/** Values for one render. The caller decides their lifetime (per run, trial, operation, attempt). */
+export interface TemplateVars {
+  key?: string
+  requestId?: string
+  attempt?: number
+  trial?: number | string
+  port?: number
+  env?: NodeJS.ProcessEnv
+  /** Source of `{{uuid}}`; defaults to crypto.randomUUID. Called at most once per render. */
+  uuid?: () => string
+}
+
+const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g
+const ENV_NAME = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/
+
+/** Whether `name` (as written between the braces) is a template faultline knows. */
+export function isTemplateName(name: string): boolean {
+  return ENV_NAME.test(name) || (TEMPLATE_NAMES as readonly string[]).includes(name)
+}
+
+/** The template names used in a string, in order of first use. */
+function namesIn(text: string, into: string[]): void {
+  for (const match of text.matchAll(TEMPLATE)) {
+    const name = match[1] as string
+    if (!into.includes(name)) into.push(name)
+  }
+}
+
+/**
+ * Every template name used anywhere inside `value` (strings inside objects and arrays;
+ * object keys are not templated), in order of first use, without duplicates.
+ */
+export function findTemplateNames(value: unknown): string[] {
+  const names: string[] = []
+  const walk = (v: unknown): void => {
+    if (typeof v === 'string') namesIn(v, names)
+    else if (Array.isArray(v)) v.forEach(walk)
+    else if (v !== null && typeof v === 'object') Object.values(v).forEach(walk)
+  }
+  walk(value)
+  return names
+}
+
+/** A `{{` left in a string once every well-formed template is taken out: a likely typo. */
+export function hasUnclosedTemplate(text: string): boolean {
+  return text.replace(TEMPLATE, '').includes('{{')
+}
+
+/**
+ * Render every string inside `value` (objects and arrays are copied, never mutated; other
+ * values pass through). Every value is substituted as text, so a string that is exactly
+ * one template stays a string: `"{{attempt}}"` renders to `"2"`. All `{{uuid}}` in one
+ * render share one UUID, so a path and a body can name the same fresh id.
+ */
+export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
+  let uuid: string | undefined
+  const lookup = (name: string): string => {
+    const env = ENV_NAME.exec(name)
+    if (env) {
+      const envName = env[1] as string
+      const found = (vars.env ?? process.env)[envName]
+      if (found === undefined) {
+        throw new UsageError(
+          `environment variable ${envName} is not set (the scenario uses {{env.${envName}}})`,
+        )
+      }
+      return found
+    }
+    switch (name) {
+      case 'uuid':
+        uuid ??= (vars.uuid ?? randomUUID)()
+        return uuid
+      case 'key':
+      case 'requestId':
+      case 'attempt':
+      case 'trial':
+      case 'port': {
+        const v = vars[name]
+        if (v === undefined) throw new TypeError(`renderTemplate: no value for {{${name}}}`)
+        return String(v)
+      }
+      default:
+        throw new TypeError(`renderTemplate: unknown template {{${name}}}`)
+    }
+  }
+  const render = (v: unknown): unknown => {
+    if (typeof v === 'string')
+      return v.includes('{{') ? v.replace(TEMPLATE, (_m, name: string) => lookup(name)) : v
+    if (Array.isArray(v)) return v.map(render)
+    if (v !== null && typeof v === 'object') {
+      return Object.fromEntries(Object.entries(v).map(([k, item]) => [k, render(item)]))
+    }
+    return v
+  }
+  return render(value)
+}
+
+/** renderTemplate for a single string. */
+export function renderString(text: string, vars: TemplateVars): string {
+  return renderTemplate(text, vars) as string
+}

@@ -1,0 +1,12 @@
+/** Server process control: start, watch, crash, restart, stop — and never leave an orphan. */
+export {findFreePort} from './free-port.js'
+export {isGroupAlive, isProcessAlive, signalGroup, waitGroupGone, waitGroupGoneSync} from './process-group.js'
+export {describeProbe, isAddressServed, probeAddress, probeOnce} from './ready-probe.js'
+export type {ProbeAttempt, ReadyProbe} from './ready-probe.js'
+export {ProcessReaper, REAPED_SIGNALS} from './reaper.js'
+export type {ProcessReaperOptions, ReapedSignal} from './reaper.js'
+export {describeExit, formatTail, ServerError} from './server-error.js'
+export type {ExitReason, ServerExit} from './server-error.js'
+export {ServerLog} from './server-log.js'
+export {ServerSupervisor} from './supervisor.js'
+export type {ServerSpec, SupervisorOptions, SupervisorState} from './supervisor.js'
