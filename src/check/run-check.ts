@@ -1,4 +1,5 @@
 import {randomBytes} from 'node:crypto'
+import {setMaxListeners} from 'node:events'
 import {mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
@@ -53,6 +54,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const seed = options.seed ?? scenario.seed ?? newSeed()
   const endpoints = selectEndpoints(scenario, options)
   options.onStart?.(seed)
+  // Every in-flight attempt listens on the run's signal; there may be hundreds.
+  if (options.signal) setMaxListeners(0, options.signal)
   const events = options.events ?? new EventLog()
   const runId = randomBytes(4).toString('hex')
   const runDir = join(tmpdir(), `faultline-${runId}`)

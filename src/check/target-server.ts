@@ -13,7 +13,7 @@ import {ServerSupervisor} from '../supervisor/supervisor.js'
 export interface TargetServer {
   url: string
   /** The port chosen for {{port}}, when the scenario uses it. */
-  port?: string
+  port?: number
   /** Only servers faultline started can be crashed and restarted. */
   canCrash: boolean
   logFile?: string
@@ -40,7 +40,7 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
   const target = scenario.target
   const env = options.env ?? process.env
   const usesPort = JSON.stringify(target).includes('{{port}}')
-  const port = usesPort ? String(await findFreePort('127.0.0.1')) : undefined
+  const port = usesPort ? await findFreePort('127.0.0.1') : undefined
   const vars = {env, port}
   const url = renderTemplate(target.url, vars) as string
   if (!target.server) {

@@ -69,7 +69,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     key,
     requestId,
     trial: String(trial.id),
-    attempt: String(attempt),
+    attempt,
   })
   const render = (template: RequestTemplate, attempt: number): RenderedRequest =>
     renderTemplate(template, vars(attempt)) as RenderedRequest

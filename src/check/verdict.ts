@@ -93,7 +93,7 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
       if (okReplies.length < 2) return undefined
       const first = okReplies[0] as (typeof okReplies)[number]
       const differing = okReplies.find((r) => !sameJson(r.body, first.body))
-      return differing ? `delivery ${differing.delivery} got a different reply than delivery ${first.delivery}, which suggests a second execution` : true
+      return differing ? `${replyLabel(differing)} got a different reply than ${replyLabel(first)}, which suggests a second execution` : true
     }
     return undefined
   })
@@ -108,7 +108,7 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
     const first = t.replies[0] as (typeof t.replies)[number]
     const other = t.replies.find((r) => r.status !== first.status || !sameJson(r.body, first.body))
     if (!other) return true
-    return `delivery ${other.delivery} got ${describeReply(other)} but delivery ${first.delivery} got ${describeReply(first)}`
+    return `${replyLabel(other)} got ${describeReply(other)} but ${replyLabel(first)} got ${describeReply(first)}`
   })
 
   const exactlyOnceState: ContractState =
@@ -149,6 +149,12 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
     unmetReason:
       wantedState === 'holds' ? undefined : wantedState === 'broken' ? `${expect} is broken` : `${expect} was not tested by any injected trial`,
   }
+}
+
+/** `attempt 2`, or `attempt 1 (duplicate delivery 2)` for a proxy-made copy. */
+function replyLabel(reply: {attempt?: number; delivery: number}): string {
+  const attempt = reply.attempt !== undefined ? `attempt ${reply.attempt}` : 'the request'
+  return reply.delivery > 1 ? `${attempt} (duplicate delivery ${reply.delivery})` : attempt
 }
 
 function describeReply(reply: {status: number; body: unknown}): string {

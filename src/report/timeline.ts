@@ -11,17 +11,19 @@ export function describeEvent(e: ProxyEvent): string {
     case 'attempt-result':
       return e.status !== undefined ? `client  ${att} got ${e.status}` : `client  ${att} failed: ${String(d.message ?? d.result)}`
     case 'request':
-      return `proxy   receives ${att || 'request'} ${e.request ?? ''}`.trimEnd()
+      return `proxy   receives ${att || 'a request'} (${e.request ?? '?'})`
     case 'delivery':
-      return `proxy   ${del} of ${e.request} reaches the server`
+      return e.delivery !== undefined && e.delivery > 1
+        ? `proxy   delivers a duplicate (${del}) of ${att || e.request}`
+        : `proxy   forwards ${att || e.request} to the server`
     case 'reply':
-      return `server  answers ${del}: ${e.status}`
+      return `server  answers ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''}: ${e.status}`
     case 'reply-end': {
       const body = typeof d.body === 'string' ? ` ${truncate(d.body, 60)}` : ''
-      return `server  reply to ${del} complete${body}`
+      return `server  reply to ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''} complete${body}`
     }
     case 'forwarded':
-      return `proxy   forwards the reply of ${del} to the client`
+      return `proxy   passes the reply to ${att || 'the client'} on`
     case 'fault':
       return `FAULT   ${String(d.label ?? e.fault)} at ${e.phase}`
     case 'probe': {

@@ -316,6 +316,8 @@ export class Exchange {
       await this.deliverQuietly(body)
       return
     }
+    // Delivery 1 is the client's; its reply is the one the client gets.
+    const first = this.streamToClient(body, true).catch((err) => this.failClient(err))
     const second =
       mode === 'concurrent'
         ? this.deliverQuietly(body)
@@ -328,7 +330,7 @@ export class Exchange {
               this.env.tracker.end(this.ids.trial)
             }
           })()
-    await Promise.all([this.streamToClient(body, true).catch((err) => this.failClient(err)), second])
+    await Promise.all([first, second])
   }
 
   private async delayRequest(delay: number): Promise<void> {
