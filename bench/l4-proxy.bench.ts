@@ -30,7 +30,10 @@ type ChildRequest = {cmd: 'rss'} | {cmd: 'stop'}
 type ChildReply = {port: number} | {rss: number}
 
 // ---------- child: the proxy process ----------
-async function startProxy(kind: string, upstream: string): Promise<{port: number; stop: () => Promise<void>}> {
+async function startProxy(
+  kind: string,
+  upstream: string,
+): Promise<{port: number; stop: () => Promise<void>}> {
   let port: number
   let stop: () => Promise<void>
   if (kind === 'pipe') {
@@ -45,7 +48,13 @@ async function startProxy(kind: string, upstream: string): Promise<{port: number
     port = (server.address() as net.AddressInfo).port
     stop = async () => void server.close()
   } else {
-    const proxy = new L4Proxy({name: 'bench', listen: '127.0.0.1:0', upstream, seed: 1, events: new EventLog()})
+    const proxy = new L4Proxy({
+      name: 'bench',
+      listen: '127.0.0.1:0',
+      upstream,
+      seed: 1,
+      events: new EventLog(),
+    })
     await proxy.start()
     port = Number(proxy.listen.split(':')[1])
     stop = () => proxy.stop()
@@ -157,7 +166,11 @@ async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
   const socket = net.connect({port, host: '127.0.0.1', noDelay: true})
   await new Promise((r) => socket.once('connect', r))
   const message = Buffer.alloc(64, 1)
-  const histogram = hdr.build({lowestDiscernibleValue: 1, highestTrackableValue: 10_000_000, numberOfSignificantValueDigits: 3})
+  const histogram = hdr.build({
+    lowestDiscernibleValue: 1,
+    highestTrackableValue: 10_000_000,
+    numberOfSignificantValueDigits: 3,
+  })
   const once = () =>
     new Promise<number>((resolve) => {
       let got = 0
@@ -204,7 +217,8 @@ async function main(): Promise<void> {
   const echo = echoServer()
   const echoPort = await listen(echo)
 
-  const where = process.env.BENCH_CHILD !== '1' ? 'in the same process as client and servers' : 'in a child process'
+  const where =
+    process.env.BENCH_CHILD !== '1' ? 'in the same process as client and servers' : 'in a child process'
   console.log(`faultline L4 proxy benchmark — node ${process.version}, loopback, proxy ${where}`)
   console.log(`\nbulk ${BULK_MB} MiB, client → server, no toxics (best of 2)`)
   const best = async (port: number) => Math.max(await bulk(port, BULK_MB), await bulk(port, BULK_MB))
@@ -217,7 +231,9 @@ async function main(): Promise<void> {
   await l4Child.stop()
   console.log(`  direct                 ${fmt(direct)} MiB/s`)
   console.log(`  bare socket.pipe proxy ${fmt(viaPipe)} MiB/s   ratio ${(viaPipe / direct).toFixed(2)}`)
-  console.log(`  faultline L4 proxy     ${fmt(viaL4)} MiB/s   ratio ${(viaL4 / direct).toFixed(2)}   (target ≥ 0.45)`)
+  console.log(
+    `  faultline L4 proxy     ${fmt(viaL4)} MiB/s   ratio ${(viaL4 / direct).toFixed(2)}   (target ≥ 0.45)`,
+  )
 
   console.log(`\nround trip, 64-byte request / 64-byte reply, ${RTT_COUNT} sequential on one connection (µs)`)
   const rttDirect = await roundTrips(echoPort, RTT_COUNT)
@@ -246,7 +262,9 @@ async function main(): Promise<void> {
   console.log(`  after it (${bigRate.toFixed(0)} MiB/s)        ${mb(after)}`)
   const idle = await idleConnections(memChild.port, IDLE)
   const withIdle = await memChild.rss()
-  console.log(`  with ${IDLE} idle connections  ${mb(withIdle)}  (${(((withIdle - after) / IDLE) / 1024).toFixed(1)} KiB each)`)
+  console.log(
+    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - after) / IDLE / 1024).toFixed(1)} KiB each)`,
+  )
   for (const s of idle) s.destroy()
   await memChild.stop()
   sink.close()

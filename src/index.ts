@@ -2,4 +2,8 @@
  * Explicit oclif command registry (package.json oclif.commands.strategy = explicit).
  * One line per command.
  */
-export const COMMANDS = {}
+import Serve from './commands/serve.js'
+
+export const COMMANDS = {
+  serve: Serve,
+}

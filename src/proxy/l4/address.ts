@@ -43,5 +43,7 @@ export function bindAddress(listen: string): {host: string | undefined; port: nu
 /** A bound address as `ip:port` or `[ipv6]:port`. */
 export function formatAddress(address: AddressInfo | string | null): string {
   if (address === null || typeof address === 'string') return String(address)
-  return address.family === 'IPv6' ? `[${address.address}]:${address.port}` : `${address.address}:${address.port}`
+  return address.family === 'IPv6'
+    ? `[${address.address}]:${address.port}`
+    : `${address.address}:${address.port}`
 }

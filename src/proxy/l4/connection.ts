@@ -123,7 +123,13 @@ export class Connection {
     this.closing = true
     this.upstream.stop()
     this.downstream.stop()
-    this.opts.events.record({type: 'fault', proxy: this.opts.proxy, conn: this.id, fault: 'close', detail: {reason}})
+    this.opts.events.record({
+      type: 'fault',
+      proxy: this.opts.proxy,
+      conn: this.id,
+      fault: 'close',
+      detail: {reason},
+    })
     for (const socket of [this.opts.client, this.opts.server]) {
       if (socket.destroyed) continue
       socket.end(() => socket.destroy())

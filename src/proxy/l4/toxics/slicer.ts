@@ -24,7 +24,7 @@ class SlicerStage implements ToxicStage {
   }
   write(chunk: Buffer): void {
     let due = Math.max(this.queue.lastDue, performance.now())
-    for (let offset = 0; offset < chunk.length; ) {
+    for (let offset = 0; offset < chunk.length;) {
       const n = this.size()
       this.queue.pushChunk(chunk.subarray(offset, offset + n), due)
       offset += n
