@@ -24,9 +24,7 @@ export function newSeed(): number {
  * Deriving per consumer means the order in which trials execute never changes a decision.
  */
 export function deriveRandom(seed: number, ...path: Array<string | number>): Random {
-  const digest = createHash('sha256')
-    .update(`${seed}\0${path.join('\0')}`)
-    .digest()
+  const digest = createHash('sha256').update(`${seed}\0${path.join('\0')}`).digest()
   const rng = xoroshiro128plus(digest.readInt32LE(0))
   return {
     next: () => uniformFloat64(rng),
