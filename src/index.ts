@@ -3,7 +3,9 @@
  * One line per command.
  */
 import Check from './commands/check.js'
+import Serve from './commands/serve.js'
 
 export const COMMANDS = {
   check: Check,
+  serve: Serve,
 }

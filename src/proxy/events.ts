@@ -11,6 +11,7 @@ export type ProxyEventType =
   | 'reply-end' // the server's reply body ended at the proxy
   | 'forwarded' // the reply was passed on to the client in full
   | 'fault' // a fault fired; `fault` and `phase` say which and where
+  | 'toxic' // an L4 toxic started on one connection and direction; detail.applied is the toxicity roll
   | 'supervisor' // the server process was killed, restarted, became ready
   | 'error' // malformed traffic or a broken connection, closed and recorded
   | 'attempt' // faultline's client sent an attempt (check runs)

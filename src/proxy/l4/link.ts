@@ -1,0 +1,206 @@
+import type {Socket} from 'node:net'
+import type {Random} from '../../random.js'
+import {PassStage} from './toxics/noop.js'
+import type {StageContext, Stream, ToxicDefinition, ToxicSpec, ToxicStage} from './toxic.js'
+
+/** What a link tells its connection. */
+export interface LinkHooks {
+  /** A toxic ended this direction and asked for the whole connection to close (FIN). */
+  closeConnection(stream: Stream): void
+  /** A toxic asked for a reset of both sockets (RST). */
+  reset(stream: Stream): void
+  /** A toxic started on this link; `applied` is the toxicity roll. */
+  started(spec: ToxicSpec, applied: boolean): void
+  fired(spec: ToxicSpec, what: string, detail?: Record<string, unknown>): void
+}
+
+interface Slot {
+  spec: ToxicSpec
+  stage: ToxicStage
+  /** Cleared when the stage is replaced or removed: a dead stage's pushes go nowhere. */
+  alive: {value: boolean}
+  next: Slot | null
+}
+
+/** Bytes the toxic chain may hold before the source is paused. */
+const HIGH_WATER = 1 << 20
+const LOW_WATER = HIGH_WATER >> 1
+
+/**
+ * One direction of one connection: bytes read from `src` go to `dst`.
+ *
+ * With no toxic, a chunk is written straight to `dst` (the same work `socket.pipe` does, with
+ * the same backpressure: pause on a full write buffer, resume on 'drain'). With toxics, each
+ * chunk enters the chain of stages, in the order the toxics were added. Adding, replacing or
+ * removing a stage is synchronous and a stage hands on what it holds before it leaves, so a
+ * live change never loses or reorders a byte. This is hand-rolled rather than
+ * `stream.pipeline` because a pipeline cannot be rewired on a live connection.
+ */
+export class Link {
+  bytesIn = 0
+  bytesOut = 0
+  private slots: Slot[] = []
+  private head: Slot | null = null
+  private paused = false
+  private dstBlocked = false
+  private srcEnded = false
+  private sinkEnded = false
+  private stopped = false
+
+  constructor(
+    readonly stream: Stream,
+    private readonly src: Socket,
+    private readonly dst: Socket,
+    private readonly hooks: LinkHooks,
+  ) {}
+
+  start(): void {
+    this.src.on('data', this.onData)
+    this.src.on('end', this.onEnd)
+    this.dst.on('drain', this.onDrain)
+  }
+
+  /** Stop forwarding: drop what the stages hold, clear their timers, discard further input. */
+  stop(): void {
+    if (this.stopped) return
+    this.stopped = true
+    for (const slot of this.slots) {
+      slot.alive.value = false
+      slot.stage.dispose()
+    }
+    this.slots = []
+    this.head = null
+    if (this.paused) this.src.resume()
+  }
+
+  get toxicNames(): string[] {
+    return this.slots.map((s) => s.spec.name)
+  }
+
+  /** Start a toxic at the end of the chain. `random` has already been used for nothing. */
+  add(spec: ToxicSpec, definition: ToxicDefinition, random: Random): void {
+    if (this.stopped) return
+    const slot: Slot = {spec, stage: undefined as unknown as ToxicStage, alive: {value: true}, next: null}
+    slot.stage = this.startStage(slot, definition, random)
+    const last = this.slots[this.slots.length - 1]
+    if (last) last.next = slot
+    this.slots.push(slot)
+    this.head = this.slots[0] ?? null
+  }
+
+  /** Replace a running toxic in place: the old stage hands on what it holds first. */
+  replace(spec: ToxicSpec, definition: ToxicDefinition, random: Random): void {
+    const slot = this.slots.find((s) => s.spec.name === spec.name)
+    if (!slot || this.stopped) return
+    slot.stage.flush()
+    if (this.stopped) return // flushing may have closed the connection (timeout)
+    slot.alive.value = false
+    slot.stage.dispose()
+    slot.spec = spec
+    slot.alive = {value: true}
+    slot.stage = this.startStage(slot, definition, random)
+  }
+
+  remove(name: string): void {
+    const index = this.slots.findIndex((s) => s.spec.name === name)
+    const slot = this.slots[index]
+    if (!slot || this.stopped) return
+    slot.stage.flush()
+    if (this.stopped) return
+    slot.alive.value = false
+    slot.stage.dispose()
+    const prev = this.slots[index - 1]
+    if (prev) prev.next = slot.next
+    this.slots.splice(index, 1)
+    this.head = this.slots[0] ?? null
+    this.maybeResume()
+  }
+
+  private startStage(slot: Slot, definition: ToxicDefinition, random: Random): ToxicStage {
+    const alive = slot.alive
+    const ctx: StageContext = {
+      random,
+      push: (chunk) => {
+        if (!alive.value) return
+        if (slot.next) slot.next.stage.write(chunk)
+        else this.sinkWrite(chunk)
+      },
+      pushEnd: (closeAfter) => {
+        if (!alive.value) return
+        if (slot.next) slot.next.stage.end(closeAfter)
+        else this.sinkEnd(closeAfter)
+      },
+      reset: () => {
+        if (alive.value) this.hooks.reset(this.stream)
+      },
+      fired: (what, detail) => {
+        if (alive.value) this.hooks.fired(slot.spec, what, detail)
+      },
+    }
+    const applied = random.chance(slot.spec.toxicity)
+    this.hooks.started(slot.spec, applied)
+    return applied ? definition.create(slot.spec.attributes, ctx) : new PassStage(ctx)
+  }
+
+  private held(): number {
+    let n = 0
+    for (const slot of this.slots) n += slot.stage.held
+    return n
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    this.bytesIn += chunk.length
+    const head = this.head
+    if (head === null) {
+      if (this.stopped || this.sinkEnded) return
+      this.bytesOut += chunk.length
+      if (!this.dst.write(chunk)) {
+        this.dstBlocked = true
+        this.pause()
+      }
+      return
+    }
+    head.stage.write(chunk)
+    if (this.head !== null && this.held() > HIGH_WATER) this.pause()
+  }
+
+  private readonly onEnd = (): void => {
+    this.srcEnded = true
+    if (this.stopped) return
+    if (this.head) this.head.stage.end(false)
+    else this.sinkEnd(false)
+  }
+
+  private readonly onDrain = (): void => {
+    this.dstBlocked = false
+    this.maybeResume()
+  }
+
+  private sinkWrite(chunk: Buffer): void {
+    if (this.sinkEnded || this.dst.destroyed) return
+    this.bytesOut += chunk.length
+    if (!this.dst.write(chunk)) this.dstBlocked = true
+    else this.maybeResume()
+  }
+
+  private sinkEnd(closeAfter: boolean): void {
+    if (!this.sinkEnded) {
+      this.sinkEnded = true
+      if (!this.dst.destroyed && !this.dst.writableEnded) this.dst.end()
+    }
+    if (closeAfter) this.hooks.closeConnection(this.stream)
+  }
+
+  private pause(): void {
+    if (this.paused) return
+    this.paused = true
+    this.src.pause()
+  }
+
+  private maybeResume(): void {
+    if (!this.paused || this.dstBlocked || this.srcEnded) return
+    if (this.head !== null && this.held() > LOW_WATER) return
+    this.paused = false
+    this.src.resume()
+  }
+}
