@@ -3,9 +3,13 @@
  * One line per command.
  */
 import Check from './commands/check.js'
+import Profiles from './commands/profiles.js'
+import Proxy from './commands/proxy.js'
 import Serve from './commands/serve.js'
 
 export const COMMANDS = {
   check: Check,
+  profiles: Profiles,
+  proxy: Proxy,
   serve: Serve,
 }

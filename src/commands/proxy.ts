@@ -1,0 +1,159 @@
+import {Flags} from '@oclif/core'
+import {runL4ProxiesFromConfig} from '../control/run-from-config.js'
+import {UsageError} from '../errors.js'
+import {EventLog} from '../proxy/events.js'
+import {profileFaults, startStandaloneHttpProxy, type StandaloneFault} from '../proxy/http/standalone.js'
+import {newSeed} from '../random.js'
+import {EventsFileWriter} from '../report/event-file-writer.js'
+import {formatEvent} from '../report/event-line.js'
+import {parseDurationSpec} from '../scenario/duration.js'
+import {builtinProfileCatalog, loadProfileFile, profileNames} from '../scenario/profiles.js'
+import type {FaultType, ProfileFault, RequestMatch} from '../scenario/types.js'
+import {parseListen} from './listen-address.js'
+import {FaultlineCommand} from './base-command.js'
+
+const FAULTS: FaultType[] = ['drop-request', 'drop-reply', 'duplicate', 'delay', 'reset', 'client-abort']
+
+export default class Proxy extends FaultlineCommand {
+  static override summary = 'Run the fault-injecting proxy in the foreground with a live log'
+  static override description = `HTTP/1.1 (L7): every request is forwarded to --upstream; a fault given by flags or a profile
+hits the requests its rule selects (method, path glob, headers; nth occurrence or probability).
+TCP (L4): --config proxies.json runs Toxiproxy-format proxies with their toxics.
+Prints what it did to each request until Ctrl-C.`
+  static override examples = [
+    '<%= config.bin %> proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3000 --fault drop-reply --nth 2',
+    '<%= config.bin %> proxy --upstream http://127.0.0.1:3000 --fault delay --delay 200ms --probability 0.1 --path "/api/**"',
+    '<%= config.bin %> proxy --upstream http://127.0.0.1:3000 --profile flaky --profiles profiles.yaml',
+    '<%= config.bin %> proxy --config proxies.json',
+  ]
+  static override flags = {
+    listen: Flags.string({description: 'address to listen on (host:port)', default: '127.0.0.1:8080'}),
+    upstream: Flags.string({description: 'base URL of the server to forward to (http://host:port)'}),
+    fault: Flags.string({description: 'the fault to inject', options: FAULTS}),
+    mode: Flags.string({description: 'drop-*: timeout|reset; duplicate: sequential|concurrent|delayed'}),
+    phase: Flags.string({description: 'delay: request|reply'}),
+    delay: Flags.string({description: 'delay (delay fault, delayed duplicate): 200ms, 1s or a range 10ms..200ms'}),
+    nth: Flags.integer({description: 'only the nth matching request (1 = the first)', min: 1}),
+    probability: Flags.string({description: 'probability a matching request is hit (0..1, default 1)'}),
+    method: Flags.string({description: 'only requests with this method'}),
+    path: Flags.string({description: 'only requests whose path matches this glob (* within a segment, ** across)'}),
+    header: Flags.string({description: 'only requests with this header, as "Name: value-glob" (repeatable)', multiple: true}),
+    profile: Flags.string({description: 'apply every fault of this profile (built-in or from --profiles)', multiple: true}),
+    profiles: Flags.string({description: 'a YAML profile file defining more profiles'}),
+    config: Flags.string({description: 'run the TCP proxies of a Toxiproxy-format config file (JSON array)'}),
+    events: Flags.string({description: 'also write every event to FILE as JSON lines'}),
+    force: Flags.boolean({description: 'overwrite the --events file if it exists', default: false}),
+    seed: Flags.integer({description: 'seed for probability and delay draws (printed when not given)', min: 0}),
+    quiet: Flags.boolean({description: 'no live log', default: false}),
+  }
+
+  async run(): Promise<void> {
+    const {flags} = await this.parse(Proxy)
+    if (!flags.upstream && !flags.config) throw new UsageError('give --upstream URL (HTTP proxy) or --config proxies.json (TCP proxies)')
+    if (flags.config && (flags.fault || flags.profile)) {
+      throw new UsageError('--config runs TCP proxies whose faults are toxics in the file; --fault and --profile apply to --upstream')
+    }
+    const seed = flags.seed ?? newSeed()
+    const events = new EventLog()
+    const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
+    const color = this.useColor()
+    if (!flags.quiet) events.on('event', (e) => process.stdout.write(`${formatEvent(e, {color})}\n`))
+    const stops: Array<() => Promise<void>> = []
+    try {
+      this.log(`seed ${seed}`)
+      if (flags.config) {
+        const running = await runL4ProxiesFromConfig({config: flags.config, seed, events})
+        stops.push(() => running.close())
+        for (const p of running.proxies) this.log(`proxy ${p.name}: ${p.listen} → ${p.upstream}`)
+      } else {
+        const faults = await faultsFromFlags(flags)
+        const {host, port} = parseListen(flags.listen, '--listen')
+        const proxy = await startStandaloneHttpProxy({listenHost: host, listenPort: port, upstream: flags.upstream as string, faults, seed, events})
+        stops.push(() => proxy.close())
+        this.log(`faultline proxy ${proxy.url} → ${flags.upstream} (${faults.length === 0 ? 'no faults' : `${faults.length} fault rule${faults.length === 1 ? '' : 's'}`}); Ctrl-C stops`)
+      }
+      await waitForStopSignal()
+    } finally {
+      for (const stop of stops.reverse()) await stop()
+      await writer?.close()
+    }
+  }
+}
+
+function waitForStopSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop)
+      process.off('SIGTERM', stop)
+      resolve()
+    }
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+  })
+}
+
+interface FaultFlags {
+  fault?: string
+  mode?: string
+  phase?: string
+  delay?: string
+  nth?: number
+  probability?: string
+  method?: string
+  path?: string
+  header?: string[]
+  profile?: string[]
+  profiles?: string
+}
+
+/** The standalone fault rules the flags describe: one from --fault, plus every fault of each --profile. */
+export async function faultsFromFlags(flags: FaultFlags): Promise<StandaloneFault[]> {
+  const match: RequestMatch = {}
+  if (flags.method) match.method = flags.method.toUpperCase()
+  if (flags.path) match.path = flags.path
+  for (const header of flags.header ?? []) {
+    const colon = header.indexOf(':')
+    if (colon <= 0) throw new UsageError(`--header ${header}: write it as "Name: value-glob", e.g. --header "content-type: application/json*"`)
+    match.headers = {...match.headers, [header.slice(0, colon).trim().toLowerCase()]: header.slice(colon + 1).trim()}
+  }
+  let probability: number | undefined
+  if (flags.probability !== undefined) {
+    probability = Number(flags.probability)
+    if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
+      throw new UsageError(`--probability ${flags.probability}: must be a number from 0 to 1, e.g. 0.25`)
+    }
+  }
+  const hasMatch = Object.keys(match).length > 0
+  const faults: StandaloneFault[] = []
+  if (flags.fault) {
+    const fault: ProfileFault = {type: flags.fault as FaultType, attempt: 1, probability: 1}
+    if (flags.mode) fault.mode = flags.mode
+    if (flags.phase) fault.phase = flags.phase
+    if (flags.delay) {
+      try {
+        fault.delay = parseDurationSpec(flags.delay.includes('..') ? flags.delay.split('..') : flags.delay, {allowRange: true})
+      } catch (err) {
+        throw new UsageError(`--delay ${flags.delay}: ${(err as Error).message}`)
+      }
+    }
+    if (fault.type === 'delay' && fault.delay === undefined) throw new UsageError('--fault delay needs --delay, e.g. --delay 500ms')
+    faults.push({fault, match: hasMatch ? match : undefined, nth: flags.nth, probability})
+  } else if (flags.nth !== undefined || probability !== undefined || hasMatch) {
+    if (!flags.profile) throw new UsageError('--nth, --probability, --method, --path and --header select requests for --fault; add --fault TYPE')
+  }
+  if (flags.profile) {
+    const catalog = builtinProfileCatalog()
+    if (flags.profiles) for (const p of await loadProfileFile(flags.profiles, {known: catalog})) catalog.set(p.name, p)
+    for (const name of flags.profile) {
+      const profile = catalog.get(name)
+      if (!profile) throw new UsageError(`--profile ${name}: no such profile; known: ${profileNames(catalog).join(', ')}`)
+      for (const f of profileFaults(profile)) {
+        if (f.fault.type === 'crash-before-reply' || f.fault.type === 'crash-after-reply') {
+          throw new UsageError(`--profile ${name}: crash faults need a server faultline runs; use them with faultline check`)
+        }
+        faults.push({...f, match: hasMatch ? match : f.match, nth: flags.nth ?? f.nth, probability: probability ?? f.probability})
+      }
+    }
+  }
+  return faults
+}

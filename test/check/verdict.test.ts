@@ -1,0 +1,97 @@
+import {describe, expect, it} from 'vitest'
+import type {TrialResult} from '../../src/check/trial-result.js'
+import {computeVerdict} from '../../src/check/verdict.js'
+
+function trial(overrides: Partial<TrialResult>): TrialResult {
+  return {
+    id: 1,
+    profile: 'drop-reply',
+    fault: 'drop-reply',
+    injected: true,
+    outcome: 'ok',
+    attempts: 2,
+    deliveries: 2,
+    executions: 1,
+    stateMatchesClean: true,
+    effectVisible: true,
+    effectAfterRestart: null,
+    stoppedEarly: false,
+    replies: [],
+    timeline: [],
+    replay: 'faultline check x.yaml --seed 1 --only e --trial 1',
+    ...overrides,
+  }
+}
+
+describe('computeVerdict', () => {
+  it('a trial whose fault did not fire counts for nothing, and untested contracts are unknown', () => {
+    const v = computeVerdict('count', [trial({injected: false, executions: 5})], 'at-most-once')
+    expect(v.contracts.atMostOnce).toBe('unknown')
+    expect(v.contracts.atLeastOnce).toBe('unknown')
+    expect(v.met).toBe(false)
+    expect(v.unmetReason).toMatch(/not tested/)
+  })
+
+  it('two executions break at-most-once and exactly-once, naming the first breaking trial', () => {
+    const v = computeVerdict('count', [trial({id: 1}), trial({id: 2, executions: 2}), trial({id: 3, executions: 3})], 'exactly-once')
+    expect(v.contracts).toMatchObject({atMostOnce: 'broken', atLeastOnce: 'holds', exactlyOnce: 'broken'})
+    expect(v.breaches.atMostOnce?.trial).toBe(2)
+    expect(v.breaches.exactlyOnce?.trial).toBe(2)
+    expect(v.met).toBe(false)
+  })
+
+  it('an ok outcome without an effect is a lost acknowledged effect', () => {
+    const v = computeVerdict('count', [trial({executions: 0, effectVisible: false})], 'at-least-once')
+    expect(v.contracts.atLeastOnce).toBe('broken')
+    expect(v.breaches.atLeastOnce?.reason).toMatch(/lost acknowledged effect/)
+  })
+
+  it('an effect gone after a crash restart breaks at-least-once even if a later duplicate re-applied it', () => {
+    const v = computeVerdict('count', [trial({executions: 1, effectAfterRestart: false})], 'at-least-once')
+    expect(v.contracts.atLeastOnce).toBe('broken')
+    expect(v.breaches.atLeastOnce?.reason).toMatch(/crashed and restarted/)
+  })
+
+  it('an indeterminate outcome with no effect does not break at-least-once when the client used every attempt', () => {
+    const v = computeVerdict('count', [trial({outcome: 'indeterminate', executions: 0, effectVisible: false}), trial({id: 2})], 'at-least-once')
+    expect(v.contracts.atLeastOnce).toBe('holds')
+    expect(v.evidence.atLeastOnce).toEqual([2])
+  })
+
+  it('a final error while retries were still allowed and nothing executed breaks at-least-once', () => {
+    const v = computeVerdict('count', [trial({outcome: 'failed', stoppedEarly: true, executions: 0, effectVisible: false})], 'at-least-once')
+    expect(v.contracts.atLeastOnce).toBe('broken')
+  })
+
+  it('idempotent is judged only on trials the server saw more than once', () => {
+    const v = computeVerdict('state', [trial({deliveries: 1, stateMatchesClean: false, executions: null}), trial({id: 2, deliveries: 2, stateMatchesClean: true, executions: null})], 'idempotent')
+    expect(v.contracts.idempotent).toBe('holds')
+    expect(v.evidence.idempotent).toEqual([2])
+    expect(v.contracts.atMostOnce).toBe('unknown') // the state oracle cannot count
+    expect(v.met).toBe(true)
+  })
+
+  it('reply-consistent compares every reply of the operation', () => {
+    const same = [{delivery: 1, attempt: 1, status: 200, body: {v: 1}}, {delivery: 1, attempt: 2, status: 200, body: {v: 1}}]
+    const differ = [{delivery: 1, attempt: 1, status: 200, body: {v: 1}}, {delivery: 2, attempt: 1, status: 200, body: {v: 2}}]
+    expect(computeVerdict('count', [trial({replies: same})], 'none').contracts.replyConsistent).toBe('holds')
+    const broken = computeVerdict('count', [trial({replies: differ})], 'none')
+    expect(broken.contracts.replyConsistent).toBe('broken')
+    expect(broken.breaches.replyConsistent?.reason).toMatch(/attempt 1 \(duplicate delivery 2\) got 200/)
+  })
+
+  it('the reply oracle infers at-most-once from replayed replies and is labelled inferred', () => {
+    const replayed = [{delivery: 1, status: 200, body: {id: 'a'}}, {delivery: 2, status: 200, body: {id: 'a'}}]
+    const fresh = [{delivery: 1, status: 200, body: {id: 'a'}}, {delivery: 2, status: 200, body: {id: 'b'}}]
+    const v1 = computeVerdict('reply', [trial({replies: replayed, executions: null})], 'at-most-once')
+    expect(v1).toMatchObject({inferred: true, met: true})
+    expect(v1.contracts.atLeastOnce).toBe('unknown')
+    const v2 = computeVerdict('reply', [trial({replies: fresh, executions: null})], 'at-most-once')
+    expect(v2.contracts.atMostOnce).toBe('broken')
+  })
+
+  it('trials that could not be measured count for nothing', () => {
+    const v = computeVerdict('count', [trial({executions: 2, error: 'probe failed'})], 'none')
+    expect(v.contracts.atMostOnce).toBe('unknown')
+  })
+})
