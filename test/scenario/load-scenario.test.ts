@@ -343,6 +343,25 @@ describe('loadScenario: errors point at the file position and say what is allowe
     )
   })
 
+  it('an unknown field in the protocol-specific part of target', async () => {
+    expect(
+      await failure(
+        edit(EXAMPLE, ['  url: http://127.0.0.1:4100', '  url: http://127.0.0.1:4100\n  host: x']),
+      ),
+    ).toBe('scenario.yaml:5:3: target.host: unknown field; allowed here: protocol, url, server')
+  })
+
+  it('{{port}} with a server block is fine', async () => {
+    const text = edit(
+      EXAMPLE,
+      ['url: http://127.0.0.1:4100', 'url: http://127.0.0.1:{{port}}'],
+      ['--port 4100', '--port {{port}}'],
+    )
+    const {scenario} = await load(text)
+    expect(scenario.target.url).toBe('http://127.0.0.1:{{port}}')
+    expect(scenario.target.server?.command).toBe('node fixtures/servers/counter.mjs --port {{port}}')
+  })
+
   it('a protocol faultline does not speak', async () => {
     expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: grpc']))).toBe(
       'scenario.yaml:3:13: target.protocol: must be one of http (got "grpc")',
