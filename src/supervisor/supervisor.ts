@@ -124,11 +124,17 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
    */
   async start(): Promise<{readyMs: number}> {
     this.signal?.throwIfAborted()
-    if (this.currentState === 'starting' || this.currentState === 'ready' || this.currentState === 'stopping') {
+    if (
+      this.currentState === 'starting' ||
+      this.currentState === 'ready' ||
+      this.currentState === 'stopping'
+    ) {
       throw new Error(`cannot start the server while it is ${this.currentState}`)
     }
     this.currentState = 'starting'
     try {
+      // The previous run's group may still be dying (and holding the port).
+      if (this.run !== undefined) await this.settle(this.run)
       await this.checkPortFree()
       this.signal?.throwIfAborted()
       this.signal?.addEventListener('abort', this.onAbort, {once: true})
@@ -390,7 +396,14 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     // port). On stop() the rest of the group gets its stopTimeoutMs to shut down: the
     // leader may be a /bin/sh that died of SIGTERM before the real server finished.
     if (reason !== 'stop') signalGroup(run.pid, 'SIGKILL')
-    this.record('exited', {pid: run.pid, start: run.number, code, signal, reason, expected: reason !== 'unexpected'})
+    this.record('exited', {
+      pid: run.pid,
+      start: run.number,
+      code,
+      signal,
+      reason,
+      expected: reason !== 'unexpected',
+    })
     if (reason !== 'unexpected' || !run.ready) return
     this.currentState = 'exited'
     const {exit} = await this.settle(run)
@@ -448,7 +461,9 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       run.child.stderr?.destroy()
     }
     const reason: ExitReason = run.ending ?? 'unexpected'
-    this.log.marker(`pid ${run.pid} ${describeExit(code, signal)} (${reason === 'unexpected' ? 'on its own' : reason})`)
+    this.log.marker(
+      `pid ${run.pid} ${describeExit(code, signal)} (${reason === 'unexpected' ? 'on its own' : reason})`,
+    )
     return {exit: {pid: run.pid, code, signal, reason, logTail: this.log.tail()}, survived: !gone}
   }
 
