@@ -356,7 +356,8 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       throw new ServerError(
         'FL_SERVER_READY_TIMEOUT',
         `the server \`${this.spec.command}\` did not become ready within ${startupTimeoutMs} ms ` +
-          `(waited for ${describeProbe(probe)}; last attempt: ${run.lastProbe}). It was killed.`,
+          `(waited for ${describeProbe(probe)}${probe.kind === 'log' ? '' : `; last attempt: ${run.lastProbe}`}). ` +
+          `It was killed.`,
         {file: this.log.path, tail: exit.logTail},
         {exit},
       )
