@@ -455,7 +455,11 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     }
     // A survivor stays tracked: the reaper tries again when the run ends.
     if (gone) this.reaper?.untrack(run.pid)
-    const drained = await Promise.race([run.closed.then(() => true), sleep(DRAIN_WAIT_MS, false)])
+    const giveUp = new AbortController()
+    const drained = await Promise.race([
+      run.closed.then(() => true),
+      sleep(DRAIN_WAIT_MS, false, {signal: giveUp.signal}),
+    ]).finally(() => giveUp.abort()) // no timer outlives the wait
     if (!drained) {
       // A descendant that left the group (setsid) still holds the pipes: stop reading them.
       run.child.stdout?.destroy()
