@@ -4,7 +4,13 @@ import {DurationError, parseDuration} from './duration.js'
 import {jsonPathProblem} from './jsonpath.js'
 import {builtinProfileCatalog, DEFAULT_PROFILES, loadProfileFile, unknownProfileMessage} from './profiles.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
-import {findTemplateNames, hasUnclosedTemplate, isTemplateName, TEMPLATE_NAMES} from './template.js'
+import {
+  findTemplateNames,
+  hasUnclosedTemplate,
+  isTemplateName,
+  renderString,
+  TEMPLATE_NAMES,
+} from './template.js'
 import type {
   ClientPolicy,
   Contract,
@@ -161,9 +167,7 @@ class Checker {
 function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
   const at = ['target']
   check.templates([...at, 'url'], raw.url, TARGET_TEMPLATES, 'target.url')
-  const sample = raw.url.replace(/\{\{\s*([^{}]*?)\s*\}\}/g, (_m, name: string) =>
-    name === 'port' ? '1' : (check.env[name.slice(4)] ?? ''),
-  )
+  const sample = renderString(raw.url, {port: 1, env: check.env})
   let url: URL | undefined
   try {
     url = new URL(sample)

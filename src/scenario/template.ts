@@ -32,7 +32,8 @@ export interface TemplateVars {
   uuid?: () => string
 }
 
-const TEMPLATE = /\{\{\s*([^{}]*?)\s*\}\}/g
+/** `{{name}}` with a name-like inside; anything else between braces (`{{}}`, `{{ a b }}`) is text. */
+const TEMPLATE = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g
 const ENV_NAME = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/
 
 /** Whether `name` (as written between the braces) is a template faultline knows. */
@@ -63,9 +64,9 @@ export function findTemplateNames(value: unknown): string[] {
   return names
 }
 
-/** A `{{` left in a string once every well-formed template is taken out: a likely typo. */
+/** A `{{` with no `}}` after it (`/a/{{key}/b`): a likely typo. */
 export function hasUnclosedTemplate(text: string): boolean {
-  return text.replace(TEMPLATE, '').includes('{{')
+  return /\{\{(?![^{}]*\}\})/.test(text.replace(TEMPLATE, ''))
 }
 
 /**

@@ -47,7 +47,9 @@ export function probeOnce(
   timeoutMs: number,
   signal?: AbortSignal,
 ): Promise<ProbeAttempt> {
-  return probe.kind === 'http' ? httpAttempt(probe.url, timeoutMs, signal) : tcpAttempt(probe, timeoutMs, signal)
+  return probe.kind === 'http'
+    ? httpAttempt(probe.url, timeoutMs, signal)
+    : tcpAttempt(probe, timeoutMs, signal)
 }
 
 /** True when something accepts TCP connections on host:port right now. */
@@ -95,7 +97,10 @@ function tcpAttempt(
       resolve(result)
     }
     const onAbort = (): void => finish({ready: false, detail: 'aborted'})
-    const timer = setTimeout(() => finish({ready: false, detail: 'timeout'}), Math.max(1, Math.ceil(timeoutMs)))
+    const timer = setTimeout(
+      () => finish({ready: false, detail: 'timeout'}),
+      Math.max(1, Math.ceil(timeoutMs)),
+    )
     signal?.addEventListener('abort', onAbort, {once: true})
     if (signal?.aborted) onAbort()
     socket.once('connect', () => finish({ready: true, detail: 'connected'}))

@@ -124,11 +124,17 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
    */
   async start(): Promise<{readyMs: number}> {
     this.signal?.throwIfAborted()
-    if (this.currentState === 'starting' || this.currentState === 'ready' || this.currentState === 'stopping') {
+    if (
+      this.currentState === 'starting' ||
+      this.currentState === 'ready' ||
+      this.currentState === 'stopping'
+    ) {
       throw new Error(`cannot start the server while it is ${this.currentState}`)
     }
     this.currentState = 'starting'
     try {
+      // The previous run's group may still be dying (and holding the port).
+      if (this.run !== undefined) await this.settle(this.run)
       await this.checkPortFree()
       this.signal?.throwIfAborted()
       this.signal?.addEventListener('abort', this.onAbort, {once: true})
@@ -350,7 +356,8 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       throw new ServerError(
         'FL_SERVER_READY_TIMEOUT',
         `the server \`${this.spec.command}\` did not become ready within ${startupTimeoutMs} ms ` +
-          `(waited for ${describeProbe(probe)}; last attempt: ${run.lastProbe}). It was killed.`,
+          `(waited for ${describeProbe(probe)}${probe.kind === 'log' ? '' : `; last attempt: ${run.lastProbe}`}). ` +
+          `It was killed.`,
         {file: this.log.path, tail: exit.logTail},
         {exit},
       )
@@ -390,7 +397,14 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     // port). On stop() the rest of the group gets its stopTimeoutMs to shut down: the
     // leader may be a /bin/sh that died of SIGTERM before the real server finished.
     if (reason !== 'stop') signalGroup(run.pid, 'SIGKILL')
-    this.record('exited', {pid: run.pid, start: run.number, code, signal, reason, expected: reason !== 'unexpected'})
+    this.record('exited', {
+      pid: run.pid,
+      start: run.number,
+      code,
+      signal,
+      reason,
+      expected: reason !== 'unexpected',
+    })
     if (reason !== 'unexpected' || !run.ready) return
     this.currentState = 'exited'
     const {exit} = await this.settle(run)
@@ -441,14 +455,20 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     }
     // A survivor stays tracked: the reaper tries again when the run ends.
     if (gone) this.reaper?.untrack(run.pid)
-    const drained = await Promise.race([run.closed.then(() => true), sleep(DRAIN_WAIT_MS, false)])
+    const giveUp = new AbortController()
+    const drained = await Promise.race([
+      run.closed.then(() => true),
+      sleep(DRAIN_WAIT_MS, false, {signal: giveUp.signal}),
+    ]).finally(() => giveUp.abort()) // no timer outlives the wait
     if (!drained) {
       // A descendant that left the group (setsid) still holds the pipes: stop reading them.
       run.child.stdout?.destroy()
       run.child.stderr?.destroy()
     }
     const reason: ExitReason = run.ending ?? 'unexpected'
-    this.log.marker(`pid ${run.pid} ${describeExit(code, signal)} (${reason === 'unexpected' ? 'on its own' : reason})`)
+    this.log.marker(
+      `pid ${run.pid} ${describeExit(code, signal)} (${reason === 'unexpected' ? 'on its own' : reason})`,
+    )
     return {exit: {pid: run.pid, code, signal, reason, logTail: this.log.tail()}, survived: !gone}
   }
 

@@ -1,4 +1,4 @@
-import {mkdtempSync, readFileSync, rmSync} from 'node:fs'
+import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {request} from 'node:http'
 import {createServer} from 'node:net'
 import {tmpdir} from 'node:os'
@@ -85,4 +85,33 @@ export interface ServedBy {
   pid: number
   ppid: number
   port: number
+}
+
+/**
+ * Pids of the live (non-zombie) processes in process group `pgid`, read from /proc
+ * by the test itself.
+ */
+export function liveGroupMembers(pgid: number): number[] {
+  const members: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    let stat: string
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+    } catch {
+      continue
+    }
+    const [state, , pgrp] = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+    if (Number(pgrp) === pgid && state !== 'Z') members.push(Number(entry))
+  }
+  return members
+}
+
+/** Poll `condition` until true; fail after `timeoutMs`. For states that emit no event. */
+export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
 }

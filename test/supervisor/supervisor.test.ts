@@ -349,10 +349,7 @@ describe('ServerSupervisor environment errors', () => {
       it(`fails with FL_PORT_TAKEN before spawning (${kind} probe)`, async () => {
         const supervisor = supervise({
           command: serverCommand('http-server.mjs', '--port', port),
-          ready:
-            kind === 'http'
-              ? {kind, url: `http://127.0.0.1:${port}/`}
-              : {kind, host: '127.0.0.1', port},
+          ready: kind === 'http' ? {kind, url: `http://127.0.0.1:${port}/`} : {kind, host: '127.0.0.1', port},
           startupTimeoutMs: 20_000,
         })
         const error = await failure(supervisor.start())

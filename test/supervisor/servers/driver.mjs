@@ -1,6 +1,7 @@
 // A stand-in for the faultline command, run from source: `node --import tsx driver.mjs <mode> <port> <logFile>`.
 // It installs a ProcessReaper, starts a server and prints one JSON line per milestone to stdout:
 //   mode "ready":    with-grandchild.mjs on <port>; prints {"event":"ready",...} once it answers.
+//   mode "exit":     like "ready", then calls process.exit(0) at once.
 //   mode "starting": never-ready.mjs; prints {"event":"started",...} once it is spawned, while
 //                    the supervisor is still waiting for it to become ready.
 // Then it waits to be signalled. It never stops the server itself: the reaper must.
@@ -18,7 +19,7 @@ events.on('event', (event) => {
   if (event.detail?.action === 'started') say('started', {pid: event.detail.pid})
 })
 const spec =
-  mode === 'ready'
+  mode === 'ready' || mode === 'exit'
     ? {
         command: `node ${here('with-grandchild.mjs')} --port ${port}`,
         ready: {kind: 'http', url: `http://127.0.0.1:${port}/`},
@@ -35,3 +36,4 @@ const supervisor = new ServerSupervisor(spec, {events, reaper})
 setInterval(() => {}, 1 << 30)
 const {readyMs} = await supervisor.start()
 say('ready', {pid: supervisor.pid, readyMs})
+if (mode === 'exit') process.exit(0)

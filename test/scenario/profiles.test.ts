@@ -1,0 +1,251 @@
+import path from 'node:path'
+import {describe, expect, it} from 'vitest'
+import {ScenarioError} from '../../src/errors.js'
+import {
+  BUILTIN_PROFILES,
+  builtinProfileCatalog,
+  DEFAULT_PROFILES,
+  FAULT_KINDS,
+  listProfiles,
+  loadProfileFile,
+} from '../../src/scenario/profiles.js'
+import {edit, writeFiles} from './helpers.js'
+
+async function loadText(text: string) {
+  const dir = writeFiles({'p.yaml': text})
+  return loadProfileFile(path.join(dir, 'p.yaml'), {displayName: 'p.yaml'})
+}
+
+async function failure(text: string): Promise<string> {
+  const error = await loadText(text).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ScenarioError)
+  expect((error as ScenarioError).message).not.toContain('\n')
+  return (error as ScenarioError).message
+}
+
+const FILE = `profiles:
+  - name: flaky-network
+    description: Drops a third of first attempts and duplicates retries.
+    faults:
+      - type: drop-request
+        mode: [timeout, reset]
+        probability: 0.33
+      - type: duplicate
+        mode: delayed
+        delay: [10ms, 1s]
+        attempt: 2
+        match: { method: POST, path: /orders/**, headers: { x-tenant: "a*" } }
+        nth: 3
+  - name: slow
+    description: Slows the first attempt past the timeout.
+    faults:
+      - { type: delay, delayFactor: [1.5, 3] }
+`
+
+describe('built-in profiles', () => {
+  it('are the documented set, in registry order', () => {
+    expect(BUILTIN_PROFILES.map((p) => p.name)).toEqual([
+      'drop-request',
+      'drop-request-reset',
+      'drop-reply',
+      'drop-reply-reset',
+      'duplicate',
+      'duplicate-sequential',
+      'duplicate-concurrent',
+      'duplicate-delayed',
+      'delay-past-timeout',
+      'delay-reply-past-timeout',
+      'delay',
+      'reset-mid-reply',
+      'crash-before-reply',
+      'crash-after-reply',
+      'client-abort',
+    ])
+  })
+
+  it('each hit the first attempt always, with a one-sentence description', () => {
+    for (const profile of BUILTIN_PROFILES) {
+      expect(profile.source).toBe('built-in')
+      expect(profile.description).toMatch(/^[A-Z].*\.$/)
+      expect(profile.faults.length).toBeGreaterThan(0)
+      for (const fault of profile.faults) {
+        expect(fault.attempt).toBe(1)
+        expect(fault.probability).toBe(1)
+        const kind = FAULT_KINDS[fault.type]
+        const modes = fault.mode === undefined ? [] : Array.isArray(fault.mode) ? fault.mode : [fault.mode]
+        for (const mode of modes) expect(kind.modes).toContain(mode)
+        if (fault.phase !== undefined) expect(kind.phases).toContain(fault.phase)
+      }
+    }
+  })
+
+  it('carry the specified faults', () => {
+    const catalog = builtinProfileCatalog()
+    const fault = (name: string) => catalog.get(name)?.faults[0]
+    expect(fault('drop-request')).toEqual({type: 'drop-request', mode: 'timeout', attempt: 1, probability: 1})
+    expect(fault('drop-reply-reset')).toEqual({type: 'drop-reply', mode: 'reset', attempt: 1, probability: 1})
+    expect(fault('duplicate')).toEqual({
+      type: 'duplicate',
+      mode: ['sequential', 'concurrent', 'delayed'],
+      delay: [10, 100],
+      attempt: 1,
+      probability: 1,
+    })
+    expect(fault('delay-past-timeout')).toEqual({
+      type: 'delay',
+      phase: 'request',
+      delayTimeoutFactor: [1.2, 2],
+      attempt: 1,
+      probability: 1,
+    })
+    expect(fault('delay-reply-past-timeout')?.phase).toBe('reply')
+    expect(fault('delay')).toMatchObject({type: 'delay', phase: 'request', delay: [5, 50]})
+    expect(fault('reset-mid-reply')).toMatchObject({type: 'reset', phase: 'mid-reply'})
+    expect(fault('crash-after-reply')?.type).toBe('crash-after-reply')
+    expect(fault('client-abort')?.type).toBe('client-abort')
+  })
+
+  it('include the default profiles', () => {
+    const catalog = builtinProfileCatalog()
+    for (const name of DEFAULT_PROFILES) expect(catalog.has(name)).toBe(true)
+  })
+
+  it('listProfiles keeps catalog order, and catalogs are independent', () => {
+    const catalog = builtinProfileCatalog()
+    catalog.delete('delay')
+    expect(listProfiles(catalog).map((p) => p.name)).not.toContain('delay')
+    expect(builtinProfileCatalog().has('delay')).toBe(true)
+    expect(listProfiles(builtinProfileCatalog())).toEqual([...BUILTIN_PROFILES])
+  })
+})
+
+describe('loadProfileFile', () => {
+  it('loads profiles with durations, ranges and defaults', async () => {
+    expect(await loadText(FILE)).toEqual([
+      {
+        name: 'flaky-network',
+        description: 'Drops a third of first attempts and duplicates retries.',
+        faults: [
+          {type: 'drop-request', mode: ['timeout', 'reset'], attempt: 1, probability: 0.33},
+          {
+            type: 'duplicate',
+            mode: 'delayed',
+            delay: [10, 1000],
+            attempt: 2,
+            probability: 1,
+            match: {method: 'POST', path: '/orders/**', headers: {'x-tenant': 'a*'}},
+            nth: 3,
+          },
+        ],
+        source: 'p.yaml:2',
+      },
+      {
+        name: 'slow',
+        description: 'Slows the first attempt past the timeout.',
+        faults: [{type: 'delay', delayTimeoutFactor: [1.5, 3], attempt: 1, probability: 1}],
+        source: 'p.yaml:14',
+      },
+    ])
+  })
+
+  it('an unknown fault type', async () => {
+    expect(await failure(edit(FILE, ['type: drop-request', 'type: drop-requests']))).toBe(
+      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort (got "drop-requests")',
+    )
+  })
+
+  it('an unknown field with a suggestion', async () => {
+    expect(await failure(edit(FILE, ['probability: 0.33', 'probabilty: 0.33']))).toBe(
+      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, attempt, probability, match, nth',
+    )
+  })
+
+  it('a mode the fault type does not have', async () => {
+    expect(await failure(edit(FILE, ['mode: [timeout, reset]', 'mode: [timeout, delayed]']))).toBe(
+      'p.yaml:6:25: profiles[0].faults[0].mode[1]: must be one of timeout, reset for fault type drop-request (got "delayed")',
+    )
+    expect(await failure(edit(FILE, ['mode: [timeout, reset]', 'mode: sideways']))).toBe(
+      'p.yaml:6:15: profiles[0].faults[0].mode: must be one of timeout, reset, sequential, concurrent, delayed (got "sideways")',
+    )
+  })
+
+  it('fields a fault type does not take', async () => {
+    expect(
+      await failure(
+        edit(FILE, ['      - type: drop-request\n', '      - type: drop-request\n        phase: reply\n']),
+      ),
+    ).toBe('p.yaml:6:9: profiles[0].faults[0].phase: fault type drop-request takes no phase')
+    expect(await failure(edit(FILE, ['mode: delayed', 'mode: concurrent']))).toBe(
+      'p.yaml:10:9: profiles[0].faults[1].delay: only applies to duplicate faults with mode delayed',
+    )
+  })
+
+  it('a delay fault needs exactly one of delay and delayFactor', async () => {
+    expect(await failure(edit(FILE, ['{ type: delay, delayFactor: [1.5, 3] }', '{ type: delay }']))).toBe(
+      'p.yaml:17:9: profiles[1].faults[0]: a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)',
+    )
+    expect(
+      await failure(
+        edit(FILE, ['{ type: delay, delayFactor: [1.5, 3] }', '{ type: delay, delay: 5ms, delayFactor: 2 }']),
+      ),
+    ).toBe('p.yaml:17:36: profiles[1].faults[0].delayFactor: give either delay or delayFactor, not both')
+  })
+
+  it('bad durations and ranges', async () => {
+    expect(await failure(edit(FILE, ['delay: [10ms, 1s]', 'delay: [10ms, soon]']))).toBe(
+      'p.yaml:10:23: profiles[0].faults[1].delay[1]: must be a duration like 300ms, 1.5s or 2m (a bare number means milliseconds) (got "soon")',
+    )
+    expect(await failure(edit(FILE, ['delay: [10ms, 1s]', 'delay: [1s, 10ms]']))).toBe(
+      'p.yaml:10:16: profiles[0].faults[1].delay: range [1s, 10ms]: min must not be greater than max',
+    )
+    expect(await failure(edit(FILE, ['delay: [10ms, 1s]', 'delay: [1ms, 2ms, 3ms]']))).toBe(
+      'p.yaml:10:16: profiles[0].faults[1].delay: must be a duration like 300ms, 1.5s or 2m (a bare number means milliseconds) or a [min, max] range like [10ms, 200ms] (got a list)',
+    )
+    expect(await failure(edit(FILE, ['delayFactor: [1.5, 3]', 'delayFactor: [3, 1.5]']))).toBe(
+      'p.yaml:17:37: profiles[1].faults[0].delayFactor: range [3, 1.5]: min must not be greater than max',
+    )
+  })
+
+  it('probability must be in (0, 1]', async () => {
+    expect(await failure(edit(FILE, ['probability: 0.33', 'probability: 1.5']))).toBe(
+      'p.yaml:7:22: profiles[0].faults[0].probability: must be at most 1 (got 1.5)',
+    )
+    expect(await failure(edit(FILE, ['probability: 0.33', 'probability: 0']))).toBe(
+      'p.yaml:7:22: profiles[0].faults[0].probability: must be greater than 0 (got 0)',
+    )
+  })
+
+  it('missing fields and duplicate names', async () => {
+    expect(
+      await failure(edit(FILE, ['    description: Slows the first attempt past the timeout.\n', ''])),
+    ).toBe(
+      'p.yaml:14:5: profiles[1]: missing required field "description" (One sentence saying what the profile does)',
+    )
+    expect(await failure(edit(FILE, ['name: slow', 'name: flaky-network']))).toBe(
+      'p.yaml:14:11: profiles[1].name: duplicate profile name "flaky-network" (first defined at line 2)',
+    )
+    expect(await failure('profiles: []\n')).toBe('p.yaml:1:11: profiles: must list at least 1 item (got 0)')
+    expect(await failure('')).toBe('p.yaml:1:1: the profile file is empty; it needs profiles: [...]')
+  })
+
+  it('YAML syntax errors and unreadable files', async () => {
+    expect(await failure('profiles: [\n')).toMatch(/^p\.yaml:\d+:\d+: YAML syntax error: /)
+    const error = (await loadProfileFile('/nonexistent/p.yaml').catch((e: unknown) => e)) as ScenarioError
+    expect(error.message).toBe('/nonexistent/p.yaml: cannot read the profile file: no such file')
+    expect(error.exitCode).toBe(2)
+  })
+
+  it('rejects names clashing with known profiles', async () => {
+    const dir = writeFiles({'p.yaml': edit(FILE, ['name: slow', 'name: delay'])})
+    const error = (await loadProfileFile(path.join(dir, 'p.yaml'), {
+      displayName: 'p.yaml',
+      known: builtinProfileCatalog(),
+    }).catch((e: unknown) => e)) as ScenarioError
+    expect(error.message).toBe(
+      'p.yaml:14:11: profiles[1].name: profile "delay" has the same name as the built-in profile delay; choose another name',
+    )
+  })
+})
