@@ -1,6 +1,6 @@
-import type {Dispatcher} from 'undici'
 import {selectJson} from '../scenario/jsonpath.js'
-import {parseJsonBody, sendRequest, type RenderedRequest} from './http-request.js'
+import type {ClientPolicy} from '../scenario/types.js'
+import type {Transport} from './protocol.js'
 
 /** What the effect probe read: `absent` when the resource does not exist (404 or no match). */
 export type ProbeReading = {kind: 'value'; value: unknown} | {kind: 'absent'} | {kind: 'error'; message: string}
@@ -10,24 +10,26 @@ export type ProbeReading = {kind: 'value'; value: unknown} | {kind: 'absent'} | 
  * the part the scenario names.
  */
 export async function readProbe(
-  dispatcher: Dispatcher,
-  request: RenderedRequest,
+  transport: Transport,
+  request: unknown,
   select: string,
-  timeoutMs: number,
+  policy: ClientPolicy,
   signal?: AbortSignal,
 ): Promise<ProbeReading> {
+  const timeoutMs = Math.max(policy.timeout, 1000)
   const timeout = AbortSignal.timeout(timeoutMs)
+  // Probes are read-only: no retry statuses, every non-ok reply is an error to report.
+  const probePolicy: ClientPolicy = {...policy, retryOn: []}
   try {
-    const reply = await sendRequest(dispatcher, request, {}, signal ? AbortSignal.any([timeout, signal]) : timeout)
-    if (reply.status === 404) return {kind: 'absent'}
-    if (reply.status >= 300) return {kind: 'error', message: `probe ${request.method} ${request.path} answered ${reply.status}`}
-    const json = parseJsonBody(reply.body)
-    if (!json.ok) return {kind: 'error', message: `probe ${request.method} ${request.path} did not answer JSON`}
-    const selected = selectJson(json.value, select)
+    const reply = await transport.send(request, undefined, probePolicy, signal ? AbortSignal.any([timeout, signal]) : timeout)
+    if (reply.notFound) return {kind: 'absent'}
+    if (reply.classification !== 'ok') return {kind: 'error', message: `the effect probe answered ${reply.status}`}
+    if (typeof reply.body === 'string') return {kind: 'error', message: 'the effect probe did not answer JSON'}
+    const selected = selectJson(reply.body, select)
     return selected.found ? {kind: 'value', value: selected.value} : {kind: 'absent'}
   } catch (err) {
     signal?.throwIfAborted()
     const message = timeout.aborted ? `no reply within ${timeoutMs}ms` : (err as Error).message
-    return {kind: 'error', message: `probe ${request.method} ${request.path} failed: ${message}`}
+    return {kind: 'error', message: `the effect probe failed: ${message}`}
   }
 }

@@ -1,8 +1,6 @@
-import type {Dispatcher} from 'undici'
 import type {EventLog} from '../proxy/events.js'
-import {ATTEMPT_HEADER, TRIAL_HEADER} from '../proxy/http/headers.js'
 import type {ClientPolicy} from '../scenario/types.js'
-import {sendRequest, type RenderedRequest} from './http-request.js'
+import type {Transport} from './protocol.js'
 
 /** The client's view of an operation (DESIGN §2). */
 export type Outcome = 'ok' | 'failed' | 'indeterminate'
@@ -11,7 +9,7 @@ export interface AttemptRecord {
   attempt: number
   /** `reply` (got a status), `timeout`, or `error` (reset, refused…). */
   result: 'reply' | 'timeout' | 'error'
-  status?: number
+  status?: number | string
   error?: string
   body?: string
   durationMs: number
@@ -23,25 +21,17 @@ export interface OperationResult {
   /** True when the client stopped on a final answer while it still had attempts left. */
   stoppedEarly: boolean
   /** The reply the client accepted (ok) or gave up on (failed), if any. */
-  finalStatus?: number
+  finalStatus?: number | string
 }
 
 export interface OperationOptions {
-  dispatcher: Dispatcher
+  transport: Transport
   policy: ClientPolicy
   /** Renders the request for attempt n (templates like {{attempt}} may change per attempt). */
-  render: (attempt: number) => RenderedRequest
+  render: (attempt: number) => unknown
   trial: string
   events?: EventLog
   signal?: AbortSignal
-}
-
-/** How one reply status ends or continues an operation. */
-export function classifyStatus(status: number, policy: ClientPolicy): 'ok' | 'retry' | 'failed' | 'indeterminate' {
-  if (policy.retryOn.includes(status)) return 'retry'
-  if (status < 400) return 'ok'
-  if (status < 500) return 'failed'
-  return 'indeterminate'
 }
 
 /**
@@ -57,24 +47,24 @@ export async function runOperation(options: OperationOptions): Promise<Operation
     if (attempt > 1) await delay(policy.backoff * policy.backoffFactor ** (attempt - 2), options.signal)
     options.signal?.throwIfAborted()
     const request = options.render(attempt)
-    events?.record({type: 'attempt', trial, attempt, method: request.method, path: request.path})
+    events?.record({type: 'attempt', trial, attempt, ...describeRequest(request)})
     const started = performance.now()
     const timeout = AbortSignal.timeout(policy.timeout)
     const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
     try {
-      const reply = await sendRequest(options.dispatcher, request, {[TRIAL_HEADER]: trial, [ATTEMPT_HEADER]: String(attempt)}, signal)
+      const reply = await options.transport.send(request, {trial, attempt}, policy, signal)
       const record: AttemptRecord = {
         attempt,
         result: 'reply',
         status: reply.status,
-        body: reply.body.subarray(0, 4096).toString('utf8'),
+        body: (typeof reply.body === 'string' ? reply.body : (JSON.stringify(reply.body) ?? '')).slice(0, 4096),
         durationMs: performance.now() - started,
       }
       attempts.push(record)
-      events?.record({type: 'attempt-result', trial, attempt, status: reply.status})
-      const verdict = classifyStatus(reply.status, policy)
+      events?.record({type: 'attempt-result', trial, attempt, ...statusField(reply.status)})
+      const verdict = reply.classification
       if (verdict === 'retry') {
-        lastRetryable = reply.status < 500 ? 'failed' : 'indeterminate'
+        lastRetryable = typeof reply.status === 'number' && reply.status >= 400 && reply.status < 500 ? 'failed' : 'indeterminate'
         continue
       }
       return {outcome: verdict, attempts, stoppedEarly: attempt < policy.attempts && verdict !== 'ok', finalStatus: reply.status}
@@ -88,6 +78,20 @@ export async function runOperation(options: OperationOptions): Promise<Operation
     }
   }
   return {outcome: lastRetryable, attempts, stoppedEarly: false}
+}
+
+/** Method and path for the event log, when the request has them (HTTP-like shapes). */
+function describeRequest(request: unknown): {method?: string; path?: string} {
+  if (request === null || typeof request !== 'object') return {}
+  const r = request as {method?: unknown; path?: unknown}
+  return {
+    method: typeof r.method === 'string' ? r.method : undefined,
+    path: typeof r.path === 'string' ? r.path : undefined,
+  }
+}
+
+function statusField(status: number | string): {status?: number; detail?: Record<string, unknown>} {
+  return typeof status === 'number' ? {status} : {detail: {status}}
 }
 
 function describeError(err: unknown): string {

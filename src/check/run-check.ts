@@ -3,17 +3,17 @@ import {setMaxListeners} from 'node:events'
 import {mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {Pool, type Dispatcher} from 'undici'
 import {ScenarioError, UsageError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
-import {HttpFaultProxy} from '../proxy/http/http-fault-proxy.js'
-import type {CrashContext} from '../proxy/http/exchange.js'
+import type {CrashContext} from '../proxy/proxy-hooks.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {newSeed} from '../random.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
 import {findTemplateNames} from '../scenario/template.js'
 import type {Endpoint, Scenario} from '../scenario/types.js'
 import type {CheckResult, EndpointReport} from './check-result.js'
+import type {RunningFaultProxy, Transport} from './protocol.js'
+import {PROTOCOLS} from './protocols/registry.js'
 import {BaselineProblem, establishBaseline, measureTrial, type Baseline} from './oracle.js'
 import {baselineTrial, planEndpoint, type PlannedTrial} from './plan.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
@@ -57,14 +57,16 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // Every in-flight attempt listens on the run's signal; there may be hundreds.
   if (options.signal) setMaxListeners(0, options.signal)
   const events = options.events ?? new EventLog()
+  const adapter = PROTOCOLS.get(scenario.target.protocol)
+  if (!adapter) throw new UsageError(`target.protocol ${scenario.target.protocol} is not supported; use one of ${[...PROTOCOLS.keys()].join(', ')}`)
   const runId = randomBytes(4).toString('hex')
   const runDir = join(tmpdir(), `faultline-${runId}`)
   mkdirSync(runDir, {recursive: true})
 
   let server: TargetServer | undefined
-  let proxy: HttpFaultProxy | undefined
-  let proxyDispatcher: Dispatcher | undefined
-  let serverDispatcher: Dispatcher | undefined
+  let proxy: RunningFaultProxy | undefined
+  let client: Transport | undefined
+  let probeClient: Transport | undefined
   const collector = new TrialEventCollector(events)
   const activeTrials = new Map<string, ActiveTrial>()
   const restarts: number[] = []
@@ -78,10 +80,11 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     })
     const targetUrl = server.url
     const rules = new RuleSet(seed)
-    proxy = new HttpFaultProxy({
+    proxy = await adapter.startProxy({
       upstream: targetUrl,
       events,
       rules,
+      scenario,
       captureBytes: 64 * 1024,
       hooks: {
         crash: async (context: CrashContext) => {
@@ -93,16 +96,14 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
         },
       },
     })
-    await proxy.start()
-    proxyDispatcher = new Pool(proxy.url, {connections: 256})
-    const probeDispatcher = new Pool(new URL(targetUrl).origin, {connections: 64})
-    serverDispatcher = probeDispatcher
+    client = adapter.createClient(proxy.url, scenario)
+    probeClient = adapter.createProbeClient(targetUrl, scenario)
     const env: TrialEnvironment = {
       scenario,
       seed,
       runId,
-      proxyDispatcher,
-      serverDispatcher: probeDispatcher,
+      client,
+      probeClient,
       rules,
       tracker: proxy.tracker,
       events,
@@ -126,7 +127,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     }
   } finally {
     collector.dispose()
-    await Promise.allSettled([proxyDispatcher?.close(), serverDispatcher?.close()])
+    await Promise.allSettled([client?.close(), probeClient?.close()])
     await proxy?.close()
     await server?.stop()
   }

@@ -1,11 +1,10 @@
 import {randomUUID} from 'node:crypto'
-import type {Dispatcher} from 'undici'
 import type {EventLog, ProxyEvent} from '../proxy/events.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {RuleSet} from '../proxy/rule-set.js'
 import {renderTemplate, type TemplateVars} from '../scenario/template.js'
-import type {RequestTemplate, Scenario} from '../scenario/types.js'
-import type {RenderedRequest} from './http-request.js'
+import type {Scenario} from '../scenario/types.js'
+import type {Transport} from './protocol.js'
 import type {PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
@@ -18,9 +17,9 @@ export interface TrialEnvironment {
   /** Random per run, so trials of two runs never share keys on a long-lived server. */
   runId: string
   /** Client → proxy. */
-  proxyDispatcher: Dispatcher
+  client: Transport
   /** Probes → server, bypassing the proxy. */
-  serverDispatcher: Dispatcher
+  probeClient: Transport
   rules: RuleSet
   tracker: InFlightTracker
   events: EventLog
@@ -71,11 +70,10 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     trial: String(trial.id),
     attempt,
   })
-  const render = (template: RequestTemplate, attempt: number): RenderedRequest =>
-    renderTemplate(template, vars(attempt)) as RenderedRequest
+  const render = (template: unknown, attempt: number): unknown => renderTemplate(template, vars(attempt))
   const effect = endpoint.effect
   const probe = effect
-    ? () => readProbe(env.serverDispatcher, render(effect.request, 1), effect.select, Math.max(scenario.client.timeout, 1000), env.signal)
+    ? () => readProbe(env.probeClient, render(effect.request, 1), effect.select, scenario.client, env.signal)
     : undefined
   const active: ActiveTrial = {probe: async () => probe?.()}
 
@@ -91,7 +89,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       env.rules.add({id, match: {trial: marker, attempt: fault.attempt}, probability: fault.probability, scope: 'trial', limit: 1, action: fault.action})
     })
     const operation = await runOperation({
-      dispatcher: env.proxyDispatcher,
+      transport: env.client,
       policy: scenario.client,
       render: (attempt) => render(endpoint.request, attempt),
       trial: marker,

@@ -4,25 +4,9 @@ import type {Dispatcher} from 'undici'
 import {describeFault, type FaultAction} from '../fault.js'
 import type {EventLog, ProxyEventInput} from '../events.js'
 import type {InFlightTracker} from '../in-flight.js'
+import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
-
-/** Where a crash fault asks the supervisor to kill the server. */
-export type CrashPoint = 'before-reply' | 'after-reply'
-
-export interface CrashContext {
-  point: CrashPoint
-  trial?: string
-  request: string
-}
-
-export interface ProxyHooks {
-  /**
-   * Kill the server at this point and bring it back (resolve once it is ready again).
-   * Without this hook crash faults cannot fire; they are recorded as errors.
-   */
-  crash?(context: CrashContext): Promise<void>
-}
 
 /** What every exchange of one proxy shares. */
 export interface ExchangeEnv {

@@ -5,7 +5,8 @@ import {EnvironmentError} from '../../errors.js'
 import type {EventLog} from '../events.js'
 import {InFlightTracker} from '../in-flight.js'
 import type {RuleSet} from '../rule-set.js'
-import {Exchange, type ExchangeEnv, type ProxyHooks} from './exchange.js'
+import {Exchange, type ExchangeEnv} from './exchange.js'
+import type {ProxyHooks} from '../proxy-hooks.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
 
 export interface HttpFaultProxyOptions {

@@ -1,0 +1,68 @@
+import type {EventLog} from '../proxy/events.js'
+import type {InFlightTracker} from '../proxy/in-flight.js'
+import type {ProxyHooks} from '../proxy/proxy-hooks.js'
+import type {RuleSet} from '../proxy/rule-set.js'
+import type {ClientPolicy, Scenario} from '../scenario/types.js'
+
+/**
+ * What `check` needs of one RPC protocol (http, jsonrpc, grpc, tcp): a fault proxy that
+ * understands its messages, a client transport, and how its replies end an attempt.
+ * One file per protocol implements this; `protocols/registry.ts` lists them.
+ */
+export interface ProtocolAdapter {
+  readonly protocol: string
+  /** Start the message-level fault proxy in front of the server. */
+  startProxy(options: ProxyStartOptions): Promise<RunningFaultProxy>
+  /**
+   * A transport for the built-in client: attempts go through the proxy at `proxyUrl`.
+   * Each attempt carries the trial and attempt markers the proxy reads (and strips).
+   */
+  createClient(proxyUrl: string, scenario: Scenario): Transport
+  /** A transport for effect probes, straight to the server (never through the proxy). */
+  createProbeClient(targetUrl: string, scenario: Scenario): Transport
+}
+
+export interface ProxyStartOptions {
+  /** The server's address as the scenario gives it (after {{port}}). */
+  upstream: string
+  events: EventLog
+  rules: RuleSet
+  hooks: ProxyHooks
+  /** Reply bytes kept per delivery in 'reply-end' events (evidence for the oracles). */
+  captureBytes: number
+  scenario: Scenario
+}
+
+export interface RunningFaultProxy {
+  /** Where clients connect, in the form `createClient` expects. */
+  url: string
+  tracker: InFlightTracker
+  close(): Promise<void>
+}
+
+/** Which trial and attempt an attempt belongs to; the proxy targets faults with these. */
+export interface AttemptMarkers {
+  trial: string
+  attempt: number
+}
+
+/** A protocol's reply to one request, as the client saw it. */
+export interface TransportReply {
+  /** Status as the protocol names it: an HTTP status, a gRPC code name, a JSON-RPC error code. */
+  status: number | string
+  /** How this reply ends or continues an operation under the client policy. */
+  classification: 'ok' | 'retry' | 'failed' | 'indeterminate'
+  /** The reply payload as JSON when it is JSON (probes select from it), else its text. */
+  body: unknown
+  /** The resource does not exist (HTTP 404, gRPC NOT_FOUND…): a probe reads it as absent. */
+  notFound: boolean
+}
+
+export interface Transport {
+  /**
+   * Send one rendered request (the endpoint's request after templates) and read the whole
+   * reply. Rejects on timeouts (via `signal`) and connection errors.
+   */
+  send(request: unknown, markers: AttemptMarkers | undefined, policy: ClientPolicy, signal: AbortSignal): Promise<TransportReply>
+  close(): Promise<void>
+}
