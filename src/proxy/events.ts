@@ -56,8 +56,13 @@ export class EventLog extends EventEmitter<{event: [ProxyEvent]}> {
 
   record(input: ProxyEventInput): ProxyEvent {
     const event: ProxyEvent = {time: input.time ?? now(), ...input} as ProxyEvent
-    this.emit('event', event)
+    if (this.listenerCount('event') > 0) this.emit('event', event)
     return event
+  }
+
+  /** False when nobody listens: emitters may skip building costly event details. */
+  get observed(): boolean {
+    return this.listenerCount('event') > 0
   }
 
   /** A fresh id with a prefix, unique within this log (`c1`, `r7`). */

@@ -8,6 +8,9 @@ import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
 
+/** Request bodies up to this many bytes (with a content-length) are buffered before forwarding. */
+const SMALL_BODY = 64 * 1024
+
 /** What every exchange of one proxy shares. */
 export interface ExchangeEnv {
   name?: string
@@ -274,9 +277,15 @@ export class Exchange {
   // ---- faults ------------------------------------------------------------------------
 
   private async forwardStreaming(): Promise<void> {
-    const body = hasRequestBody(this.req.headers) ? (this.req as Readable) : null
-    if (!body) this.req.resume()
-    await this.streamToClient(body)
+    if (!hasRequestBody(this.req.headers)) {
+      this.req.resume()
+      return this.streamToClient(null)
+    }
+    // Small bodies of known length are read first: the server then gets head and body in one
+    // write. Large or chunked bodies stream through with backpressure.
+    const length = Number(this.req.headers['content-length'])
+    if (length <= SMALL_BODY) return this.streamToClient(await this.readBody())
+    await this.streamToClient(this.req)
   }
 
   private async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
