@@ -19,8 +19,15 @@ export interface Baseline {
   stateAfter?: unknown
 }
 
-/** Why a baseline cannot be used; the caller turns it into a scenario error. */
-export class BaselineProblem extends Error {}
+/** Why a baseline cannot be used; the caller turns it into a scenario error at `field`. */
+export class BaselineProblem extends Error {
+  constructor(
+    readonly field: 'request' | 'select',
+    message: string,
+  ) {
+    super(message)
+  }
+}
 
 function numeric(reading: ProbeReading): number | undefined {
   if (reading.kind === 'absent') return 0
@@ -39,12 +46,12 @@ export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
   if (op.outcome !== 'ok') {
     const last = op.attempts.at(-1)
     const got = last?.status !== undefined ? `status ${last.status}` : (last?.error ?? 'no reply')
-    throw new BaselineProblem(`the clean baseline request of endpoint "${endpoint.name}" did not succeed (${got}); check its request method, path and body`)
+    throw new BaselineProblem('request', `the clean baseline request of endpoint "${endpoint.name}" did not succeed (${got}); check its request method, path and body`)
   }
   const effect = endpoint.effect
   if (!effect) return {oracle: 'reply'}
   for (const reading of [raw.before, raw.after]) {
-    if (reading?.kind === 'error') throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" failed: ${reading.message}`)
+    if (reading?.kind === 'error') throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" failed: ${reading.message}`)
   }
   const before = raw.before as ProbeReading
   const after = raw.after as ProbeReading
@@ -53,18 +60,18 @@ export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
   const countable = a !== undefined && b !== undefined && after.kind === 'value'
   if (effect.oracle === 'count' || (effect.oracle === 'auto' && countable)) {
     if (!countable) {
-      throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" selects ${describe(after)} with ${effect.select}, not a number; use oracle: state or select a counter`)
+      throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" selects ${describe(after)} with ${effect.select}, not a number; use oracle: state or select a counter`)
     }
     const unit = (b as number) - (a as number)
     if (unit === 0) {
-      throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} was ${a} before and after a clean execution; select a value that changes with each execution`)
+      throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} was ${a} before and after a clean execution; select a value that changes with each execution`)
     }
     return {oracle: 'count', unit}
   }
   const stateBefore = state(before, raw, endpoint)
   const stateAfter = state(after, raw, endpoint)
   if (sameJson(stateBefore, stateAfter)) {
-    throw new BaselineProblem(`the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} is the same before and after a clean execution; select the state the request changes`)
+    throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} is the same before and after a clean execution; select the state the request changes`)
   }
   return {oracle: 'state', stateBefore, stateAfter}
 }

@@ -175,7 +175,11 @@ async function checkEndpoint(
   try {
     baseline = establishBaseline(endpoint, baselineRaw)
   } catch (err) {
-    if (err instanceof BaselineProblem) throw new ScenarioError({file: env.scenario.file}, err.message)
+    if (err instanceof BaselineProblem) {
+      const position = (err.field === 'select' ? endpoint.positions?.select : endpoint.positions?.request) ?? {file: env.scenario.file}
+      const field = err.field === 'select' ? `endpoints[${index}].effect.select` : `endpoints[${index}].request`
+      throw new ScenarioError(position, `${field}: ${err.message}`)
+    }
     throw err
   }
   let done = 0

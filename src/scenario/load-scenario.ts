@@ -291,6 +291,7 @@ function buildEndpoints(
         ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog)
         : [...profiles],
       trials: e.trials ?? trials,
+      positions: {request: check.source.position([...at, 'request'])},
     }
     if (e.effect) {
       const eat = [...at, 'effect']
@@ -300,6 +301,7 @@ function buildEndpoints(
         oracle: e.effect.oracle ?? SCENARIO_DEFAULTS.effect.oracle,
         volatile: (e.effect.volatile ?? []).map((p, j) => check.jsonPath([...eat, 'volatile', j], p)),
       }
+      endpoint.positions = {request: check.source.position([...at, 'request']), select: check.source.position([...eat, 'select'])}
     }
     return endpoint
   })

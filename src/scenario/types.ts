@@ -4,6 +4,8 @@
  * strings (rendered per trial by src/scenario/template.ts).
  */
 
+import type {SourcePosition} from '../errors.js'
+
 export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
 
 export type Protocol = 'http'
@@ -73,6 +75,8 @@ export interface Endpoint {
   /** Profiles for this endpoint; defaults to the scenario's. */
   profiles: string[]
   trials: number
+  /** Where the endpoint's parts are written, so run-time problems can point at them. */
+  positions?: {request: SourcePosition; select?: SourcePosition}
 }
 
 /** A fault as a profile states it; durations may be ranges the seeded source picks from. */

@@ -15,7 +15,7 @@ describe('faultline proxy (the real binary)', () => {
   it('forwards through an L7 fault rule, logs what it did, and exits 0 on SIGTERM', async () => {
     const upstream = await startCountingServer()
     cleanups.push(upstream.close)
-    const env = {...process.env, NO_COLOR: '1'}
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
     delete env.NODE_ENV
     const child = spawn(process.execPath, [BIN, 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream.url, '--fault', 'duplicate', '--mode', 'sequential', '--nth', '2', '--seed', '9'], {env, stdio: ['ignore', 'pipe', 'pipe']})
     cleanups.push(async () => {
