@@ -4,7 +4,7 @@
  *   npm run bench:l4            (node --import tsx bench/l4-proxy.bench.ts)
  *
  * The proxy under test runs on the same event loop as the load generator and the target
- * servers (how the reference figures in stack-notes were taken); BENCH_CHILD=1 runs it in a
+ * servers (the set-up the stack-notes figures are comparable with); BENCH_CHILD=1 runs it in a
  * child process instead. One run prints:
  *   - bulk throughput direct / through a bare socket.pipe proxy / through faultline's L4
  *     proxy with no toxics, and the ratios;
