@@ -256,16 +256,16 @@ async function main(): Promise<void> {
   console.log(`\nproxy process RSS`)
   const memChild = await startChild('l4', `127.0.0.1:${sinkPort}`)
   const before = await memChild.rss()
-  const bigRate = await bulk(memChild.port, BIG_MB)
-  const after = await memChild.rss()
-  console.log(`  before a ${BIG_MB} MiB transfer   ${mb(before)}`)
-  console.log(`  after it (${bigRate.toFixed(0)} MiB/s)        ${mb(after)}`)
   const idle = await idleConnections(memChild.port, IDLE)
   const withIdle = await memChild.rss()
-  console.log(
-    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - after) / IDLE / 1024).toFixed(1)} KiB each)`,
-  )
   for (const s of idle) s.destroy()
+  const bigRate = await bulk(memChild.port, BIG_MB)
+  const after = await memChild.rss()
+  console.log(`  at start                    ${mb(before)}`)
+  console.log(
+    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - before) / IDLE / 1024).toFixed(1)} KiB each)`,
+  )
+  console.log(`  after a ${BIG_MB} MiB transfer (${bigRate.toFixed(0)} MiB/s)  ${mb(after)}`)
   await memChild.stop()
   sink.close()
   echo.close()
