@@ -4,7 +4,7 @@
  *   npm run bench:l4            (node --import tsx bench/l4-proxy.bench.ts)
  *
  * The proxy under test runs on the same event loop as the load generator and the target
- * servers (how the reference figures in stack-notes were taken); BENCH_CHILD=1 runs it in a
+ * servers (the set-up the stack-notes figures are comparable with); BENCH_CHILD=1 runs it in a
  * child process instead. One run prints:
  *   - bulk throughput direct / through a bare socket.pipe proxy / through faultline's L4
  *     proxy with no toxics, and the ratios;
@@ -256,16 +256,16 @@ async function main(): Promise<void> {
   console.log(`\nproxy process RSS`)
   const memChild = await startChild('l4', `127.0.0.1:${sinkPort}`)
   const before = await memChild.rss()
-  const bigRate = await bulk(memChild.port, BIG_MB)
-  const after = await memChild.rss()
-  console.log(`  before a ${BIG_MB} MiB transfer   ${mb(before)}`)
-  console.log(`  after it (${bigRate.toFixed(0)} MiB/s)        ${mb(after)}`)
   const idle = await idleConnections(memChild.port, IDLE)
   const withIdle = await memChild.rss()
-  console.log(
-    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - after) / IDLE / 1024).toFixed(1)} KiB each)`,
-  )
   for (const s of idle) s.destroy()
+  const bigRate = await bulk(memChild.port, BIG_MB)
+  const after = await memChild.rss()
+  console.log(`  at start                    ${mb(before)}`)
+  console.log(
+    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - before) / IDLE / 1024).toFixed(1)} KiB each)`,
+  )
+  console.log(`  after a ${BIG_MB} MiB transfer (${bigRate.toFixed(0)} MiB/s)  ${mb(after)}`)
   await memChild.stop()
   sink.close()
   echo.close()

@@ -34,5 +34,5 @@ export interface EngineOptions {
 export interface ProtocolSupport {
   protocol: string
   createEngine(options: EngineOptions): ProxyEngine
-  toxicTypes: Iterable<ToxicTypeSpec>
+  toxicTypes: readonly ToxicTypeSpec[]
 }

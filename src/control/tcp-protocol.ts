@@ -6,5 +6,5 @@ import type {ProtocolSupport} from './proxy-engine.js'
 export const tcpProtocol: ProtocolSupport = {
   protocol: 'tcp',
   createEngine: (options) => new L4Proxy({...options, toxicTypes: L4_TOXICS}),
-  toxicTypes: L4_TOXICS.values(),
+  toxicTypes: [...L4_TOXICS.values()],
 }
