@@ -10,6 +10,7 @@ import {parseDurationSpec} from '../scenario/duration.js'
 import {builtinProfileCatalog, loadProfileFile, profileNames} from '../scenario/profiles.js'
 import type {FaultType, ProfileFault, RequestMatch} from '../scenario/types.js'
 import {parseListen} from './listen-address.js'
+import {waitForStopSignal} from './stop-signal.js'
 import {FaultlineCommand} from './base-command.js'
 
 const FAULTS: FaultType[] = ['drop-request', 'drop-reply', 'duplicate', 'delay', 'reset', 'client-abort']
@@ -78,18 +79,6 @@ Prints what it did to each request until Ctrl-C.`
       await writer?.close()
     }
   }
-}
-
-function waitForStopSignal(): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = () => {
-      process.off('SIGINT', stop)
-      process.off('SIGTERM', stop)
-      resolve()
-    }
-    process.on('SIGINT', stop)
-    process.on('SIGTERM', stop)
-  })
 }
 
 interface FaultFlags {

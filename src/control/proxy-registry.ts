@@ -3,6 +3,7 @@ import type {EventLog} from '../proxy/events.js'
 import {ApiError, apiErrors} from './api-error.js'
 import type {ProtocolSupport, ProxyEngine} from './proxy-engine.js'
 import {parseProxyInput, parseProxyPatch, type ProxyInput} from './proxy-input.js'
+import {httpProtocol} from './http-protocol.js'
 import {tcpProtocol} from './tcp-protocol.js'
 import {ToxicCatalog} from './toxic-catalog.js'
 
@@ -69,6 +70,7 @@ export class ProxyRegistry {
     this.events = options.events
     this.seed = options.seed
     this.registerProtocol(tcpProtocol)
+    this.registerProtocol(httpProtocol)
   }
 
   /**

@@ -65,7 +65,7 @@ describe('faultline serve (spawned)', () => {
     const p = run(['--port', '0', '--config', config])
     expect(await p.exited).toBe(2)
     expect(p.err().trim().split('\n')).toEqual([
-      `faultline serve: ${config}: proxy 1: missing required field: upstream`,
+      `faultline: ${config}: proxy 1: missing required field: upstream`,
     ])
   })
 
