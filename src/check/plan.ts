@@ -1,12 +1,18 @@
 import {deriveRandom} from '../random.js'
 import {describeFault, resolveFault, type FaultAction} from '../proxy/fault.js'
-import type {Endpoint, Scenario} from '../scenario/types.js'
+import type {Endpoint, RemoteToxicSpec, Scenario} from '../scenario/types.js'
 
 export interface PlannedFault {
   action: FaultAction
   /** Which attempt of the operation it hits. */
   attempt: number
   probability: number
+}
+
+/** A byte toxic put on a proxy of the scenario's Toxiproxy server for the whole trial. */
+export interface PlannedToxic {
+  proxy: string
+  toxic: RemoteToxicSpec
 }
 
 /** One trial of one endpoint: its number, profile and the faults drawn for it. */
@@ -17,7 +23,9 @@ export interface PlannedTrial {
   endpointIndex: number
   profile: string
   faults: PlannedFault[]
-  /** Crash trials stop the whole server, so they run alone. */
+  /** Toxics on the Toxiproxy server (drawn with their probability at plan time). */
+  toxics: PlannedToxic[]
+  /** Crash trials stop the whole server, and toxics change a whole proxy: they run alone. */
   exclusive: boolean
 }
 
@@ -25,11 +33,15 @@ const CRASHES = new Set(['crash-before-reply', 'crash-after-reply'])
 
 /** The label of a trial's faults, as shown in tables and JSON. */
 export function faultLabel(trial: PlannedTrial): string {
-  return trial.faults.length === 0 ? 'none' : trial.faults.map((f) => describeFault(f.action)).join(' + ')
+  const labels = [
+    ...trial.faults.map((f) => describeFault(f.action)),
+    ...trial.toxics.map((t) => `toxic ${t.toxic.type} on ${t.proxy} (${t.toxic.stream})`),
+  ]
+  return labels.length === 0 ? 'none' : labels.join(' + ')
 }
 
 export function baselineTrial(endpoint: Endpoint, endpointIndex: number): PlannedTrial {
-  return {id: 0, endpoint, endpointIndex, profile: 'baseline', faults: [], exclusive: false}
+  return {id: 0, endpoint, endpointIndex, profile: 'baseline', faults: [], toxics: [], exclusive: false}
 }
 
 /**
@@ -46,18 +58,23 @@ export function planEndpoint(scenario: Scenario, endpoint: Endpoint, endpointInd
     for (let i = 0; i < endpoint.trials; i++) {
       id += 1
       const random = deriveRandom(seed, endpoint.name, id)
-      const faults = profile.faults.map((f) => ({
-        action: resolveFault(f, random, scenario.client.timeout),
-        attempt: f.attempt,
-        probability: f.probability,
-      }))
+      const faults: PlannedFault[] = []
+      const toxics: PlannedToxic[] = []
+      for (const f of profile.faults) {
+        if (f.type === 'toxic') {
+          if (f.proxy !== undefined && f.toxic !== undefined && random.chance(f.probability)) toxics.push({proxy: f.proxy, toxic: f.toxic})
+          continue
+        }
+        faults.push({action: resolveFault(f, random, scenario.client.timeout), attempt: f.attempt, probability: f.probability})
+      }
       planned.push({
         id,
         endpoint,
         endpointIndex,
         profile: profileName,
         faults,
-        exclusive: faults.some((f) => CRASHES.has(f.action.type)),
+        toxics,
+        exclusive: toxics.length > 0 || faults.some((f) => CRASHES.has(f.action.type)),
       })
     }
   }

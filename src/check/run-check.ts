@@ -8,6 +8,7 @@ import {EventLog} from '../proxy/events.js'
 import type {CrashContext} from '../proxy/proxy-hooks.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {newSeed} from '../random.js'
+import {RemoteToxiproxy} from '../control/remote-toxiproxy.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
 import {findTemplateNames} from '../scenario/template.js'
 import type {Endpoint, Scenario} from '../scenario/types.js'
@@ -70,7 +71,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const collector = new TrialEventCollector(events)
   const activeTrials = new Map<string, ActiveTrial>()
   const restarts: number[] = []
+  let toxiproxy: RemoteToxiproxy | undefined
+  let createdProxies: string[] = []
   try {
+    // The Toxiproxy proxies first: the target may be reached through one of them.
+    if (scenario.toxiproxy) {
+      toxiproxy = new RemoteToxiproxy(scenario.toxiproxy.url)
+      if (scenario.toxiproxy.proxies.length > 0) {
+        await toxiproxy.populate(scenario.toxiproxy.proxies)
+        createdProxies = scenario.toxiproxy.proxies.map((p) => p.name)
+      }
+    }
     server = await startTargetServer(scenario, {
       events,
       logFile: join(runDir, 'server.log'),
@@ -112,6 +123,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       baseVars: {env: options.env ?? process.env, port: server.port},
       signal: options.signal,
     }
+    if (toxiproxy) env.toxiproxy = toxiproxy
     const gate = new TrialGate()
     const reports = await Promise.all(
       endpoints.map(({endpoint, index}) => checkEndpoint(env, gate, endpoint, index, options, seed)),
@@ -126,6 +138,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       restarts,
     }
   } finally {
+    for (const name of createdProxies) await toxiproxy?.removeProxy(name).catch(() => undefined)
     collector.dispose()
     await Promise.allSettled([client?.close(), probeClient?.close()])
     await proxy?.close()

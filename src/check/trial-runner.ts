@@ -9,6 +9,7 @@ import type {PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
 import type {TrialEventCollector} from './trial-events.js'
+import type {RemoteToxiproxy} from '../control/remote-toxiproxy.js'
 
 /** What the runner shares across all trials of one check run. */
 export interface TrialEnvironment {
@@ -27,6 +28,8 @@ export interface TrialEnvironment {
   /** Crash hooks find a running trial's probe here, to read the state right after a restart. */
   activeTrials: Map<string, ActiveTrial>
   baseVars: Pick<TemplateVars, 'env' | 'port'>
+  /** The scenario's Toxiproxy server, for trials with toxic faults. */
+  toxiproxy?: RemoteToxiproxy
   signal?: AbortSignal
 }
 
@@ -80,6 +83,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   env.collector.watch(marker)
   env.activeTrials.set(marker, active)
   const ruleIds: string[] = []
+  const toxicsAdded: Array<{proxy: string; name: string}> = []
   try {
     const before = probe ? await probe() : undefined
     if (before) env.events.record({type: 'probe', trial: marker, detail: {when: 'before', reading: before}})
@@ -88,6 +92,13 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       ruleIds.push(id)
       env.rules.add({id, match: {trial: marker, attempt: fault.attempt}, probability: fault.probability, scope: 'trial', limit: 1, action: fault.action})
     })
+    for (const [index, {proxy, toxic}] of trial.toxics.entries()) {
+      if (!env.toxiproxy) throw new Error('toxic faults need the scenario\'s toxiproxy server')
+      const name = `faultline-${env.runId}-${marker}-${index}`
+      await env.toxiproxy.addToxic(proxy, {...toxic, name})
+      toxicsAdded.push({proxy, name})
+      env.events.record({type: 'fault', trial: marker, fault: 'toxic', phase: 'connection', detail: {label: `${toxic.type} on ${proxy}`, proxy, toxic: name, attributes: toxic.attributes}})
+    }
     const operation = await runOperation({
       transport: env.client,
       policy: scenario.client,
@@ -98,6 +109,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     })
     for (const id of ruleIds) env.rules.remove(id)
     await env.tracker.waitQuiet(marker, scenario.settle, env.signal)
+    await removeToxics(env, toxicsAdded)
     const after = probe ? await probe() : undefined
     if (after) env.events.record({type: 'probe', trial: marker, detail: {when: 'after', reading: after}})
     return {
@@ -111,9 +123,18 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       timeline: env.collector.take(marker),
     }
   } finally {
+    await removeToxics(env, toxicsAdded).catch(() => undefined)
     for (const id of ruleIds) env.rules.remove(id)
     env.activeTrials.delete(marker)
     env.tracker.forget(marker)
     env.collector.take(marker)
+  }
+}
+
+/** Take a trial's toxics off the Toxiproxy server again (each at most once). */
+async function removeToxics(env: TrialEnvironment, added: Array<{proxy: string; name: string}>): Promise<void> {
+  while (added.length > 0) {
+    const {proxy, name} = added.pop() as {proxy: string; name: string}
+    await env.toxiproxy?.removeToxic(proxy, name)
   }
 }

@@ -76,5 +76,7 @@ export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: 
     case 'crash-after-reply':
     case 'client-abort':
       return {type: spec.type}
+    case 'toxic':
+      throw new TypeError('toxic faults change a Toxiproxy server, not the proxy; the check runner applies them')
   }
 }

@@ -93,6 +93,7 @@ interface RawScenario {
   settle?: number | string
   concurrency?: number
   seed?: number
+  toxiproxy?: {url: string; proxies?: Array<{name: string; listen: string; upstream: string; enabled?: boolean}>}
 }
 
 /** Which templates may appear where. `env.NAME` is allowed everywhere. */
@@ -348,5 +349,20 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     concurrency: raw.concurrency ?? SCENARIO_DEFAULTS.concurrency,
   }
   if (raw.seed !== undefined) scenario.seed = raw.seed
+  if (raw.toxiproxy !== undefined) scenario.toxiproxy = {url: raw.toxiproxy.url, proxies: raw.toxiproxy.proxies ?? []}
+  checkToxicFaults(check, raw, scenario)
   return scenario
+}
+
+/** A profile with `toxic` faults needs the scenario's `toxiproxy` server. */
+function checkToxicFaults(check: Checker, raw: RawScenario, scenario: Scenario): void {
+  if (scenario.toxiproxy) return
+  scenario.endpoints.forEach((endpoint, i) => {
+    endpoint.profiles.forEach((name, j) => {
+      const profile = scenario.profileCatalog.get(name)
+      if (!profile?.faults.some((f) => f.type === 'toxic')) return
+      const at: PathSegment[] = raw.endpoints[i]?.profiles ? ['endpoints', i, 'profiles', j] : ['profiles', raw.profiles?.indexOf(name) ?? 0]
+      check.fail(at, `profile "${name}" has toxic faults, which need a toxiproxy server: add toxiproxy: { url: http://127.0.0.1:8474 } to the scenario`)
+    })
+  })
 }

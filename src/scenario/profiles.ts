@@ -25,6 +25,7 @@ export const FAULT_KINDS: Record<FaultType, FaultKind> = {
   'crash-before-reply': {},
   'crash-after-reply': {},
   'client-abort': {},
+  toxic: {},
 }
 
 /** Profiles every endpoint runs unless the scenario says otherwise. */
@@ -148,6 +149,8 @@ interface RawFault {
   probability?: number
   match?: ProfileFault['match']
   nth?: number
+  proxy?: string
+  toxic?: {type: string; stream?: 'upstream' | 'downstream'; toxicity?: number; attributes?: Record<string, number>}
 }
 
 interface RawProfile {
@@ -201,7 +204,23 @@ function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault): Profi
       fail('delayFactor', 'give either delay or delayFactor, not both', true)
     }
   }
+  if (raw.type === 'toxic') {
+    if (raw.proxy === undefined) throw source.error(at, 'a toxic fault needs proxy: the name of a proxy on the scenario\'s toxiproxy server')
+    if (raw.toxic === undefined) throw source.error(at, 'a toxic fault needs toxic: { type: latency, attributes: { latency: 200 } }')
+  } else {
+    if (raw.proxy !== undefined) fail('proxy', `only toxic faults take proxy (this one is ${raw.type})`, true)
+    if (raw.toxic !== undefined) fail('toxic', `only toxic faults take toxic (this one is ${raw.type})`, true)
+  }
   const fault: ProfileFault = {type: raw.type, attempt: raw.attempt ?? 1, probability: raw.probability ?? 1}
+  if (raw.proxy !== undefined) fault.proxy = raw.proxy
+  if (raw.toxic !== undefined) {
+    fault.toxic = {
+      type: raw.toxic.type,
+      stream: raw.toxic.stream ?? 'downstream',
+      toxicity: raw.toxic.toxicity ?? 1,
+      attributes: raw.toxic.attributes ?? {},
+    }
+  }
   if (raw.mode !== undefined) fault.mode = raw.mode
   if (raw.phase !== undefined) fault.phase = raw.phase
   if (raw.delay !== undefined) {

@@ -89,6 +89,7 @@ export type FaultType =
   | 'crash-before-reply'
   | 'crash-after-reply'
   | 'client-abort'
+  | 'toxic'
 
 /** A duration written as a fixed value or a [min, max] range, in ms. */
 export type DurationSpec = number | [number, number]
@@ -122,6 +123,25 @@ export interface ProfileFault {
   /** Standalone proxy only: which requests (default all) and which occurrence (default every). */
   match?: RequestMatch
   nth?: number
+  /** toxic: the proxy on the scenario's `toxiproxy` server that gets the toxic during the trial. */
+  proxy?: string
+  /** toxic: the byte toxic, in Toxiproxy's terms. */
+  toxic?: RemoteToxicSpec
+}
+
+/** A Toxiproxy toxic as a profile names it (added for one trial, then removed). */
+export interface RemoteToxicSpec {
+  type: string
+  stream: 'upstream' | 'downstream'
+  toxicity: number
+  attributes: Record<string, number>
+}
+
+/** An external Toxiproxy-API server (a real Toxiproxy or `faultline serve`) a run drives. */
+export interface ToxiproxyBlock {
+  url: string
+  /** Proxies created (populated) at the start of the run and removed at its end. */
+  proxies: Array<{name: string; listen: string; upstream: string; enabled?: boolean}>
 }
 
 export interface Profile {
@@ -153,4 +173,6 @@ export interface Scenario {
   /** Max trials running at once (crash trials always run alone). */
   concurrency: number
   seed?: number
+  /** The Toxiproxy-API server whose proxies `toxic` faults change, when the scenario names one. */
+  toxiproxy?: ToxiproxyBlock
 }

@@ -74,6 +74,10 @@ describe('loadScenario: the design example', () => {
         volatileReplyFields: [],
         profiles: ['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'],
         trials: 10,
+        positions: {
+          request: {file: expect.stringMatching(/\.yaml$/), line: 15, column: 7},
+          select: {file: expect.stringMatching(/\.yaml$/), line: 21, column: 15},
+        },
       },
     ])
     expect(scenario.profiles).toEqual(['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'])
@@ -103,6 +107,7 @@ describe('loadScenario: the design example', () => {
       volatileReplyFields: [],
       profiles: ['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'],
       trials: 10,
+      positions: {request: expect.objectContaining({line: expect.any(Number)})},
     })
     expect('body' in (scenario.endpoints[0]?.request ?? {})).toBe(false)
     expect(scenario.profiles).toEqual(['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'])
@@ -191,6 +196,7 @@ seed: 42
       volatileReplyFields: ['$.id', '$.items[*].createdAt'],
       profiles: ['crash-after-reply'],
       trials: 3,
+      positions: {request: expect.any(Object), select: expect.any(Object)},
     })
     expect(other?.request).toEqual({method: 'DELETE', path: '/x/{{key}}', headers: {}, body: null})
     expect(other?.profiles).toEqual(['duplicate'])

@@ -153,13 +153,13 @@ describe('loadProfileFile', () => {
 
   it('an unknown fault type', async () => {
     expect(await failure(edit(FILE, ['type: drop-request', 'type: drop-requests']))).toBe(
-      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort (got "drop-requests")',
+      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort, toxic (got "drop-requests")',
     )
   })
 
   it('an unknown field with a suggestion', async () => {
     expect(await failure(edit(FILE, ['probability: 0.33', 'probabilty: 0.33']))).toBe(
-      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, attempt, probability, match, nth',
+      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, attempt, probability, match, nth, proxy, toxic',
     )
   })
 
