@@ -95,6 +95,7 @@ export class Exchange {
   // ---- building blocks -------------------------------------------------------------
 
   private record(event: Omit<ProxyEventInput, 'request'>): void {
+    if (!this.env.events.observed) return
     const {conn, request, trial, attempt, operation} = this.ids
     this.env.events.record({proxy: this.env.name, conn, request, trial, attempt, operation, ...event})
   }

@@ -141,7 +141,7 @@ export class HttpFaultProxy {
     const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
-    this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
+    if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()
   }
