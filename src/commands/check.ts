@@ -5,6 +5,7 @@ import {runCheck} from '../check/run-check.js'
 import {EXIT} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
+import {ProgressLine} from '../report/progress-line.js'
 import {formatCheckReport} from '../report/terminal-report.js'
 import {loadScenario} from '../scenario/load-scenario.js'
 import {ProcessReaper} from '../supervisor/reaper.js'
@@ -42,6 +43,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
     const reaper = new ProcessReaper().install()
     const abort = new AbortController()
+    const progress = process.stderr.isTTY && !this.jsonEnabled() ? new ProgressLine(process.stderr) : undefined
     let result: CheckResult
     try {
       result = await runCheck({
@@ -56,8 +58,10 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
         onStart: (seed) => {
           if (!this.jsonEnabled()) process.stderr.write(`faultline: seed ${seed}\n`)
         },
+        onTrial: progress ? (endpoint, done, total) => progress.update(endpoint, done, total) : undefined,
       })
     } finally {
+      progress?.clear()
       await writer?.close()
       reaper.dispose()
     }
