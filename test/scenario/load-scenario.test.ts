@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {EXIT, ScenarioError} from '../../src/errors.js'
 import {loadScenario, SCENARIO_DEFAULTS} from '../../src/scenario/load-scenario.js'
 import {BUILTIN_PROFILES} from '../../src/scenario/profiles.js'
+import type {RequestTemplate} from '../../src/scenario/types.js'
 import {EXAMPLE, MINIMAL, edit, writeFiles} from './helpers.js'
 
 /** Write `text` as scenario.yaml (plus extra files) and load it. */
@@ -439,12 +440,12 @@ describe('loadScenario: templates need no quotes', () => {
       '      path: /t/{{key}}\n      headers: { A: {{requestId}}, B: x{{trial}} }\n',
     ])
     const {scenario} = await load(text)
-    expect(scenario.endpoints[0]?.request.headers).toEqual({A: '{{requestId}}', B: 'x{{trial}}'})
+    expect((scenario.endpoints[0]?.request as RequestTemplate).headers).toEqual({A: '{{requestId}}', B: 'x{{trial}}'})
   })
 
   it('keeps nested flow mappings intact', async () => {
     const {scenario} = await load(MINIMAL + '      body: {a: {b: 1}, c: [{d: "{{uuid}}"}]}\n')
-    expect(scenario.endpoints[0]?.request.body).toEqual({a: {b: 1}, c: [{d: '{{uuid}}'}]})
+    expect((scenario.endpoints[0]?.request as RequestTemplate).body).toEqual({a: {b: 1}, c: [{d: '{{uuid}}'}]})
   })
 })
 
