@@ -606,6 +606,8 @@ class FrameExchange {
       await this.deliverQuietly()
       return
     }
+    // Delivery 1 is the client's; its reply is the one the client gets.
+    const first = original().catch(() => this.link.resetClient())
     const second =
       mode === 'concurrent'
         ? this.deliverQuietly()
@@ -618,7 +620,7 @@ class FrameExchange {
               this.env.tracker.end(this.ids.trial)
             }
           })()
-    await Promise.all([original().catch(() => this.link.resetClient()), second])
+    await Promise.all([first, second])
   }
 
   private async delayRequest(delay: number): Promise<void> {
