@@ -233,7 +233,7 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
   const scheme = raw.protocol === 'tcp' ? 'tcp:' : 'http:'
   if (!url || url.protocol !== scheme || url.hostname === '' || (scheme === 'tcp:' && url.port === '')) {
     const example = raw.protocol === 'tcp' ? 'tcp://127.0.0.1:4100' : raw.protocol === 'jsonrpc' ? 'http://127.0.0.1:4100/rpc' : 'http://127.0.0.1:4100'
-    check.fail([...at, 'url'], `must be a ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
+    check.fail([...at, 'url'], `must be ${scheme === 'tcp:' ? 'a' : 'an'} ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
   }
   if (findTemplateNames(raw.url).includes('port') && !raw.server) {
     check.fail(

@@ -365,7 +365,7 @@ describe('loadScenario: errors point at the file position and say what is allowe
 
   it('a protocol faultline does not speak', async () => {
     expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: grpc']))).toBe(
-      'scenario.yaml:3:13: target.protocol: must be one of http (got "grpc")',
+      'scenario.yaml:3:13: target.protocol: must be one of http, jsonrpc, tcp (got "grpc")',
     )
   })
 
