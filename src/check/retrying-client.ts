@@ -83,7 +83,10 @@ export async function runOperation(options: OperationOptions): Promise<Operation
 /** Method and path for the event log, when the request has them (HTTP-like shapes). */
 function describeRequest(request: unknown): {method?: string; path?: string} {
   if (request === null || typeof request !== 'object') return {}
-  const r = request as {method?: unknown; path?: unknown}
+  const r = request as {method?: unknown; path?: unknown; kind?: unknown; calls?: Array<{method?: unknown}>; frame?: unknown}
+  // JSON-RPC: the called methods; framed TCP: the frame (both have no HTTP method or path).
+  if (r.kind === 'jsonrpc' && Array.isArray(r.calls)) return {method: r.calls.map((c) => String(c.method)).join(', ')}
+  if (r.kind === 'tcp') return {method: 'frame', path: (JSON.stringify(r.frame) ?? '').slice(0, 120)}
   return {
     method: typeof r.method === 'string' ? r.method : undefined,
     path: typeof r.path === 'string' ? r.path : undefined,

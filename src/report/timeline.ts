@@ -7,7 +7,7 @@ export function describeEvent(e: ProxyEvent): string {
   const d = e.detail ?? {}
   switch (e.type) {
     case 'attempt':
-      return `client  sends ${att}: ${e.method} ${e.path}`
+      return `client  sends ${att}: ${[e.method, e.path].filter((p) => p !== undefined).join(' ')}`
     case 'attempt-result':
       return e.status !== undefined ? `client  ${att} got ${e.status}` : `client  ${att} failed: ${String(d.message ?? d.result)}`
     case 'request':

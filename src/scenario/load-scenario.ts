@@ -16,6 +16,12 @@ import type {
   Contract,
   EffectProbe,
   Endpoint,
+  EndpointRequest,
+  JsonRpcCallTemplate,
+  JsonRpcRequestTemplate,
+  Protocol,
+  TcpRequestTemplate,
+  TcpTarget,
   Profile,
   ReadyCheck,
   RequestTemplate,
@@ -44,6 +50,8 @@ export const SCENARIO_DEFAULTS = {
   server: {ready: {kind: 'tcp'} as ReadyCheck, startupTimeout: 10_000, env: {}},
   endpoint: {expect: 'none' as Contract, volatile: [] as string[], headers: {}},
   effect: {oracle: 'auto' as const, volatile: [] as string[]},
+  jsonrpc: {retryErrorCodes: [] as number[]},
+  tcp: {maxFrameBytes: 1024 * 1024},
 } as const
 
 export interface LoadScenarioOptions {
@@ -58,11 +66,23 @@ interface RawRequest {
   headers?: Record<string, string | number | boolean>
   body?: unknown
 }
+interface RawJsonRpcCall {
+  method: string
+  params?: unknown
+  notification?: boolean
+}
+type RawEndpointRequest = RawRequest | (RawJsonRpcCall & {batch?: RawJsonRpcCall[]; headers?: RawRequest['headers']}) | {frame: Record<string, unknown>}
 interface RawScenario {
   version: 1
   target: {
-    protocol: 'http'
+    protocol: Protocol
     url: string
+    /** jsonrpc: a place ({param} or {header}); tcp: a JSONPath into request frames. */
+    requestId?: string | {param: string} | {header: string}
+    retryErrorCodes?: number[]
+    framing?: {type: 'ndjson' | 'length-prefixed'; headerBytes?: 1 | 2 | 4; byteOrder?: 'big' | 'little'; maxFrameBytes?: number}
+    replyId?: string
+    errorField?: string
     server?: {
       command: string
       cwd?: string
@@ -80,8 +100,8 @@ interface RawScenario {
   }
   endpoints: Array<{
     name: string
-    request: RawRequest
-    effect?: {request: RawRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]}
+    request: RawEndpointRequest
+    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]}
     expect?: Contract
     volatile?: string[]
     profiles?: string[]
@@ -156,6 +176,42 @@ class Checker {
     return value
   }
 
+  /** An endpoint's or probe's request in the target protocol's terms. */
+  endpointRequest(protocol: Protocol, at: PathSegment[], raw: RawEndpointRequest, allowed: readonly string[], where: string): EndpointRequest {
+    if (protocol === 'jsonrpc') return this.jsonRpcRequest(at, raw as RawJsonRpcCall & {batch?: RawJsonRpcCall[]; headers?: RawRequest['headers']}, allowed, where)
+    if (protocol === 'tcp') return this.tcpRequest(at, raw as {frame: Record<string, unknown>}, allowed, where)
+    return this.request(at, raw as RawRequest, allowed, where)
+  }
+
+  jsonRpcRequest(
+    at: PathSegment[],
+    raw: RawJsonRpcCall & {batch?: RawJsonRpcCall[]; headers?: RawRequest['headers']},
+    allowed: readonly string[],
+    where: string,
+  ): JsonRpcRequestTemplate {
+    this.templates(at, raw, allowed, where)
+    const call = (c: RawJsonRpcCall): JsonRpcCallTemplate => {
+      const out: JsonRpcCallTemplate = {method: c.method, notification: c.notification ?? false}
+      if (c.params !== undefined) out.params = c.params
+      return out
+    }
+    const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)]))
+    if (raw.batch !== undefined) {
+      for (const name of ['method', 'params', 'notification'] as const) {
+        if (name in raw) this.fail([...at, name], `a batch request lists its calls under batch; move ${name} into one of them`, {key: true})
+      }
+      return {kind: 'jsonrpc', calls: raw.batch.map(call), batch: true, headers}
+    }
+    if (typeof raw.method !== 'string') this.fail(at, 'missing required field "method" (the JSON-RPC method name), or list calls under batch')
+    return {kind: 'jsonrpc', calls: [call(raw)], batch: false, headers}
+  }
+
+  tcpRequest(at: PathSegment[], raw: {frame: Record<string, unknown>}, allowed: readonly string[], where: string): TcpRequestTemplate {
+    this.templates(at, raw, allowed, where)
+    if ('$faultline' in raw.frame) this.fail([...at, 'frame', '$faultline'], 'the $faultline field is reserved for faultline\'s trial markers', {key: true})
+    return {kind: 'tcp', frame: raw.frame}
+  }
+
   request(at: PathSegment[], raw: RawRequest, allowed: readonly string[], where: string): RequestTemplate {
     this.templates(at, raw, allowed, where)
     const headers = Object.fromEntries(Object.entries(raw.headers ?? {}).map(([k, v]) => [k, String(v)]))
@@ -175,11 +231,10 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
   } catch {
     url = undefined
   }
-  if (!url || url.protocol !== 'http:' || url.hostname === '') {
-    check.fail(
-      [...at, 'url'],
-      `must be an http:// URL such as http://127.0.0.1:4100 (got ${JSON.stringify(raw.url)})`,
-    )
+  const scheme = raw.protocol === 'tcp' ? 'tcp:' : 'http:'
+  if (!url || url.protocol !== scheme || url.hostname === '' || (scheme === 'tcp:' && url.port === '')) {
+    const example = raw.protocol === 'tcp' ? 'tcp://127.0.0.1:4100' : raw.protocol === 'jsonrpc' ? 'http://127.0.0.1:4100/rpc' : 'http://127.0.0.1:4100'
+    check.fail([...at, 'url'], `must be ${scheme === 'tcp:' ? 'a' : 'an'} ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
   }
   if (findTemplateNames(raw.url).includes('port') && !raw.server) {
     check.fail(
@@ -188,12 +243,23 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
     )
   }
   const target: Target = {protocol: raw.protocol, url: raw.url}
+  if (raw.protocol === 'jsonrpc') {
+    target.jsonrpc = {retryErrorCodes: [...(raw.retryErrorCodes ?? SCENARIO_DEFAULTS.jsonrpc.retryErrorCodes)]}
+    if (raw.requestId) {
+      const place = raw.requestId as {param: string} | {header: string}
+      target.jsonrpc.requestId = 'param' in place ? {param: check.jsonPath([...at, 'requestId', 'param'], place.param)} : {header: place.header}
+    }
+  }
+  if (raw.protocol === 'tcp') target.tcp = buildTcpTarget(check, raw)
   if (raw.server) {
     const s = raw.server
     const sat = [...at, 'server']
     check.templates([...sat, 'command'], s.command, TARGET_TEMPLATES, 'target.server')
     check.templates([...sat, 'env'], s.env ?? {}, TARGET_TEMPLATES, 'target.server')
     let ready: ReadyCheck = SCENARIO_DEFAULTS.server.ready
+    if (s.ready?.http !== undefined && raw.protocol === 'tcp') {
+      check.fail([...sat, 'ready', 'http'], 'a tcp target cannot answer HTTP; use ready: { tcp: true } or { log: PATTERN }', {key: true})
+    }
     if (s.ready?.http !== undefined) {
       check.templates([...sat, 'ready', 'http'], s.ready.http, TARGET_TEMPLATES, 'target.server')
       ready = {kind: 'http', path: s.ready.http}
@@ -219,6 +285,31 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
     target.server = server
   }
   return target
+}
+
+function buildTcpTarget(check: Checker, raw: RawScenario['target']): TcpTarget {
+  const at = ['target']
+  const f = raw.framing ?? {type: 'ndjson' as const}
+  const maxFrameBytes = f.maxFrameBytes ?? SCENARIO_DEFAULTS.tcp.maxFrameBytes
+  if (f.type === 'ndjson') {
+    for (const name of ['headerBytes', 'byteOrder'] as const) {
+      if (f[name] !== undefined) check.fail([...at, 'framing', name], `only length-prefixed framing has ${name}`, {key: true})
+    }
+  }
+  const headerBytes = f.headerBytes ?? 4
+  if (f.type === 'length-prefixed' && f.maxFrameBytes !== undefined && f.maxFrameBytes > 2 ** (8 * headerBytes) - 1) {
+    check.fail([...at, 'framing', 'maxFrameBytes'], `a ${headerBytes}-byte length header describes at most ${2 ** (8 * headerBytes) - 1} bytes`)
+  }
+  const tcp: TcpTarget = {
+    framing:
+      f.type === 'ndjson'
+        ? {type: 'ndjson', maxFrameBytes}
+        : {type: 'length-prefixed', headerBytes, byteOrder: f.byteOrder ?? 'big', maxFrameBytes: Math.min(maxFrameBytes, 2 ** (8 * headerBytes) - 1)},
+  }
+  if (raw.replyId !== undefined) tcp.replyId = check.jsonPath([...at, 'replyId'], raw.replyId)
+  if (raw.requestId !== undefined) tcp.requestId = check.jsonPath([...at, 'requestId'], raw.requestId as string)
+  if (raw.errorField !== undefined) tcp.errorField = check.jsonPath([...at, 'errorField'], raw.errorField)
+  return tcp
 }
 
 function buildClient(check: Checker, raw: RawScenario['client'] = {}): ClientPolicy {
@@ -285,7 +376,7 @@ function buildEndpoints(
     firstUse.set(e.name, i)
     const endpoint: Endpoint = {
       name: e.name,
-      request: check.request([...at, 'request'], e.request, REQUEST_TEMPLATES, 'endpoint requests'),
+      request: check.endpointRequest(raw.target.protocol, [...at, 'request'], e.request, REQUEST_TEMPLATES, 'endpoint requests'),
       expect: e.expect ?? SCENARIO_DEFAULTS.endpoint.expect,
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
       profiles: e.profiles
@@ -297,7 +388,7 @@ function buildEndpoints(
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {
-        request: check.request([...eat, 'request'], e.effect.request, EFFECT_TEMPLATES, 'effect probes'),
+        request: check.endpointRequest(raw.target.protocol, [...eat, 'request'], e.effect.request, EFFECT_TEMPLATES, 'effect probes'),
         select: check.jsonPath([...eat, 'select'], e.effect.select),
         oracle: e.effect.oracle ?? SCENARIO_DEFAULTS.effect.oracle,
         volatile: (e.effect.volatile ?? []).map((p, j) => check.jsonPath([...eat, 'volatile', j], p)),

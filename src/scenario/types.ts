@@ -8,7 +8,7 @@ import type {SourcePosition} from '../errors.js'
 
 export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
 
-export type Protocol = 'http'
+export type Protocol = 'http' | 'jsonrpc' | 'tcp'
 
 /** How faultline knows the server is up. */
 export type ReadyCheck = {kind: 'http'; path: string} | {kind: 'tcp'} | {kind: 'log'; pattern: string}
@@ -28,6 +28,31 @@ export interface Target {
   /** Base URL of the server under test, e.g. http://127.0.0.1:4100 (may hold {{port}}). */
   url: string
   server?: ServerBlock
+  /** protocol jsonrpc only. */
+  jsonrpc?: JsonRpcTarget
+  /** protocol tcp only. */
+  tcp?: TcpTarget
+}
+
+export interface JsonRpcTarget {
+  /** Where an operation's stable request id sits: a JSONPath into params, or an HTTP header. */
+  requestId?: {param: string} | {header: string}
+  /** JSON-RPC error codes the built-in client retries; other error responses are final (`failed`). */
+  retryErrorCodes: number[]
+}
+
+export type TcpFraming =
+  | {type: 'ndjson'; maxFrameBytes: number}
+  | {type: 'length-prefixed'; headerBytes: 1 | 2 | 4; byteOrder: 'big' | 'little'; maxFrameBytes: number}
+
+export interface TcpTarget {
+  framing: TcpFraming
+  /** JSONPath of the id pairing replies with requests; undefined: replies come in order. */
+  replyId?: string
+  /** JSONPath of the operation's stable request id in request frames. */
+  requestId?: string
+  /** JSONPath in reply frames; a non-null value there makes the reply `failed`. */
+  errorField?: string
 }
 
 export interface ClientPolicy {
@@ -51,8 +76,33 @@ export interface RequestTemplate {
   body?: unknown
 }
 
+/** One JSON-RPC call as written in the scenario; strings may hold templates. */
+export interface JsonRpcCallTemplate {
+  method: string
+  params?: unknown
+  /** Sent without an id: no response is expected. */
+  notification: boolean
+}
+
+/** A JSON-RPC request: one call, or a batch whose first call is the call under test. */
+export interface JsonRpcRequestTemplate {
+  kind: 'jsonrpc'
+  calls: JsonRpcCallTemplate[]
+  batch: boolean
+  headers: Record<string, string>
+}
+
+/** A framed TCP request: one JSON object frame. */
+export interface TcpRequestTemplate {
+  kind: 'tcp'
+  frame: Record<string, unknown>
+}
+
+/** An endpoint's request in its protocol's terms. */
+export type EndpointRequest = RequestTemplate | JsonRpcRequestTemplate | TcpRequestTemplate
+
 export interface EffectProbe {
-  request: RequestTemplate
+  request: EndpointRequest
   /** JSONPath into the probe's JSON reply. */
   select: string
   /**
@@ -67,7 +117,7 @@ export interface EffectProbe {
 
 export interface Endpoint {
   name: string
-  request: RequestTemplate
+  request: EndpointRequest
   effect?: EffectProbe
   expect: Contract
   /** JSONPaths removed from replies before comparing them (ids that may differ, dates). */

@@ -48,7 +48,7 @@ describe.each([
   it('gives every property a title and a description', () => {
     for (const [where, node] of objectSchemas(schema)) {
       for (const [name, property] of Object.entries(node.properties ?? {})) {
-        if (where.includes('/if')) continue
+        if (where.includes('/if') || where.startsWith('#/allOf/')) continue
         expect(typeof property.title, `${where}/${name} title`).toBe('string')
         expect(typeof property.description, `${where}/${name} description`).toBe('string')
       }
@@ -61,6 +61,8 @@ describe.each([
       if (where.includes('/if')) continue
       // target dispatches on protocol; each protocol's definition is closed itself.
       if (where === '#/definitions/target') continue
+      // endpoints' requests are narrowed per protocol by these; the shapes they point to are closed.
+      if (/^#\/definitions\/(http|jsonrpc|tcp)Requests\b/.test(where) || where.startsWith('#/allOf/')) continue
       expect(node.additionalProperties, where).toBe(false)
     }
   })

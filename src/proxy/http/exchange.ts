@@ -27,6 +27,18 @@ export interface ExchangeEnv {
   pending: Set<{cancel(): void}>
 }
 
+/**
+ * A request whose body the caller already read (the JSON-RPC codec parses it first), and
+ * how to turn a reply into comparable evidence for 'reply-end' events.
+ */
+export interface PreparedRequest {
+  body: Buffer | null
+  /** The 'reply-end' evidence for a reply body; undefined keeps the raw text. */
+  replyEvidence?: (body: Buffer) => string | undefined
+  /** Extra fields for this exchange's 'delivery' events (e.g. the JSON-RPC method). */
+  deliveryDetail?: Record<string, unknown>
+}
+
 export interface ExchangeIds {
   conn?: string
   request: string
@@ -50,6 +62,7 @@ export class Exchange {
     private readonly res: ServerResponse,
     private readonly ids: ExchangeIds,
     private readonly fault: FaultAction | undefined,
+    private readonly prepared?: PreparedRequest,
   ) {
     res.once('close', () => {
       this.clientGone = !res.writableFinished
@@ -116,6 +129,7 @@ export class Exchange {
 
   /** Read the whole request body (needed whenever the request is sent more than once or later). */
   private async readBody(): Promise<Buffer | null> {
+    if (this.prepared) return this.prepared.body
     if (!hasRequestBody(this.req.headers)) {
       this.req.resume()
       return null
@@ -127,13 +141,16 @@ export class Exchange {
 
   private nextDelivery(): number {
     this.deliveries += 1
-    this.record({type: 'delivery', delivery: this.deliveries, method: this.req.method, path: this.req.url})
+    const detail = this.prepared?.deliveryDetail
+    this.record({type: 'delivery', delivery: this.deliveries, method: this.req.method, path: this.req.url, ...(detail ? {detail} : {})})
     return this.deliveries
   }
 
   private recordReplyEnd(delivery: number, status: number, body: Buffer | undefined, bytes: number): void {
     const detail: Record<string, unknown> = {bytes}
-    if (body && this.env.captureBytes > 0) detail.body = body.subarray(0, this.env.captureBytes).toString('utf8')
+    if (body && this.env.captureBytes > 0) {
+      detail.body = this.prepared?.replyEvidence?.(body) ?? body.subarray(0, this.env.captureBytes).toString('utf8')
+    }
     this.record({type: 'reply-end', delivery, status, detail})
   }
 
@@ -278,6 +295,7 @@ export class Exchange {
   // ---- faults ------------------------------------------------------------------------
 
   private async forwardStreaming(): Promise<void> {
+    if (this.prepared) return this.streamToClient(this.prepared.body)
     if (!hasRequestBody(this.req.headers)) {
       this.req.resume()
       return this.streamToClient(null)

@@ -8,6 +8,7 @@ import type {RuleSet} from '../rule-set.js'
 import {Exchange, type ExchangeEnv} from './exchange.js'
 import type {ProxyHooks} from '../proxy-hooks.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
+import {handleJsonRpcRequest, type JsonRpcProxyOptions} from '../jsonrpc/jsonrpc-exchange.js'
 
 export interface HttpFaultProxyOptions {
   /** Base URL of the server under test (`http://127.0.0.1:3000`, may carry a path prefix). */
@@ -26,6 +27,8 @@ export interface HttpFaultProxyOptions {
   operationHeaders?: string[]
   /** Upstream connections kept open (keep-alive pool size). */
   connections?: number
+  /** Read POST bodies as JSON-RPC 2.0: rules see each call, batch calls can be hit one by one. */
+  jsonrpc?: JsonRpcProxyOptions
 }
 
 export const DEFAULT_OPERATION_HEADERS = ['idempotency-key', 'x-idempotency-key', 'x-request-id', 'request-id']
@@ -141,6 +144,11 @@ export class HttpFaultProxy {
     const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
+    if (this.options.jsonrpc && method === 'POST') {
+      const {operation: headerOperation, ...rest} = ids
+      void handleJsonRpcRequest({env: this.env, rules: this.options.rules, options: this.options.jsonrpc, req, res, ids: rest, headerOperation})
+      return
+    }
     if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()

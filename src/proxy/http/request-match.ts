@@ -1,3 +1,4 @@
+import {selectJson} from '../../scenario/jsonpath.js'
 import type {RequestMatch} from '../../scenario/types.js'
 
 /** What rules can see of a request before it is forwarded. Header names are lower case. */
@@ -9,12 +10,20 @@ export interface RequestInfo {
   trial?: string
   /** Attempt number from faultline's own client marker, if present. */
   attempt?: number
+  /** JSON-RPC: the called method's name. */
+  rpcMethod?: string
+  /** The parsed message (a JSON-RPC call object, a framed-TCP JSON frame) for field matchers. */
+  message?: unknown
 }
 
 /** A rule's selector: the scenario's matcher plus the check runner's trial targeting. */
 export interface RuleMatch extends RequestMatch {
   trial?: string
   attempt?: number
+  /** JSON-RPC method name glob (`*` matches anything). */
+  rpcMethod?: string
+  /** JSONPath into the message → the exact value there, or a glob for string values. */
+  fields?: Record<string, string | number | boolean | null>
 }
 
 const globCache = new Map<string, RegExp>()
@@ -56,6 +65,16 @@ export function matchesRequest(match: RuleMatch | undefined, info: RequestInfo):
   if (match.path !== undefined) {
     const path = info.path.split('?')[0] ?? info.path
     if (!globToRegExp(match.path).test(path)) return false
+  }
+  if (match.rpcMethod !== undefined && (info.rpcMethod === undefined || !globToRegExp(match.rpcMethod, false).test(info.rpcMethod))) return false
+  if (match.fields) {
+    for (const [path, expected] of Object.entries(match.fields)) {
+      const found = selectJson(info.message, path)
+      if (!found.found) return false
+      if (typeof expected === 'string' && typeof found.value === 'string') {
+        if (!globToRegExp(expected, false).test(found.value)) return false
+      } else if (found.value !== expected) return false
+    }
   }
   if (match.headers) {
     for (const [name, expected] of Object.entries(match.headers)) {

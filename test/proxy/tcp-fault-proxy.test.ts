@@ -1,0 +1,216 @@
+import {once} from 'node:events'
+import net, {type AddressInfo} from 'node:net'
+import {afterEach, describe, expect, it} from 'vitest'
+import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import type {FaultAction} from '../../src/proxy/fault.js'
+import {RuleSet} from '../../src/proxy/rule-set.js'
+import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
+import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
+import {MARKER_FIELD, TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
+
+const cleanups: Array<() => unknown> = []
+afterEach(async () => {
+  while (cleanups.length > 0) await cleanups.pop()?.()
+})
+
+const NDJSON: Framing = {type: 'ndjson', maxFrameBytes: 1024}
+const PREFIXED: Framing = {type: 'length-prefixed', headerBytes: 4, byteOrder: 'big', maxFrameBytes: 1024}
+
+/** A framed server that records every frame it gets and answers {id, n, echo} (n counts executions). */
+async function startRecordingServer(framing: Framing, options: {replyDelay?: (frame: Record<string, unknown>) => number} = {}) {
+  const received: Buffer[] = []
+  const sockets = new Set<net.Socket>()
+  const server = net.createServer((socket) => {
+    sockets.add(socket)
+    socket.once('close', () => sockets.delete(socket))
+    socket.on('error', () => undefined)
+    const decoder = new FrameDecoder(framing)
+    socket.on('data', (chunk: Buffer) => {
+      for (const frame of decoder.push(chunk)) {
+        received.push(frame)
+        const message = JSON.parse(frame.toString()) as Record<string, unknown>
+        const reply = Buffer.from(JSON.stringify({id: message.id, n: received.length, echo: message.op}))
+        const wait = options.replyDelay?.(message) ?? 0
+        if (wait > 0) setTimeout(() => !socket.destroyed && socket.write(encodeFrame(framing, reply)), wait)
+        else socket.write(encodeFrame(framing, reply))
+      }
+    })
+  })
+  server.listen(0, '127.0.0.1')
+  await once(server, 'listening')
+  const {port} = server.address() as AddressInfo
+  cleanups.push(
+    () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve())
+        for (const s of sockets) s.destroy()
+      }),
+  )
+  return {port, received}
+}
+
+async function setup(framing: Framing, action?: FaultAction, extra: {replyId?: string; replyDelay?: (frame: Record<string, unknown>) => number} = {}) {
+  const upstream = await startRecordingServer(framing, {replyDelay: extra.replyDelay})
+  const events = new EventLog()
+  const seen: ProxyEvent[] = []
+  events.on('event', (e) => seen.push(e))
+  const rules = new RuleSet(1)
+  if (action) rules.add({id: 'r', action, match: {fields: {'$.op': 'hit'}}})
+  const proxy = new TcpFaultProxy({upstream: `tcp://127.0.0.1:${upstream.port}`, events, rules, framing, replyId: extra.replyId, requestId: '$.requestId', captureBytes: 1024})
+  await proxy.start()
+  cleanups.push(() => proxy.close())
+  const connect = async () => {
+    const conn = await FramedConnection.open('127.0.0.1', proxy.port, framing)
+    cleanups.push(() => conn.close())
+    return conn
+  }
+  const ask = async (conn: FramedConnection, frame: unknown, signal?: AbortSignal) => JSON.parse((await conn.request(Buffer.from(JSON.stringify(frame)), signal)).toString()) as Record<string, unknown>
+  return {upstream, proxy, events, seen, connect, ask}
+}
+
+const ofType = (seen: ProxyEvent[], type: string) => seen.filter((e) => e.type === type)
+
+function until(events: EventLog, predicate: () => boolean): Promise<void> {
+  if (predicate()) return Promise.resolve()
+  return new Promise((resolve) => {
+    const listener = () => {
+      if (!predicate()) return
+      events.off('event', listener)
+      resolve()
+    }
+    events.on('event', listener)
+  })
+}
+
+describe('TcpFaultProxy', () => {
+  for (const framing of [NDJSON, PREFIXED]) {
+    it(`forwards ${framing.type} frames and replies; unmarked frames pass byte for byte`, async () => {
+      const {connect, upstream, seen} = await setup(framing)
+      const conn = await connect()
+      const raw = Buffer.from('{ "op" : "a",  "n": 1.50 }')
+      const reply = JSON.parse((await conn.request(raw)).toString())
+      expect(reply).toMatchObject({n: 1, echo: 'a'})
+      expect(upstream.received[0]?.equals(raw)).toBe(true)
+      expect(ofType(seen, 'delivery')).toHaveLength(1)
+      expect(ofType(seen, 'forwarded')).toHaveLength(1)
+    })
+  }
+
+  it('reads the trial and attempt markers and strips them before the server sees the frame', async () => {
+    const {connect, ask, upstream, seen} = await setup(NDJSON)
+    await ask(await connect(), {op: 'a', requestId: 'op-1', [MARKER_FIELD]: {trial: 't0.4', attempt: 2}})
+    expect(JSON.parse(upstream.received[0]?.toString() ?? '')).toEqual({op: 'a', requestId: 'op-1'})
+    expect(ofType(seen, 'request')[0]).toMatchObject({trial: 't0.4', attempt: 2, operation: 'op-1'})
+    expect(ofType(seen, 'reply-end')[0]).toMatchObject({trial: 't0.4', attempt: 2, delivery: 1})
+  })
+
+  it('closes the connection and records an error for an oversized length header', async () => {
+    const {proxy, seen, events, upstream} = await setup(PREFIXED)
+    const socket = net.connect(proxy.port, '127.0.0.1')
+    cleanups.push(() => socket.destroy())
+    socket.on('error', () => undefined)
+    await once(socket, 'connect')
+    const header = Buffer.alloc(4)
+    header.writeUInt32BE(5000)
+    socket.write(header)
+    await once(socket, 'close')
+    await until(events, () => ofType(seen, 'error').length > 0)
+    expect(String(ofType(seen, 'error')[0]?.detail?.message)).toMatch(/more than the limit of 1024/)
+    expect(upstream.received).toHaveLength(0)
+  })
+
+  it('closes the connection and records an error for a frame that is not JSON', async () => {
+    const {proxy, seen, events, upstream} = await setup(NDJSON)
+    const socket = net.connect(proxy.port, '127.0.0.1')
+    cleanups.push(() => socket.destroy())
+    socket.on('error', () => undefined)
+    await once(socket, 'connect')
+    socket.write('{"op":"a"}\n{not json\n')
+    await once(socket, 'close')
+    await until(events, () => ofType(seen, 'error').length > 0)
+    expect(String(ofType(seen, 'error')[0]?.detail?.message)).toMatch(/not JSON/)
+    expect(upstream.received.length).toBeLessThanOrEqual(1)
+  })
+
+  for (const mode of ['sequential', 'concurrent', 'delayed'] as const) {
+    it(`duplicate (${mode}) delivers the frame twice; the client gets one reply, the first`, async () => {
+      const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'duplicate', mode, delay: 20})
+      const conn = await connect()
+      const reply = await ask(conn, {op: 'hit', id: 1})
+      await until(events, () => ofType(seen, 'reply-end').length === 2)
+      expect(upstream.received).toHaveLength(2)
+      expect(ofType(seen, 'delivery').map((d) => d.delivery)).toEqual([1, 2])
+      const first = ofType(seen, 'reply-end').find((e) => e.delivery === 1)
+      expect(JSON.parse(String(first?.detail?.body)).n).toBe(reply.n)
+      // The duplicate's reply never reaches the client: the next answer is the next request's.
+      expect(await ask(conn, {op: 'next', id: 2})).toMatchObject({echo: 'next', n: 3})
+    })
+  }
+
+  it('drop-reply lets the server execute and never answers; reset mode resets the connection', async () => {
+    const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'drop-reply', mode: 'reset'})
+    await expect(ask(await connect(), {op: 'hit'})).rejects.toThrow()
+    await until(events, () => ofType(seen, 'fault').length === 1)
+    expect(upstream.received).toHaveLength(1)
+    expect(seen.filter((e) => ['delivery', 'reply-end', 'fault'].includes(e.type)).map((e) => e.type)).toEqual(['delivery', 'reply-end', 'fault'])
+  })
+
+  it('drop-request never forwards; the client times out', async () => {
+    const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'drop-request', mode: 'timeout'})
+    const ac = new AbortController()
+    const pending = ask(await connect(), {op: 'hit'}, ac.signal)
+    await until(events, () => ofType(seen, 'fault').length === 1)
+    ac.abort()
+    await expect(pending).rejects.toThrow()
+    expect(upstream.received).toHaveLength(0)
+  })
+
+  it('keeps request order towards the client when replies are paired in order', async () => {
+    // The first request is delayed at the proxy: its reply must still come first.
+    const {connect, upstream} = await setup(NDJSON, {type: 'delay', phase: 'reply', delay: 60})
+    const conn = await connect()
+    const socket = conn.socket
+    const decoder = new FrameDecoder(NDJSON)
+    const replies: Array<Record<string, unknown>> = []
+    const done = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        for (const f of decoder.push(chunk)) replies.push(JSON.parse(f.toString()))
+        if (replies.length === 2) resolve()
+      }),
+    )
+    socket.write('{"op":"hit"}\n{"op":"second"}\n')
+    await done
+    expect(replies.map((r) => r.echo)).toEqual(['hit', 'second'])
+    expect(upstream.received).toHaveLength(2)
+  })
+
+  it('pairs replies by id when the server answers out of order', async () => {
+    const {proxy, upstream} = await setup(NDJSON, undefined, {replyId: '$.id', replyDelay: (m) => (m.op === 'slow' ? 50 : 0)})
+    const socket = net.connect(proxy.port, '127.0.0.1')
+    cleanups.push(() => socket.destroy())
+    await once(socket, 'connect')
+    const decoder = new FrameDecoder(NDJSON)
+    const replies: Array<Record<string, unknown>> = []
+    const done = new Promise<void>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        for (const f of decoder.push(chunk)) replies.push(JSON.parse(f.toString()))
+        if (replies.length === 2) resolve()
+      }),
+    )
+    socket.write('{"op":"slow","id":"a"}\n{"op":"fast","id":"b"}\n')
+    await done
+    expect(replies.map((r) => [r.id, r.echo])).toEqual([
+      ['b', 'fast'],
+      ['a', 'slow'],
+    ])
+    expect(upstream.received).toHaveLength(2)
+  })
+
+  it('closes the client connection and leaves no timer behind when the proxy closes during a held drop', async () => {
+    const {connect, ask, proxy, seen, events} = await setup(NDJSON, {type: 'drop-reply', mode: 'timeout'})
+    const pending = ask(await connect(), {op: 'hit'})
+    await until(events, () => ofType(seen, 'fault').length === 1)
+    await proxy.close()
+    await expect(pending).rejects.toThrow(/closed/)
+  })
+})
