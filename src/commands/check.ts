@@ -56,6 +56,9 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
         onStart: (seed) => {
           if (!this.jsonEnabled()) process.stderr.write(`faultline: seed ${seed}\n`)
         },
+        onServer: ({logFile}) => {
+          if (!this.jsonEnabled() && logFile) process.stderr.write(`faultline: server log: ${logFile}\n`)
+        },
       })
     } finally {
       await writer?.close()
