@@ -22,7 +22,8 @@ function byName(result: CheckResult, name: string): EndpointReport {
   return endpoint
 }
 
-const shape = (r: CheckResult) => r.endpoints.map((e) => ({name: e.name, contracts: e.contracts, trials: e.trials.map((t) => [t.id, t.profile, t.fault, t.executions])}))
+/** Plan and verdicts; the naive endpoint is left out: under load its retries may race its timeout. */
+const shape = (r: CheckResult) => r.endpoints.filter((e) => e.name !== 'naive-in-memory').map((e) => ({name: e.name, contracts: e.contracts, trials: e.trials.map((t) => [t.id, t.profile, t.fault, t.executions])}))
 const firstRuns = new Map<number, CheckResult>()
 
 describe('verdicts under crash faults (fixtures with known semantics)', () => {
@@ -76,8 +77,14 @@ describe('verdicts under crash faults (fixtures with known semantics)', () => {
       // A naive in-memory server loses the first execution with the crash: the retry is no
       // duplicate of anything, so no verdict on duplicates may rest on it.
       const naive = byName(result, 'naive-in-memory')
-      expect(naive.trials[0]?.effectSurvivedCrash).toBe(false)
-      expect(naive.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'unknown', idempotent: 'unknown'})
+      const erased = naive.trials[0]
+      expect(erased?.effectSurvivedCrash).toBe(false)
+      expect(naive.contracts.atLeastOnce).toBe('holds')
+      expect(naive.contracts.atMostOnce).not.toBe('holds')
+      // Under load a held retry may be delivered just as the client times out: then the naive
+      // server really executes twice after the restart, and that breach is real.
+      if ((erased?.executions ?? 0) <= 1) expect(naive.contracts).toMatchObject({atMostOnce: 'unknown', idempotent: 'unknown'})
+      else expect(naive.contracts.atMostOnce).toBe('broken')
 
       // One restart per crash trial, each measured.
       const crashTrials = result.endpoints.flatMap((e) => e.trials).filter((t) => t.profile.startsWith('crash-'))
