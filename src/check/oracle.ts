@@ -111,6 +111,7 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     stateMatchesClean: null,
     effectVisible: null,
     effectAfterRestart: null,
+    effectSurvivedCrash: null,
     stoppedEarly: op.stoppedEarly,
     replies: replies(raw, endpoint),
     timeline: raw.timeline,
@@ -132,13 +133,27 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     result.stateMatchesClean = executions === 1
     if (raw.afterRestart) {
       const mid = (numeric(raw.afterRestart) ?? NaN) - (numeric(before) ?? NaN)
-      result.effectAfterRestart = Number.isNaN(mid) ? null : mid / unit >= 1
+      recordCrash(result, raw, Number.isNaN(mid) ? null : mid / unit >= 1)
     }
     return result
   }
   const finalState = state(after, raw, endpoint)
   result.stateMatchesClean = sameJson(finalState, baseline.stateAfter)
   result.effectVisible = !sameJson(finalState, baseline.stateBefore)
-  if (raw.afterRestart) result.effectAfterRestart = !sameJson(state(raw.afterRestart, raw, endpoint), baseline.stateBefore)
+  if (raw.afterRestart) recordCrash(result, raw, !sameJson(state(raw.afterRestart, raw, endpoint), baseline.stateBefore))
   return result
+}
+
+/**
+ * What the probe right after a crash restart says. The effect is an acknowledged one only
+ * when the crash came after the reply was delivered and the client accepted exactly that
+ * reply (the attempt the crash fault hit); a reply the client got later, from the
+ * restarted server, acknowledged nothing before the crash.
+ */
+function recordCrash(result: TrialResult, raw: RawTrial, survived: boolean | null): void {
+  result.effectSurvivedCrash = survived
+  if (raw.crashPoint !== 'after-reply' || raw.operation.outcome !== 'ok') return
+  const crash = raw.timeline.find((e) => e.type === 'fault' && e.fault === 'crash-after-reply')
+  const accepted = raw.operation.attempts.at(-1)?.attempt
+  if (crash?.attempt !== undefined && crash.attempt === accepted) result.effectAfterRestart = survived
 }

@@ -40,6 +40,8 @@ export interface CheckOptions {
   reaper?: ProcessReaper
   /** Called once the seed is chosen, before anything runs (so an interrupted run can be reproduced). */
   onStart?: (seed: number) => void
+  /** Called once the server faultline started is ready, with its log file. */
+  onServer?: (server: {url: string; logFile?: string}) => void
   /** Called as each trial finishes, for progress output. */
   onTrial?: (endpoint: string, done: number, total: number) => void
 }
@@ -55,7 +57,17 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const seed = options.seed ?? scenario.seed ?? newSeed()
   const endpoints = selectEndpoints(scenario, options)
   options.onStart?.(seed)
+  // A server that dies on its own, or will not come back after a crash, halts the run
+  // (exit 3): every trial stops through this signal, and the error is what runCheck throws.
+  const halt = new AbortController()
+  let fatal: Error | undefined
+  const fail = (error: Error): void => {
+    fatal ??= error
+    halt.abort(error)
+  }
+  const signal = options.signal ? AbortSignal.any([options.signal, halt.signal]) : halt.signal
   // Every in-flight attempt listens on the run's signal; there may be hundreds.
+  setMaxListeners(0, signal)
   if (options.signal) setMaxListeners(0, options.signal)
   const events = options.events ?? new EventLog()
   const adapter = PROTOCOLS.get(scenario.target.protocol)
@@ -73,6 +85,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const restarts: number[] = []
   let toxiproxy: RemoteToxiproxy | undefined
   let createdProxies: string[] = []
+  /** Set while a crash restart is in progress; requests arriving meanwhile wait for it. */
+  let restarting: Promise<void> | undefined
   try {
     // The Toxiproxy proxies first: the target may be reached through one of them.
     if (scenario.toxiproxy) {
@@ -85,10 +99,13 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     server = await startTargetServer(scenario, {
       events,
       logFile: join(runDir, 'server.log'),
+      runDir,
       env: options.env,
-      signal: options.signal,
+      signal,
       reaper: options.reaper,
     })
+    void server.lost.then(fail)
+    if (server.canCrash) options.onServer?.({url: server.url, logFile: server.logFile})
     const targetUrl = server.url
     const rules = new RuleSet(seed)
     proxy = await adapter.startProxy({
@@ -100,11 +117,31 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       hooks: {
         crash: async (context: CrashContext) => {
           if (!server?.canCrash) throw new Error('crash faults need target.server so faultline can restart the server')
-          const timing = await server.crashAndRestart(context.trial)
-          restarts.push(timing)
-          const active = context.trial ? activeTrials.get(context.trial) : undefined
-          if (active && context.point === 'after-reply') active.afterRestart = await active.probe()
+          const target = server
+          let up: () => void = () => undefined
+          restarting = new Promise<void>((resolve) => (up = resolve))
+          try {
+            const killToReadyMs = await target.crashAndRestart()
+            restarts.push(killToReadyMs)
+            const {trial, request, point} = context
+            events.record({type: 'supervisor', trial, request, detail: {action: 'restarted', point, killToReadyMs}})
+            // The state right after the restart, before the retry or duplicate is let through.
+            // Only a trial's first crash is measured; a second one in the same trial is not.
+            const active = trial ? activeTrials.get(trial) : undefined
+            if (active && active.crashPoint === undefined) {
+              active.crashPoint = point
+              active.afterRestart = await active.probe()
+              if (active.afterRestart) events.record({type: 'probe', trial, detail: {when: 'after restart', reading: active.afterRestart}})
+            }
+          } catch (error) {
+            fail(error as Error)
+            throw error
+          } finally {
+            restarting = undefined
+            up()
+          }
         },
+        serverUp: () => restarting,
       },
     })
     client = adapter.createClient(proxy.url, scenario)
@@ -121,13 +158,21 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       collector,
       activeTrials,
       baseVars: {env: options.env ?? process.env, port: server.port},
-      signal: options.signal,
+      signal,
     }
     if (toxiproxy) env.toxiproxy = toxiproxy
     const gate = new TrialGate()
-    const reports = await Promise.all(
+    const settled = await Promise.allSettled(
       endpoints.map(({endpoint, index}) => checkEndpoint(env, gate, endpoint, index, options, seed)),
     )
+    // A server that died just as the last trials ended: its exit is known at once, its error
+    // once its log drained. Never judge on the answers of a dead server.
+    if (!fatal && server.exited) fatal = await server.lost
+    if (fatal) throw fatal
+    const reports = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason
+      return s.value
+    })
     return {
       seed,
       ok: reports.every((r) => r.met),

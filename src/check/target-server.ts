@@ -18,15 +18,22 @@ export interface TargetServer {
   canCrash: boolean
   logFile?: string
   /** SIGKILL and restart; resolves with kill → ready milliseconds. */
-  crashAndRestart(trial?: string): Promise<number>
-  /** Rejects when the server exits on its own. */
-  unexpectedExit?: Promise<Error>
+  crashAndRestart(): Promise<number>
+  /**
+   * Resolves with a ServerError (exit 3, quoting the log tail) once the server exits on
+   * its own after it became ready — after any crash restart too. Never rejects.
+   */
+  lost: Promise<Error>
+  /** True from the moment the server exited on its own; `lost` resolves once its log drained. */
+  readonly exited: boolean
   stop(): Promise<void>
 }
 
 export interface TargetServerOptions {
   events: EventLog
   logFile: string
+  /** The run's directory, for {{runDir}} in target.server. */
+  runDir: string
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   reaper?: ProcessReaper
@@ -41,7 +48,7 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
   const env = options.env ?? process.env
   const usesPort = JSON.stringify(target).includes('{{port}}')
   const port = usesPort ? await findFreePort('127.0.0.1') : undefined
-  const vars = {env, port}
+  const vars = {env, port, runDir: options.runDir}
   const url = renderTemplate(target.url, vars) as string
   if (!target.server) {
     await ensureReachable(url)
@@ -50,6 +57,8 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
       port,
       canCrash: false,
       crashAndRestart: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
+      lost: new Promise<Error>(() => {}),
+      exited: false,
       stop: async () => undefined,
     }
   }
@@ -80,7 +89,12 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
     canCrash: true,
     logFile: supervisor.logFile,
     crashAndRestart: async () => (await supervisor.crashAndRestart()).killToReadyMs,
-    unexpectedExit: supervisor.unexpectedExit(),
+    // The event, not supervisor.unexpectedExit(): that promise belongs to one start, and
+    // every crash restart is a new start.
+    lost: new Promise<Error>((resolveLost) => supervisor.once('unexpected-exit', resolveLost)),
+    get exited() {
+      return supervisor.state === 'exited'
+    },
     stop: () => supervisor.stop(),
   }
 }

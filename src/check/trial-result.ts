@@ -27,8 +27,18 @@ export interface TrialResult {
   stateMatchesClean: boolean | null
   /** Was the effect visible at all after the trial (count ≥ 1 or state changed)? */
   effectVisible: boolean | null
-  /** Crash trials: effect visible right after the restart, before any further delivery. */
+  /**
+   * crash-after-reply trials whose client accepted the reply that left just before the
+   * crash: was that acknowledged effect still visible right after the restart, before
+   * any further delivery? false is a lost acknowledged effect. null otherwise.
+   */
   effectAfterRestart: boolean | null
+  /**
+   * Crash trials (either point): did the effect of the deliveries before the crash survive
+   * the restart? When it did not, later deliveries executed on a state that had forgotten
+   * the first, so they say nothing about duplicates (at-most-once, idempotent).
+   */
+  effectSurvivedCrash: boolean | null
   /** The client still had attempts left when it stopped on a final answer. */
   stoppedEarly: boolean
   replies: DeliveredReply[]

@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import type {EventLog, ProxyEvent} from '../proxy/events.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
+import type {CrashPoint} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'
 import {renderTemplate, type TemplateVars} from '../scenario/template.js'
 import type {Scenario} from '../scenario/types.js'
@@ -36,7 +37,10 @@ export interface TrialEnvironment {
 export interface ActiveTrial {
   /** Read the effect probe now (used right after a crash restart). */
   probe(): Promise<ProbeReading | undefined>
+  /** Crash trials: the state right after the restart, before any further delivery. */
   afterRestart?: ProbeReading
+  /** Where the crash hit: before the reply left the server, or right after it was delivered. */
+  crashPoint?: CrashPoint
 }
 
 /** The raw measurements of one trial, before the oracles interpret them. */
@@ -49,6 +53,7 @@ export interface RawTrial {
   before?: ProbeReading
   after?: ProbeReading
   afterRestart?: ProbeReading
+  crashPoint?: CrashPoint
   timeline: ProxyEvent[]
 }
 
@@ -120,6 +125,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       before,
       after,
       afterRestart: active.afterRestart,
+      crashPoint: active.crashPoint,
       timeline: env.collector.take(marker),
     }
   } finally {

@@ -85,6 +85,8 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
   const atMostOnce = judge(counted, (t) => {
     if (oracle === 'count') {
       if (t.executions === null) return undefined
+      // The crash erased the first execution: what ran after it was no duplicate of anything.
+      if (t.effectSurvivedCrash === false && t.executions <= 1) return undefined
       return t.executions > 1 ? `executed ${t.executions} times after ${t.deliveries} deliveries` : true
     }
     if (oracle === 'reply') {
@@ -100,6 +102,7 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
 
   const idempotent = judge(counted, (t) => {
     if (oracle === 'reply' || t.stateMatchesClean === null || t.deliveries < 2) return undefined
+    if (t.effectSurvivedCrash === false && t.stateMatchesClean) return undefined
     return t.stateMatchesClean ? true : `${t.deliveries} deliveries left a different state than one clean execution`
   })
 

@@ -59,6 +59,9 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
           if (!this.jsonEnabled()) process.stderr.write(`faultline: seed ${seed}\n`)
         },
         onTrial: progress ? (endpoint, done, total) => progress.update(endpoint, done, total) : undefined,
+        onServer: ({logFile}) => {
+          if (!this.jsonEnabled() && logFile) process.stderr.write(`faultline: server log: ${logFile}\n`)
+        },
       })
     } finally {
       progress?.clear()

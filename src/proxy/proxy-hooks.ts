@@ -19,4 +19,11 @@ export interface ProxyHooks {
    * Without this hook crash faults cannot fire; they are recorded as errors.
    */
   crash?(context: CrashContext): Promise<void>
+  /**
+   * While a crash restart is in progress: resolves once the server is back (ready, and
+   * any post-restart probe done). Undefined when the server is up. A proxy awaits it
+   * before delivering a request, so a retry reaches the restarted server instead of a
+   * closed port; a request whose client gave up meanwhile is not delivered at all.
+   */
+  serverUp?(): Promise<void> | undefined
 }

@@ -27,10 +27,20 @@ export function formatCheckReport(result: CheckResult, options: TerminalReportOp
   out.push(
     (failed === 0 ? c.green(summary) : c.red(summary)) +
       c.dim(` · seed ${result.seed} · ${(result.durationMs / 1000).toFixed(1)} s`) +
-      (result.restarts.length > 0 ? c.dim(` · ${result.restarts.length} restarts`) : ''),
+      (result.restarts.length > 0 ? c.dim(` · ${formatRestarts(result.restarts)}`) : ''),
   )
   if (result.serverLog) out.push(c.dim(`server log: ${result.serverLog}`))
   return out.join('\n')
+}
+
+/** `3 restarts, kill → ready min 210 / median 240 / max 300 ms`. */
+export function formatRestarts(restarts: number[]): string {
+  const sorted = [...restarts].sort((a, b) => a - b)
+  const mid = sorted.length / 2
+  const median = sorted.length % 2 === 1 ? sorted[Math.floor(mid)]! : (sorted[mid - 1]! + sorted[mid]!) / 2
+  const ms = (n: number) => Math.round(n)
+  const count = `${sorted.length} restart${sorted.length === 1 ? '' : 's'}`
+  return `${count}, kill → ready min ${ms(sorted[0]!)} / median ${ms(median)} / max ${ms(sorted.at(-1)!)} ms`
 }
 
 function paint(c: ChalkInstance, state: ContractState): string {

@@ -118,6 +118,8 @@ interface RawScenario {
 
 /** Which templates may appear where. `env.NAME` is allowed everywhere. */
 const TARGET_TEMPLATES = ['port']
+/** The server's command line and environment may also name the run's directory. */
+const SERVER_TEMPLATES = ['port', 'runDir']
 const REQUEST_TEMPLATES = ['key', 'requestId', 'attempt', 'uuid', 'trial']
 const EFFECT_TEMPLATES = ['key', 'requestId', 'uuid', 'trial']
 
@@ -254,8 +256,8 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
   if (raw.server) {
     const s = raw.server
     const sat = [...at, 'server']
-    check.templates([...sat, 'command'], s.command, TARGET_TEMPLATES, 'target.server')
-    check.templates([...sat, 'env'], s.env ?? {}, TARGET_TEMPLATES, 'target.server')
+    check.templates([...sat, 'command'], s.command, SERVER_TEMPLATES, 'target.server')
+    check.templates([...sat, 'env'], s.env ?? {}, SERVER_TEMPLATES, 'target.server')
     let ready: ReadyCheck = SCENARIO_DEFAULTS.server.ready
     if (s.ready?.http !== undefined && raw.protocol === 'tcp') {
       check.fail([...sat, 'ready', 'http'], 'a tcp target cannot answer HTTP; use ready: { tcp: true } or { log: PATTERN }', {key: true})

@@ -3,11 +3,11 @@ import {UsageError} from '../errors.js'
 
 /**
  * Templates in scenario strings: `{{key}}`, `{{requestId}}`, `{{attempt}}`, `{{uuid}}`,
- * `{{trial}}`, `{{port}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
+ * `{{trial}}`, `{{port}}`, `{{runDir}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
  * Unknown names are rejected when the scenario loads (load-scenario.ts), so rendering only
  * fails when the caller did not supply a value it was asked for.
  */
-export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'env.NAME'] as const
+export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'env.NAME'] as const
 
 /** What each template name means; used by error messages and docs. */
 export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
@@ -17,6 +17,7 @@ export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
   uuid: 'a fresh UUID per render',
   trial: 'the trial number',
   port: 'a free port chosen once per run (target.url and target.server only)',
+  runDir: 'a fresh directory per run, the same across restarts (target.server only): keep server data there',
   'env.NAME': 'the environment variable NAME (an error when it is not set)',
 }
 
@@ -27,6 +28,8 @@ export interface TemplateVars {
   attempt?: number
   trial?: number | string
   port?: number
+  /** The run's own directory (absolute path), stable across server restarts. */
+  runDir?: string
   env?: NodeJS.ProcessEnv
   /** Source of `{{uuid}}`; defaults to crypto.randomUUID. Called at most once per render. */
   uuid?: () => string
@@ -97,7 +100,8 @@ export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
       case 'requestId':
       case 'attempt':
       case 'trial':
-      case 'port': {
+      case 'port':
+      case 'runDir': {
         const v = vars[name]
         if (v === undefined) throw new TypeError(`renderTemplate: no value for {{${name}}}`)
         return String(v)

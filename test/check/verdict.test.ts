@@ -15,6 +15,7 @@ function trial(overrides: Partial<TrialResult>): TrialResult {
     stateMatchesClean: true,
     effectVisible: true,
     effectAfterRestart: null,
+    effectSurvivedCrash: null,
     stoppedEarly: false,
     replies: [],
     timeline: [],
@@ -50,6 +51,21 @@ describe('computeVerdict', () => {
     const v = computeVerdict('count', [trial({executions: 1, effectAfterRestart: false})], 'at-least-once')
     expect(v.contracts.atLeastOnce).toBe('broken')
     expect(v.breaches.atLeastOnce?.reason).toMatch(/crashed and restarted/)
+  })
+
+  it('a crash that erased the first execution makes the re-execution no duplicate: neither at-most-once nor idempotent evidence', () => {
+    // A naive in-memory server: the crash lost the first execution, the retry ran once on a fresh state.
+    const erased = trial({id: 1, profile: 'crash-before-reply', deliveries: 2, executions: 1, stateMatchesClean: true, effectSurvivedCrash: false})
+    const v = computeVerdict('count', [erased], 'none')
+    expect(v.contracts.atMostOnce).toBe('unknown')
+    expect(v.contracts.idempotent).toBe('unknown')
+    expect(v.contracts.atLeastOnce).toBe('holds') // the client saw ok and the effect is there
+    // The same trial on a server whose state survived is evidence both ways.
+    const survived = computeVerdict('count', [{...erased, effectSurvivedCrash: true}], 'none')
+    expect(survived.contracts).toMatchObject({atMostOnce: 'holds', idempotent: 'holds'})
+    // A second execution after an erasing crash still breaks at-most-once.
+    const twice = computeVerdict('count', [{...erased, executions: 2, stateMatchesClean: false}], 'none')
+    expect(twice.contracts).toMatchObject({atMostOnce: 'broken', idempotent: 'broken'})
   })
 
   it('an indeterminate outcome with no effect does not break at-least-once when the client used every attempt', () => {

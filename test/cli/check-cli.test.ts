@@ -18,7 +18,12 @@ describe('faultline check (the real binary)', () => {
     expect(r.stdout).toMatch(/naive-increment.*expect at-least-once ✓ met/)
     expect(r.stdout).toMatch(/✗ at-most-once broken by trial \d+/)
     expect(r.stdout).toMatch(/replay: faultline check fixtures\/demo.yaml --seed 3 --only naive-increment --trial \d+/)
-    expect(r.stdout).toMatch(/3 endpoints: 3 met, 0 failed/)
+    // Crash faults in the quick start: a durability verdict caused by a kill and restart.
+    expect(r.stdout).toMatch(/durable-increment.*expect exactly-once ✓ met/)
+    expect(r.stdout).toMatch(/✗ at-least-once broken by trial \d+ \(crash-after-reply\): lost acknowledged effect/)
+    expect(r.stdout).toMatch(/✗ at-most-once broken by trial \d+ \(crash-after-reply\): executed 2 times/)
+    expect(r.stdout).toMatch(/6 endpoints: 6 met, 0 failed .* 8 restarts, kill → ready min \d+ \/ median \d+ \/ max \d+ ms/)
+    expect(r.stderr).toMatch(/faultline: server log: \/.*server\.log/)
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false) // NO_COLOR: no escape codes
   })
 

@@ -308,7 +308,14 @@ describe('loadScenario: errors point at the file position and say what is allowe
       'scenario.yaml:16:13: endpoints[0].request.path: {{port}} is not available in endpoint requests; allowed here: {{key}}, {{requestId}}, {{attempt}}, {{uuid}}, {{trial}}, {{env.NAME}}',
     )
     expect(await failure(edit(EXAMPLE, ['--port 4100', '--port {{key}}']))).toMatch(
-      /^scenario\.yaml:6:14: target\.server\.command: \{\{key\}\} is not available in target\.server; allowed here: \{\{port\}\}, \{\{env\.NAME\}\}$/,
+      /^scenario\.yaml:6:14: target\.server\.command: \{\{key\}\} is not available in target\.server; allowed here: \{\{port\}\}, \{\{runDir\}\}, \{\{env\.NAME\}\}$/,
+    )
+    // {{runDir}} names where the server keeps its data: the command and env only, never the URL.
+    const dir = writeFiles({'scenario.yaml': edit(EXAMPLE, ['--port 4100', '--port 4100 --data {{runDir}}/data'])})
+    const withRunDir = await loadScenario(path.join(dir, 'scenario.yaml'))
+    expect(withRunDir.target.server?.command).toBe('node fixtures/servers/counter.mjs --port 4100 --data {{runDir}}/data')
+    expect(await failure(edit(EXAMPLE, ['http://127.0.0.1:4100', 'http://127.0.0.1:4100/{{runDir}}']))).toMatch(
+      /target\.url: \{\{runDir\}\} is not available in target\.url; allowed here: \{\{port\}\}, \{\{env\.NAME\}\}$/,
     )
     expect(await failure(edit(EXAMPLE, ['path: /counters/{{key}} }', 'path: /c/{{attempt}} }']))).toMatch(
       /^scenario\.yaml:20:37: endpoints\[0\]\.effect\.request\.path: \{\{attempt\}\} is not available in effect probes/,

@@ -95,7 +95,7 @@ describe('findTemplateNames', () => {
 
 describe('template names', () => {
   it('knows the documented names and env.NAME', () => {
-    expect([...TEMPLATE_NAMES]).toEqual(['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'env.NAME'])
+    expect([...TEMPLATE_NAMES]).toEqual(['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'env.NAME'])
     for (const name of ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'env.HOME', 'env._X1']) {
       expect(isTemplateName(name)).toBe(true)
     }
@@ -114,5 +114,9 @@ describe('text that only looks like a template', () => {
     expect(findTemplateNames('{{}} {{ a b }}')).toEqual([])
     expect(hasUnclosedTemplate('{{}} {{ a b }}')).toBe(false)
     expect(renderString('{{}} {{ a b }} {{key}}', {key: 'k'})).toBe('{{}} {{ a b }} k')
+  })
+
+  it('{{runDir}} renders to the run directory it is given', () => {
+    expect(renderTemplate('node s.mjs --data {{runDir}}/data', {runDir: '/tmp/faultline-ab12'})).toBe('node s.mjs --data /tmp/faultline-ab12/data')
   })
 })

@@ -83,6 +83,15 @@ export class Exchange {
   }
 
   private async dispatchFault(): Promise<void> {
+    const restarting = this.env.hooks.serverUp?.()
+    if (restarting) {
+      await restarting
+      if (this.clientGone || this.res.destroyed) {
+        this.req.resume()
+        this.record({type: 'error', detail: {message: 'the client gave up while the server was restarting; not delivered'}})
+        return
+      }
+    }
     const fault = this.fault
     if (!fault) return this.forwardStreaming()
     switch (fault.type) {
@@ -409,8 +418,10 @@ export class Exchange {
         this.resetClient()
         return
       }
+      // The kill goes out first (synchronously inside the hook), then the client sees its connection die.
+      const crashed = this.crash('before-reply')
       this.resetClient()
-      await this.crash('before-reply')
+      await crashed
     } finally {
       this.env.tracker.end(this.ids.trial)
     }

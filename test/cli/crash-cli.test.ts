@@ -1,0 +1,97 @@
+import {spawn} from 'node:child_process'
+import {connect} from 'node:net'
+import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
+import {fileURLToPath} from 'node:url'
+import {describe, expect, it} from 'vitest'
+import {ROOT, runCli} from '../helpers/run-cli.js'
+import {canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
+
+const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
+
+function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({port, host: '127.0.0.1'})
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
+  })
+}
+
+async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs
+  while (!(await condition())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((resolve) => setTimeout(resolve, 5))
+  }
+}
+
+/** Every server start the log records: its process-group id (the pid faultline spawned). */
+function startedGroups(log: string): number[] {
+  return [...log.matchAll(/start #\d+ of .*\(pid (\d+)/g)].map((m) => Number(m[1]))
+}
+
+/**
+ * Run `faultline check` on many crash trials, wait until `ready(log)` says the moment has
+ * come, send `signal`, and prove nothing of the run survived: no live process in any
+ * server group it started, the server's port and the proxy's port both free.
+ */
+async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) => boolean) {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-interrupt-'))
+  const eventsFile = join(dir, 'events.jsonl')
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
+  delete env.NODE_ENV
+  const child = spawn(process.execPath, [BIN, 'check', 'test/fixtures/crash-long.yaml', '--events', eventsFile], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
+  let stderr = ''
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+  child.stdout.resume()
+  const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, sig) => resolve({code, signal: sig})))
+  try {
+    await waitFor(() => /faultline: server log: (\S+)/.test(stderr), 'the server log line on stderr', 20_000)
+    const logFile = /faultline: server log: (\S+)/.exec(stderr)?.[1] as string
+    await waitFor(() => existsSync(logFile) && ready(readFileSync(logFile, 'utf8')), 'the moment to interrupt', 20_000)
+    await waitFor(() => existsSync(eventsFile) && readFileSync(eventsFile, 'utf8').includes('"type":"listen"'), 'the proxy listen event', 10_000)
+    const listen = readFileSync(eventsFile, 'utf8').split('\n').find((l) => l.includes('"type":"listen"')) as string
+    const proxyPort = Number(new URL((JSON.parse(listen) as {detail: {url: string}}).detail.url).port)
+    const serverPort = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(readFileSync(logFile, 'utf8'))?.[1])
+    expect(serverPort).toBeGreaterThan(0)
+    // The server is up at this moment (connect, never bind: a bind could steal the port from a
+    // restarting server), so the port check after the signal can fail.
+    await waitForAsync(() => accepts(serverPort), 'the server to accept connections')
+
+    child.kill(signal)
+    const end = await exited
+    const groups = startedGroups(readFileSync(logFile, 'utf8'))
+    expect(groups.length).toBeGreaterThan(0)
+    for (const pgid of groups) expect(liveGroupMembers(pgid)).toEqual([])
+    expect(await canListen(serverPort)).toBe(true)
+    expect(await canListen(proxyPort)).toBe(true)
+    return end
+  } finally {
+    child.kill('SIGKILL')
+  }
+}
+
+describe('faultline check with crash faults (the real binary)', () => {
+  it('Ctrl-C while the server runs: faultline dies of SIGINT and leaves no process and no port behind', async () => {
+    const end = await interruptRun('SIGINT', (log) => /is ready after/.test(log))
+    expect(end.signal ?? end.code).toMatch(/SIGINT|130/)
+  })
+
+  it('SIGTERM in the middle of crash trials (after restarts): no orphan, no port', async () => {
+    const end = await interruptRun('SIGTERM', (log) => startedGroups(log).length >= 3)
+    expect(end.signal ?? end.code).toMatch(/SIGTERM|143/)
+  })
+
+  it('a server that exits on its own mid-run: exit 3, its log tail on stderr, no verdicts', async () => {
+    const r = await runCli(['check', 'test/fixtures/exits-mid-run.yaml', '--seed', '1'])
+    expect(r.code).toBe(3)
+    expect(r.stderr).toMatch(/exited with code 70 unexpectedly/)
+    expect(r.stderr).toMatch(/\| exits-mid-run: giving up on purpose at increment 6/)
+    expect(r.stderr).toMatch(/of its log \(\/.*server\.log\)/)
+    expect(r.stdout).toBe('')
+  })
+})
