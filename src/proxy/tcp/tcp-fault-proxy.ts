@@ -451,6 +451,15 @@ class FrameExchange {
   }
 
   private async dispatchFault(): Promise<void> {
+    // While the server restarts after a crash fault, wait for it rather than hit a closed port.
+    const restarting = this.env.hooks.serverUp?.()
+    if (restarting) {
+      await restarting
+      if (this.link.clientGone) {
+        this.record({type: 'error', detail: {message: 'the client gave up while the server was restarting; not delivered'}})
+        return
+      }
+    }
     const fault = this.fault
     if (!fault) return this.toClient(await this.deliverMain())
     switch (fault.type) {
