@@ -1,4 +1,6 @@
 import {randomUUID} from 'node:crypto'
+import {setTimeout as sleep} from 'node:timers/promises'
+import {isDeepStrictEqual} from 'node:util'
 import type {EventLog, ProxyEvent} from '../proxy/events.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {CrashPoint} from '../proxy/proxy-hooks.js'
@@ -115,7 +117,13 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     for (const id of ruleIds) env.rules.remove(id)
     await env.tracker.waitQuiet(marker, scenario.settle, env.signal)
     await removeToxics(env, toxicsAdded)
-    const after = probe ? await probe() : undefined
+    let after = probe ? await probe() : undefined
+    if (probe && before && after && operation.outcome === 'ok' && sameReading(before, after)) {
+      // The client saw ok but nothing changed yet: the server may apply effects after it
+      // replies (a queue, a write-behind). Look again, a little later each time, before
+      // anyone concludes the effect was lost.
+      after = await confirmUnchanged(probe, before, after, env)
+    }
     if (after) env.events.record({type: 'probe', trial: marker, detail: {when: 'after', reading: after}})
     return {
       planned: trial,
@@ -143,4 +151,27 @@ async function removeToxics(env: TrialEnvironment, added: Array<{proxy: string; 
     const {proxy, name} = added.pop() as {proxy: string; name: string}
     await env.toxiproxy?.removeToxic(proxy, name)
   }
+}
+
+/** Waits before each extra look at an unchanged state; their sum bounds the cost (~1.5 s). */
+const CONFIRM_DELAYS_MS = [100, 200, 400, 800]
+
+function sameReading(a: ProbeReading, b: ProbeReading): boolean {
+  return isDeepStrictEqual(a, b)
+}
+
+/** Probe again with growing pauses until the state changes; the last reading is the answer. */
+async function confirmUnchanged(
+  probe: () => Promise<ProbeReading>,
+  before: ProbeReading,
+  after: ProbeReading,
+  env: TrialEnvironment,
+): Promise<ProbeReading> {
+  let reading = after
+  for (const ms of CONFIRM_DELAYS_MS) {
+    await sleep(ms, undefined, {signal: env.signal})
+    reading = await probe()
+    if (!sameReading(before, reading)) break
+  }
+  return reading
 }

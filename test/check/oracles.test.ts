@@ -23,3 +23,14 @@ describe('oracles', () => {
     await expect(run).rejects.toThrow(/endpoint "increment" sees no effect: \$\.value was 0 before and after a clean execution/)
   })
 })
+
+describe('effects applied after the reply', () => {
+  it('are waited for before a lost effect is concluded (no false at-least-once breach)', async () => {
+    const scenario = await loadScenario('test/fixtures/write-behind.yaml')
+    const result = await runCheck({scenario, scenarioArg: 'write-behind.yaml', seed: 2})
+    const endpoint = result.endpoints[0]
+    expect(endpoint?.oracle).toBe('count')
+    expect(endpoint?.contracts.atLeastOnce).toBe('holds')
+    for (const t of endpoint?.trials ?? []) if (t.injected) expect(t.executions).toBe(1)
+  })
+})
