@@ -6,7 +6,7 @@
 
 export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
 
-export type Protocol = 'http'
+export type Protocol = 'http' | 'grpc'
 
 /** How faultline knows the server is up. */
 export type ReadyCheck = {kind: 'http'; path: string} | {kind: 'tcp'} | {kind: 'log'; pattern: string}
@@ -26,6 +26,8 @@ export interface Target {
   /** Base URL of the server under test, e.g. http://127.0.0.1:4100 (may hold {{port}}). */
   url: string
   server?: ServerBlock
+  /** grpc: absolute path of the .proto file that defines the services under test. */
+  proto?: string
 }
 
 export interface ClientPolicy {
@@ -36,8 +38,11 @@ export interface ClientPolicy {
   /** Delay before the first retry, ms; multiplied by `backoffFactor` each further retry. */
   backoff: number
   backoffFactor: number
-  /** HTTP statuses that are retried (besides timeouts and connection errors). */
-  retryOn: number[]
+  /**
+   * Statuses that are retried (besides timeouts and connection errors): HTTP status numbers,
+   * or gRPC status code names such as UNAVAILABLE for grpc targets.
+   */
+  retryOn: Array<number | string>
 }
 
 /** One HTTP request as written in the scenario; strings may hold templates. */
@@ -49,8 +54,21 @@ export interface RequestTemplate {
   body?: unknown
 }
 
+/** One unary gRPC call as written in the scenario; strings may hold templates. */
+export interface GrpcRequestTemplate {
+  /** `package.Service/Method`, as the .proto names it. */
+  method: string
+  /** The request message as JSON (proto field names as written); encoded with the .proto. */
+  message: Record<string, unknown>
+  /** Call metadata: key (lower case) → value. */
+  metadata: Record<string, string>
+}
+
+/** A request of the target's protocol: HTTP or gRPC. */
+export type EndpointRequest = RequestTemplate | GrpcRequestTemplate
+
 export interface EffectProbe {
-  request: RequestTemplate
+  request: EndpointRequest
   /** JSONPath into the probe's JSON reply. */
   select: string
   /**
@@ -65,7 +83,7 @@ export interface EffectProbe {
 
 export interface Endpoint {
   name: string
-  request: RequestTemplate
+  request: EndpointRequest
   effect?: EffectProbe
   expect: Contract
   /** JSONPaths removed from replies before comparing them (ids that may differ, dates). */
@@ -85,6 +103,7 @@ export type FaultType =
   | 'crash-before-reply'
   | 'crash-after-reply'
   | 'client-abort'
+  | 'status'
 
 /** A duration written as a fixed value or a [min, max] range, in ms. */
 export type DurationSpec = number | [number, number]
@@ -103,10 +122,11 @@ export interface ProfileFault {
   /**
    * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
    * duplicate: `sequential` | `concurrent` | `delayed`.
+   * status (gRPC): the status code name to answer with, e.g. `UNAVAILABLE`.
    * A list means the seeded source picks one per trial.
    */
   mode?: string | string[]
-  /** delay: which phase is delayed. reset: before-reply or mid-reply. */
+  /** delay: which phase is delayed. reset: mid-reply. status: request (not forwarded) or reply (after forwarding). */
   phase?: string
   delay?: DurationSpec
   /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */

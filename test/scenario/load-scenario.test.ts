@@ -3,6 +3,7 @@ import {describe, expect, it} from 'vitest'
 import {EXIT, ScenarioError} from '../../src/errors.js'
 import {loadScenario, SCENARIO_DEFAULTS} from '../../src/scenario/load-scenario.js'
 import {BUILTIN_PROFILES} from '../../src/scenario/profiles.js'
+import type {RequestTemplate} from '../../src/scenario/types.js'
 import {EXAMPLE, MINIMAL, edit, writeFiles} from './helpers.js'
 
 /** Write `text` as scenario.yaml (plus extra files) and load it. */
@@ -363,8 +364,8 @@ describe('loadScenario: errors point at the file position and say what is allowe
   })
 
   it('a protocol faultline does not speak', async () => {
-    expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: grpc']))).toBe(
-      'scenario.yaml:3:13: target.protocol: must be one of http (got "grpc")',
+    expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: smtp']))).toBe(
+      'scenario.yaml:3:13: target.protocol: must be one of http, grpc (got "smtp")',
     )
   })
 
@@ -439,12 +440,12 @@ describe('loadScenario: templates need no quotes', () => {
       '      path: /t/{{key}}\n      headers: { A: {{requestId}}, B: x{{trial}} }\n',
     ])
     const {scenario} = await load(text)
-    expect(scenario.endpoints[0]?.request.headers).toEqual({A: '{{requestId}}', B: 'x{{trial}}'})
+    expect((scenario.endpoints[0]?.request as RequestTemplate).headers).toEqual({A: '{{requestId}}', B: 'x{{trial}}'})
   })
 
   it('keeps nested flow mappings intact', async () => {
     const {scenario} = await load(MINIMAL + '      body: {a: {b: 1}, c: [{d: "{{uuid}}"}]}\n')
-    expect(scenario.endpoints[0]?.request.body).toEqual({a: {b: 1}, c: [{d: '{{uuid}}'}]})
+    expect((scenario.endpoints[0]?.request as RequestTemplate).body).toEqual({a: {b: 1}, c: [{d: '{{uuid}}'}]})
   })
 })
 
