@@ -22,7 +22,7 @@ afterEach(async () => {
   for (const fn of cleanups.splice(0).reverse()) await fn()
 })
 
-async function setup(options: {deposit?: Parameters<typeof startTestBank>[0]['deposit']; upstream?: string} = {}) {
+async function setup(options: {deposit?: NonNullable<Parameters<typeof startTestBank>[0]>['deposit']; upstream?: string} = {}) {
   const bank = await startTestBank({deposit: options.deposit})
   cleanups.push(() => bank.close())
   const events = new EventLog()
