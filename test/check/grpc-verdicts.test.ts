@@ -71,6 +71,28 @@ describe('check on the gRPC demo fixtures', () => {
   })
 })
 
+describe('crash faults on a gRPC server', () => {
+  it('kills and restarts the server at the call; a lost acknowledged effect breaks at-least-once', async () => {
+    const scenario = await loadScenario('test/fixtures/grpc-crash.yaml')
+    const result = await runCheck({scenario, scenarioArg: 'test/fixtures/grpc-crash.yaml', seed: 21})
+    const endpoint = byName(result, 'naive-deposit')
+    expect(result.restarts.length).toBe(4)
+    expect(endpoint.notInjected).toEqual([])
+    expect(endpoint.contracts.atLeastOnce).toBe('broken')
+    const breaking = endpoint.trials.find((t) => t.id === endpoint.breaches.atLeastOnce?.trial)
+    expect(breaking?.profile).toBe('crash-after-reply')
+    expect(endpoint.breaches.atLeastOnce?.reason).toMatch(/lost acknowledged effect/)
+    // A call refused while the server restarts is no delivery: every delivery here was answered.
+    // (Retries during a restart, 20ms backoff against a >100ms restart, are refused by the proxy as UNAVAILABLE.)
+    expect(endpoint.trials.some((t) => t.timeline.some((e) => e.type === 'attempt-result' && e.detail?.status === 'UNAVAILABLE'))).toBe(true)
+    for (const t of endpoint.trials) {
+      const key = (e: {request?: string; delivery?: number}) => `${e.request}#${e.delivery}`
+      const answered = new Set(t.timeline.filter((e) => e.type === 'reply').map(key))
+      for (const d of t.timeline.filter((e) => e.type === 'delivery')) expect(answered.has(key(d))).toBe(true)
+    }
+  })
+})
+
 describe('gRPC status classification', () => {
   const policy: ClientPolicy = {timeout: 100, attempts: 3, backoff: 0, backoffFactor: 2, retryOn: ['UNAVAILABLE', 'RESOURCE_EXHAUSTED']}
   it('maps codes to outcomes', () => {

@@ -127,6 +127,9 @@ describe('GrpcFaultProxy: forwarding', () => {
     const down = await send(client)
     expect(down).toMatchObject({status: 'UNAVAILABLE', classification: 'retry'})
     expect(seen.of('error').some((e) => e.detail?.phase === 'delivery')).toBe(true)
+    // The refused call never reached a server: it is no delivery.
+    expect(seen.of('request')).toHaveLength(2)
+    expect(seen.of('delivery')).toHaveLength(1)
     const again = await startTestBank({port: bank.port})
     cleanups.push(() => again.close())
     expect(await send(client)).toMatchObject({status: 'OK'})

@@ -15,7 +15,7 @@ export class GrpcTransportError extends Error {
     readonly code: string,
     details: string,
   ) {
-    super(`${code}: ${details}`)
+    super(details)
   }
 }
 

@@ -141,6 +141,7 @@ export class GrpcExchange {
     this.record({type: 'fault', fault: this.fault.type, phase, detail: {label: describeFault(this.fault), ...detail}})
   }
 
+  /** Record one more delivery: called once the call left on a connected session (a refused connection delivers nothing). */
   private nextDelivery(): number {
     this.deliveries += 1
     this.record({type: 'delivery', delivery: this.deliveries, method: 'POST', path: this.call.path})
@@ -188,14 +189,18 @@ export class GrpcExchange {
 
   /** Deliver once more, read the reply in full, record it; the client never sees it by itself. */
   private async deliverAndRead(): Promise<GrpcReply> {
-    const delivery = this.nextDelivery()
+    let delivery: number | undefined
     this.env.tracker.begin(this.ids.trial)
     try {
-      const {reply} = callUpstreamBuffered(this.env.upstream.current(), this.call.headers, this.body ?? Buffer.alloc(0), (status, headers, only) =>
-        this.recordReply(delivery, status, headers, only),
+      const {reply} = callUpstreamBuffered(
+        this.env.upstream.current(),
+        this.call.headers,
+        this.body ?? Buffer.alloc(0),
+        (status, headers, only) => this.recordReply(delivery ?? this.nextDelivery(), status, headers, only),
+        () => (delivery = this.nextDelivery()),
       )
       const result = await reply
-      this.recordReplyEnd(delivery, result.httpStatus, result.data, result.data.length, result.trailers)
+      this.recordReplyEnd(delivery ?? 1, result.httpStatus, result.data, result.data.length, result.trailers)
       return result
     } catch (err) {
       this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
@@ -216,7 +221,7 @@ export class GrpcExchange {
    * `body` null pipes the client's request stream (streaming passthrough).
    */
   private forward(body: Buffer | null, keepIfClientGone = false): Promise<void> {
-    const delivery = this.nextDelivery()
+    let delivery: number | undefined
     const s = this.stream
     const capture: Buffer[] = []
     let captured = 0
@@ -231,9 +236,13 @@ export class GrpcExchange {
           pipeline(s, req, () => undefined)
         })
       const handle = callUpstream(this.env.upstream.current(), this.call.headers, requestBody, {
+        sent: () => {
+          delivery = this.nextDelivery()
+        },
         head: (status, headers, only) => {
           httpStatus = status
           trailersOnly = only
+          delivery ??= this.nextDelivery()
           this.recordReply(delivery, status, headers, only)
           if (this.clientGone) return
           s.respond({...headers, ':status': status}, only ? {endStream: true} : {waitForTrailers: true})
@@ -252,7 +261,7 @@ export class GrpcExchange {
         end: (trailers) => {
           done = true
           cleanup()
-          this.recordReplyEnd(delivery, httpStatus, Buffer.concat(capture), bytes, trailers)
+          this.recordReplyEnd(delivery ?? 1, httpStatus, Buffer.concat(capture), bytes, trailers)
           if (this.clientGone) return resolve()
           if (trailersOnly) {
             this.record({type: 'forwarded', delivery, status: httpStatus})
@@ -429,16 +438,22 @@ export class GrpcExchange {
   }
 
   private async crashBeforeReply(): Promise<void> {
-    const delivery = this.nextDelivery()
+    let delivery: number | undefined
     this.env.tracker.begin(this.ids.trial)
     try {
       // The server answered: its reply is at the proxy, not yet at the client. Kill it now.
       let answered = false
-      const {reply, handle} = callUpstreamBuffered(this.env.upstream.current(), this.call.headers, this.body ?? Buffer.alloc(0), (status, headers, only) => {
-        answered = true
-        this.recordReply(delivery, status, headers, only)
-        handle.abort()
-      })
+      const {reply, handle} = callUpstreamBuffered(
+        this.env.upstream.current(),
+        this.call.headers,
+        this.body ?? Buffer.alloc(0),
+        (status, headers, only) => {
+          answered = true
+          this.recordReply(delivery ?? this.nextDelivery(), status, headers, only)
+          handle.abort()
+        },
+        () => (delivery = this.nextDelivery()),
+      )
       const outcome = await reply.then(
         () => 'replied',
         (err: Error) => err.message,
@@ -463,7 +478,6 @@ export class GrpcExchange {
   }
 
   private async clientAbort(): Promise<void> {
-    this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)
     const session = this.env.upstream.fresh()
     try {
@@ -478,6 +492,7 @@ export class GrpcExchange {
         }
         req.on('error', () => undefined)
         req.on('response', () => undefined)
+        req.once('ready', () => this.nextDelivery())
         req.end(this.body ?? undefined, () => {
           // A PING is answered after the frames before it were read: the whole call reached the server.
           const sent = session.ping(() => {

@@ -17,6 +17,8 @@ export interface GrpcReply {
 
 /** Receives one reply as it streams in. `data` returning false asks for a pause. */
 export interface GrpcReplySink {
+  /** The call left for the server on a connected session (not called when connecting failed). */
+  sent?(): void
   head(httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean): void
   data(chunk: Buffer): boolean
   end(trailers: IncomingHttpHeaders): void
@@ -115,6 +117,8 @@ export function callUpstream(
   }
   let trailers: IncomingHttpHeaders = {}
   let trailersOnly = false
+  // 'ready': the stream has an id, so the session is connected and the headers are on their way.
+  req.once('ready', () => sink.sent?.())
   req.on('response', (h) => {
     const status = Number(h[':status'] ?? 0)
     trailersOnly = h['grpc-status'] !== undefined
@@ -150,6 +154,7 @@ export function callUpstreamBuffered(
   headers: OutgoingHttpHeaders,
   body: Buffer,
   onHead?: (httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean) => void,
+  onSent?: () => void,
 ): {reply: Promise<GrpcReply>; handle: UpstreamCallHandle} {
   let handle!: UpstreamCallHandle
   const reply = new Promise<GrpcReply>((resolve, reject) => {
@@ -158,6 +163,7 @@ export function callUpstreamBuffered(
     let only = false
     const chunks: Buffer[] = []
     handle = callUpstream(session, headers, body, {
+      sent: onSent,
       head(s, h, t) {
         httpStatus = s
         head = h
