@@ -81,6 +81,13 @@ describe('GrpcFaultProxy: forwarding', () => {
     expect(JSON.parse(end?.detail?.body as string)).toEqual({account: 'a', balance: 1, transaction: 'tx1'})
   })
 
+  it('takes the operation id from the request message when no metadata carries one', async () => {
+    const {client, seen} = await setup()
+    const call = {method: 'bank.NaiveBank/Deposit', message: {account: 'a', amount: 1, request_id: 'op-in-message'}, metadata: {}}
+    await client.send(call, {trial: 't1', attempt: 1}, policy(), AbortSignal.timeout(2000))
+    expect((await seen.waitFor((e) => e.type === 'delivery')).operation).toBe('op-in-message')
+  })
+
   it('records a server error status and its grpc-message', async () => {
     const {client, seen} = await setup({deposit: (_call, cb) => cb({code: grpc.status.FAILED_PRECONDITION, details: 'frozen account'})})
     const reply = await send(client)

@@ -71,6 +71,8 @@ function single(value: string | string[] | undefined): string | undefined {
  */
 export class GrpcExchange {
   private deliveries = 0
+  /** Errors already recorded as 'error' events (so `run` does not record them twice). */
+  private readonly recorded = new WeakSet<Error>()
 
   constructor(
     private readonly env: GrpcExchangeEnv,
@@ -94,7 +96,8 @@ export class GrpcExchange {
     try {
       await this.dispatchFault()
     } catch (err) {
-      this.record({type: 'error', detail: {message: (err as Error).message, code: (err as NodeJS.ErrnoException).code}})
+      // A failed delivery was recorded where it failed, with its delivery number.
+      if (!this.recorded.has(err as Error)) this.record({type: 'error', detail: {message: (err as Error).message, code: (err as NodeJS.ErrnoException).code}})
       this.failClient(err as Error)
     } finally {
       tracker.end(this.ids.trial)
@@ -204,6 +207,7 @@ export class GrpcExchange {
       return result
     } catch (err) {
       this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
+      this.recorded.add(err as Error)
       throw err
     } finally {
       this.env.tracker.end(this.ids.trial)
@@ -278,6 +282,7 @@ export class GrpcExchange {
           done = true
           cleanup()
           this.record({type: 'error', delivery, detail: {message: err.message, phase: 'delivery'}})
+          this.recorded.add(err)
           reject(err)
         },
       })

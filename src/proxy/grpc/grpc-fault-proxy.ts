@@ -7,7 +7,7 @@ import type {ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {encodeGrpcMessage, GrpcExchange, type GrpcExchangeEnv, type GrpcExchangeIds} from './exchange.js'
 import {MalformedFrameError, MAX_MESSAGE_BYTES, parseMessages} from './frames.js'
-import type {ProtoCatalog} from './proto.js'
+import type {ProtoCatalog, RpcMethod} from './proto.js'
 import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from './status.js'
 import {UpstreamSessions} from './upstream.js'
 
@@ -50,6 +50,25 @@ export function h2cOrigin(url: string): string {
   }
   if (parsed.port === '') throw new TypeError(`a gRPC upstream needs a port, got ${url}`)
   return `http://${parsed.hostname}:${parsed.port}`
+}
+
+/** Message fields that commonly carry an operation's request id, when no metadata does. */
+export const OPERATION_FIELDS = ['request_id', 'requestId', 'idempotency_key', 'idempotencyKey']
+
+/** The request id inside a unary request message, if it has one of OPERATION_FIELDS. */
+function operationFromMessage(method: RpcMethod, body: Buffer): string | undefined {
+  const [message] = parseMessages(body)
+  if (!message || message.compressed) return undefined
+  try {
+    const decoded = method.definition.requestDeserialize(message.data) as Record<string, unknown>
+    for (const field of OPERATION_FIELDS) {
+      const value = decoded[field]
+      if (typeof value === 'string' && value !== '') return value
+    }
+  } catch {
+    // not decodable with the proto: no operation id
+  }
+  return undefined
 }
 
 function single(value: string | string[] | undefined): string | undefined {
@@ -206,6 +225,7 @@ export class GrpcFaultProxy {
     void this.readUnary(stream)
       .then(async (body) => {
         if (body === undefined) return
+        ids.operation ??= operationFromMessage(rpc, body)
         const decision = this.options.rules.decide({method: 'POST', path, headers, trial, attempt})
         await new GrpcExchange(this.env, stream, call, ids, body, decision?.action).run()
       })
