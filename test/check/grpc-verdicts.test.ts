@@ -59,6 +59,26 @@ describe('check on the gRPC demo fixtures', () => {
     expect((next?.time ?? 0) - (unavailable?.time ?? 0)).toBeGreaterThanOrEqual(19)
   })
 
+  it('a concurrent duplicate executes twice on the naive bank; the dedup bank replays its saved reply', async () => {
+    const scenario = await loadScenario('fixtures/grpc-demo.yaml')
+    scenario.endpoints = scenario.endpoints.filter((e) => e.name !== 'flaky-deposit')
+    for (const endpoint of scenario.endpoints) {
+      endpoint.profiles = ['duplicate-concurrent']
+      endpoint.trials = 3
+    }
+    const result = await runCheck({scenario, scenarioArg: 'fixtures/grpc-demo.yaml', seed: 8})
+    for (const t of byName(result, 'naive-deposit').trials) expect(t.executions).toBe(2)
+    const dedup = byName(result, 'dedup-deposit')
+    for (const t of dedup.trials) {
+      expect(t.deliveries).toBe(2)
+      expect(t.executions).toBe(1)
+      // Both deliveries got the same reply: the same transaction id.
+      expect(t.replies).toHaveLength(2)
+      expect(t.replies[1]?.body).toEqual(t.replies[0]?.body)
+    }
+    expect(dedup.contracts).toMatchObject({exactlyOnce: 'holds', replyConsistent: 'holds'})
+  })
+
   it('a status fault after execution breaks at-most-once on the naive bank and not on the dedup bank', async () => {
     const scenario = await loadScenario('fixtures/grpc-demo.yaml')
     for (const endpoint of scenario.endpoints) {
