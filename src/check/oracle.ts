@@ -85,11 +85,16 @@ function describe(reading: ProbeReading): string {
 function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
   const out: DeliveredReply[] = []
   for (const event of raw.timeline) {
-    if (event.type !== 'reply-end' || event.status === undefined) continue
+    if (event.type !== 'reply-end') continue
+    // A protocol-level status (gRPC's) when the proxy records one, else the HTTP status.
+    const rpcStatus = event.detail?.rpcStatus
+    const status = typeof rpcStatus === 'string' || typeof rpcStatus === 'number' ? rpcStatus : event.status
+    if (status === undefined) continue
+    const ok = typeof event.detail?.ok === 'boolean' ? event.detail.ok : typeof status === 'number' && status < 300
     const text = typeof event.detail?.body === 'string' ? event.detail.body : ''
     const json = parseJsonBody(Buffer.from(text))
     const body = json.ok ? normalizeJson(json.value, raw.substitutions, endpoint.volatileReplyFields) : text
-    out.push({delivery: event.delivery ?? 1, attempt: event.attempt, status: event.status, body})
+    out.push({delivery: event.delivery ?? 1, attempt: event.attempt, status, ok, body})
   }
   return out
 }

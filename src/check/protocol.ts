@@ -56,6 +56,8 @@ export interface TransportReply {
   body: unknown
   /** The resource does not exist (HTTP 404, gRPC NOT_FOUND…): a probe reads it as absent. */
   notFound: boolean
+  /** The server asked for this delay before a retry (gRPC pushback); replaces the backoff once. */
+  retryAfterMs?: number
 }
 
 export interface Transport {

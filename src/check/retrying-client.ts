@@ -43,8 +43,10 @@ export async function runOperation(options: OperationOptions): Promise<Operation
   const {policy, events, trial} = options
   const attempts: AttemptRecord[] = []
   let lastRetryable: 'indeterminate' | 'failed' = 'indeterminate'
+  let retryAfter: number | undefined
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (attempt > 1) await delay(policy.backoff * policy.backoffFactor ** (attempt - 2), options.signal)
+    if (attempt > 1) await delay(retryAfter ?? policy.backoff * policy.backoffFactor ** (attempt - 2), options.signal)
+    retryAfter = undefined
     options.signal?.throwIfAborted()
     const request = options.render(attempt)
     events?.record({type: 'attempt', trial, attempt, ...describeRequest(request)})
@@ -61,9 +63,12 @@ export async function runOperation(options: OperationOptions): Promise<Operation
         durationMs: performance.now() - started,
       }
       attempts.push(record)
-      events?.record({type: 'attempt-result', trial, attempt, ...statusField(reply.status)})
+      const result = statusField(reply.status)
+      if (reply.retryAfterMs !== undefined) result.detail = {...result.detail, retryAfterMs: reply.retryAfterMs}
+      events?.record({type: 'attempt-result', trial, attempt, ...result})
       const verdict = reply.classification
       if (verdict === 'retry') {
+        retryAfter = reply.retryAfterMs
         lastRetryable = typeof reply.status === 'number' && reply.status >= 400 && reply.status < 500 ? 'failed' : 'indeterminate'
         continue
       }

@@ -5,7 +5,10 @@ import type {Outcome} from './retrying-client.js'
 export interface DeliveredReply {
   delivery: number
   attempt?: number
-  status: number
+  /** HTTP status, or the protocol's own status (a gRPC code name) when it has one. */
+  status: number | string
+  /** The reply reports success (HTTP 2xx, gRPC OK). */
+  ok: boolean
   /** Parsed JSON with the trial's own values replaced and volatile fields removed, else raw text. */
   body: unknown
 }

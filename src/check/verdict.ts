@@ -91,7 +91,7 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
     }
     if (oracle === 'reply') {
       // Inferred: several complete replies to one operation, compared.
-      const okReplies = t.replies.filter((r) => r.status < 300)
+      const okReplies = t.replies.filter((r) => r.ok)
       if (okReplies.length < 2) return undefined
       const first = okReplies[0] as (typeof okReplies)[number]
       const differing = okReplies.find((r) => !sameJson(r.body, first.body))
@@ -160,7 +160,7 @@ function replyLabel(reply: {attempt?: number; delivery: number}): string {
   return reply.delivery > 1 ? `${attempt} (duplicate delivery ${reply.delivery})` : attempt
 }
 
-function describeReply(reply: {status: number; body: unknown}): string {
+function describeReply(reply: {status: number | string; body: unknown}): string {
   const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
   return `${reply.status} ${body.length > 80 ? `${body.slice(0, 77)}...` : body}`
 }

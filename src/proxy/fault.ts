@@ -1,5 +1,6 @@
 import type {DurationSpec, ProfileFault} from '../scenario/types.js'
 import type {Random} from '../random.js'
+import {GRPC_STATUS_NAMES, isGrpcStatusName, type GrpcStatusName} from './grpc/status.js'
 
 /**
  * A concrete fault, every choice already made: what the proxy does to one request.
@@ -14,6 +15,8 @@ export type FaultAction =
   | {type: 'crash-before-reply'}
   | {type: 'crash-after-reply'}
   | {type: 'client-abort'}
+  /** gRPC: answer with this status instead of the server's reply, without forwarding (request) or after (reply). */
+  | {type: 'status'; status: GrpcStatusName; phase: 'request' | 'reply'}
 
 export type FaultType = FaultAction['type']
 
@@ -29,6 +32,8 @@ export function describeFault(action: FaultAction): string {
       return `delay(${action.phase} ${Math.round(action.delay)}ms)`
     case 'reset':
       return `reset(${action.phase})`
+    case 'status':
+      return action.phase === 'reply' ? `status(${action.status} after reply)` : `status(${action.status})`
     default:
       return action.type
   }
@@ -78,5 +83,9 @@ export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: 
       return {type: spec.type}
     case 'toxic':
       throw new TypeError('toxic faults change a Toxiproxy server, not the proxy; the check runner applies them')
+    case 'status': {
+      const status = mode(GRPC_STATUS_NAMES.filter((n) => n !== 'OK'), 'UNAVAILABLE')
+      return {type: 'status', status: isGrpcStatusName(status) ? status : 'UNAVAILABLE', phase: spec.phase === 'reply' ? 'reply' : 'request'}
+    }
   }
 }

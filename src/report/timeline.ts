@@ -7,9 +7,12 @@ export function describeEvent(e: ProxyEvent): string {
   const d = e.detail ?? {}
   switch (e.type) {
     case 'attempt':
-      return `client  sends ${att}: ${[e.method, e.path].filter((p) => p !== undefined).join(' ')}`
-    case 'attempt-result':
-      return e.status !== undefined ? `client  ${att} got ${e.status}` : `client  ${att} failed: ${String(d.message ?? d.result)}`
+      return `client  sends ${att}: ${[e.method, e.path].filter((x) => x !== undefined).join(' ')}`
+    case 'attempt-result': {
+      // HTTP statuses are numbers on the event; protocol statuses (gRPC code names) are in detail.
+      const status = e.status ?? (typeof d.status === 'string' ? d.status : undefined)
+      return status !== undefined ? `client  ${att} got ${status}` : `client  ${att} failed: ${String(d.message ?? d.result)}`
+    }
     case 'request':
       return `proxy   receives ${att || 'a request'} (${e.request ?? '?'})`
     case 'delivery':
@@ -17,10 +20,11 @@ export function describeEvent(e: ProxyEvent): string {
         ? `proxy   delivers a duplicate (${del}) of ${att || e.request}`
         : `proxy   forwards ${att || e.request} to the server`
     case 'reply':
-      return `server  answers ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''}: ${e.status}`
+      return `server  answers ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''}: ${String(d.rpcStatus ?? e.status)}`
     case 'reply-end': {
-      const body = typeof d.body === 'string' ? ` ${truncate(d.body, 60)}` : ''
-      return `server  reply to ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''} complete${body}`
+      const status = d.rpcStatus !== undefined ? ` ${String(d.rpcStatus)}` : ''
+      const body = typeof d.body === 'string' && d.body !== '' ? ` ${truncate(d.body, 60)}` : ''
+      return `server  reply to ${att}${e.delivery !== undefined && e.delivery > 1 ? ` (${del})` : ''} complete${status}${body}`
     }
     case 'forwarded':
       return `proxy   passes the reply to ${att || 'the client'} on`

@@ -1,8 +1,10 @@
 import path from 'node:path'
 import {ScenarioError} from '../errors.js'
+import {ProtoCatalog, ProtoError} from '../proxy/grpc/proto.js'
+import {GRPC_STATUS_NAMES} from '../proxy/grpc/status.js'
 import {DurationError, parseDuration} from './duration.js'
 import {jsonPathProblem} from './jsonpath.js'
-import {builtinProfileCatalog, DEFAULT_PROFILES, loadProfileFile, unknownProfileMessage} from './profiles.js'
+import {builtinProfileCatalog, DEFAULT_PROFILES, FAULT_KINDS, loadProfileFile, unknownProfileMessage} from './profiles.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
 import {
   findTemplateNames,
@@ -22,6 +24,7 @@ import type {
   Protocol,
   TcpRequestTemplate,
   TcpTarget,
+  GrpcRequestTemplate,
   Profile,
   ReadyCheck,
   RequestTemplate,
@@ -43,6 +46,8 @@ export const SCENARIO_DEFAULTS = {
     backoffFactor: 2,
     retryOn: [408, 425, 429, 500, 502, 503, 504],
   },
+  /** client.retryOn of grpc targets: gRPC status names. */
+  grpcRetryOn: ['UNAVAILABLE'],
   trials: 10,
   settle: 50,
   concurrency: 8,
@@ -71,7 +76,16 @@ interface RawJsonRpcCall {
   params?: unknown
   notification?: boolean
 }
-type RawEndpointRequest = RawRequest | (RawJsonRpcCall & {batch?: RawJsonRpcCall[]; headers?: RawRequest['headers']}) | {frame: Record<string, unknown>}
+interface RawGrpcRequest {
+  method: string
+  message?: Record<string, unknown>
+  metadata?: Record<string, string | number | boolean>
+}
+type RawEndpointRequest =
+  | RawRequest
+  | (RawJsonRpcCall & {batch?: RawJsonRpcCall[]; headers?: RawRequest['headers']})
+  | {frame: Record<string, unknown>}
+  | RawGrpcRequest
 interface RawScenario {
   version: 1
   target: {
@@ -83,6 +97,7 @@ interface RawScenario {
     framing?: {type: 'ndjson' | 'length-prefixed'; headerBytes?: 1 | 2 | 4; byteOrder?: 'big' | 'little'; maxFrameBytes?: number}
     replyId?: string
     errorField?: string
+    proto?: string
     server?: {
       command: string
       cwd?: string
@@ -96,7 +111,7 @@ interface RawScenario {
     attempts?: number
     backoff?: number | string
     backoffFactor?: number
-    retryOn?: number[]
+    retryOn?: Array<number | string>
   }
   endpoints: Array<{
     name: string
@@ -221,6 +236,37 @@ class Checker {
     if ('body' in raw) request.body = raw.body
     return request
   }
+
+  /** A gRPC call: a unary method of the proto, a message with its fields, metadata. */
+  grpcRequest(at: PathSegment[], raw: RawGrpcRequest, catalog: ProtoCatalog, allowed: readonly string[], where: string): GrpcRequestTemplate {
+    this.templates(at, raw, allowed, where)
+    const name = raw.method.replace(/^\//, '')
+    const method = catalog.method(name)
+    if (!method) {
+      const known = [...catalog.methods.keys()]
+      const guess = didYouMean(name, known)
+      this.fail([...at, 'method'], `unknown method "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; the proto defines: ${catalog.describe()}`)
+    }
+    if (!method.unary) {
+      this.fail([...at, 'method'], `${name} is a streaming method; only unary methods can be checked (the proxy passes streaming calls through)`)
+    }
+    const message = raw.message ?? {}
+    for (const field of Object.keys(message)) {
+      if (!method.requestFields.includes(field)) {
+        const guess = didYouMean(field, method.requestFields)
+        this.fail([...at, 'message', field], `unknown field of the ${name} request message${guess ? ` (did you mean ${guess}?)` : ''}; its fields: ${method.requestFields.join(', ') || '(none)'}`, {key: true})
+      }
+    }
+    const metadata = Object.fromEntries(Object.entries(raw.metadata ?? {}).map(([k, v]) => [k.toLowerCase(), String(v)]))
+    return {method: name, message, metadata}
+  }
+
+  /** A request of the target's protocol. */
+  /** An endpoint's request in its protocol's terms (gRPC requests are checked against the proto). */
+  anyRequest(protocol: Protocol, at: PathSegment[], raw: RawEndpointRequest, catalog: ProtoCatalog | undefined, allowed: readonly string[], where: string): EndpointRequest {
+    if (catalog) return this.grpcRequest(at, raw as RawGrpcRequest, catalog, allowed, where)
+    return this.endpointRequest(protocol, at, raw, allowed, where)
+  }
 }
 
 function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
@@ -233,10 +279,19 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
   } catch {
     url = undefined
   }
-  const scheme = raw.protocol === 'tcp' ? 'tcp:' : 'http:'
-  if (!url || url.protocol !== scheme || url.hostname === '' || (scheme === 'tcp:' && url.port === '')) {
-    const example = raw.protocol === 'tcp' ? 'tcp://127.0.0.1:4100' : raw.protocol === 'jsonrpc' ? 'http://127.0.0.1:4100/rpc' : 'http://127.0.0.1:4100'
-    check.fail([...at, 'url'], `must be ${scheme === 'tcp:' ? 'a' : 'an'} ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
+  if (raw.protocol === 'grpc') {
+    if (!url || (url.protocol !== 'grpc:' && url.protocol !== 'http:') || url.hostname === '' || url.port === '') {
+      check.fail(
+        [...at, 'url'],
+        `must be a grpc:// or http:// URL with a port, such as grpc://127.0.0.1:50051 (got ${JSON.stringify(raw.url)})`,
+      )
+    }
+  } else {
+    const scheme = raw.protocol === 'tcp' ? 'tcp:' : 'http:'
+    if (!url || url.protocol !== scheme || url.hostname === '' || (scheme === 'tcp:' && url.port === '')) {
+      const example = raw.protocol === 'tcp' ? 'tcp://127.0.0.1:4100' : raw.protocol === 'jsonrpc' ? 'http://127.0.0.1:4100/rpc' : 'http://127.0.0.1:4100'
+      check.fail([...at, 'url'], `must be ${scheme === 'tcp:' ? 'a' : 'an'} ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
+    }
   }
   if (findTemplateNames(raw.url).includes('port') && !raw.server) {
     check.fail(
@@ -253,6 +308,7 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
     }
   }
   if (raw.protocol === 'tcp') target.tcp = buildTcpTarget(check, raw)
+  if (raw.proto !== undefined) target.proto = path.resolve(dir, raw.proto)
   if (raw.server) {
     const s = raw.server
     const sat = [...at, 'server']
@@ -263,6 +319,9 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
       check.fail([...sat, 'ready', 'http'], 'a tcp target cannot answer HTTP; use ready: { tcp: true } or { log: PATTERN }', {key: true})
     }
     if (s.ready?.http !== undefined) {
+      if (raw.protocol === 'grpc') {
+        check.fail([...sat, 'ready', 'http'], 'a gRPC server has no HTTP/1.1 readiness path; use ready: { tcp: true } or { log: "listening" }', {key: true})
+      }
       check.templates([...sat, 'ready', 'http'], s.ready.http, TARGET_TEMPLATES, 'target.server')
       ready = {kind: 'http', path: s.ready.http}
     } else if (s.ready?.log !== undefined) {
@@ -314,14 +373,32 @@ function buildTcpTarget(check: Checker, raw: RawScenario['target']): TcpTarget {
   return tcp
 }
 
-function buildClient(check: Checker, raw: RawScenario['client'] = {}): ClientPolicy {
+/** The target's .proto, loaded now so methods and fields are checked at load time. */
+function loadProto(check: Checker, target: Target): ProtoCatalog | undefined {
+  if (target.protocol !== 'grpc' || target.proto === undefined) return undefined
+  try {
+    return ProtoCatalog.load(target.proto)
+  } catch (error) {
+    if (error instanceof ProtoError) check.fail(['target', 'proto'], `cannot load the proto file: ${error.message}`)
+    throw error
+  }
+}
+
+function buildClient(check: Checker, raw: RawScenario['client'] = {}, protocol: Target['protocol'] = 'http'): ClientPolicy {
   const d = SCENARIO_DEFAULTS.client
+  if (protocol === 'grpc') {
+    ;(raw.retryOn ?? []).forEach((code, i) => {
+      if (typeof code !== 'string' || !(GRPC_STATUS_NAMES as readonly string[]).includes(code)) {
+        check.fail(['client', 'retryOn', i], `must be a gRPC status name such as UNAVAILABLE (got ${JSON.stringify(code)})`)
+      }
+    })
+  }
   return {
     timeout: check.duration(['client', 'timeout'], raw.timeout, d.timeout),
     attempts: raw.attempts ?? d.attempts,
     backoff: check.duration(['client', 'backoff'], raw.backoff, d.backoff),
     backoffFactor: raw.backoffFactor ?? d.backoffFactor,
-    retryOn: raw.retryOn ?? [...d.retryOn],
+    retryOn: raw.retryOn ?? (protocol === 'grpc' ? [...SCENARIO_DEFAULTS.grpcRetryOn] : [...d.retryOn]),
   }
 }
 
@@ -353,9 +430,16 @@ function checkProfileNames(
   at: PathSegment[],
   names: string[],
   catalog: Map<string, Profile>,
+  protocol: Target['protocol'],
 ): string[] {
   names.forEach((name, i) => {
-    if (!catalog.has(name)) check.fail([...at, i], unknownProfileMessage(name, catalog))
+    const profile = catalog.get(name)
+    if (!profile) check.fail([...at, i], unknownProfileMessage(name, catalog))
+    const foreign = profile.faults.find((f) => !(FAULT_KINDS[f.type].protocols ?? [protocol]).includes(protocol))
+    if (foreign) {
+      const protocols = FAULT_KINDS[foreign.type].protocols?.join(', ')
+      check.fail([...at, i], `profile "${name}" injects ${foreign.type} faults, which apply to ${protocols} targets only (this target is ${protocol})`)
+    }
   })
   return [...names]
 }
@@ -366,6 +450,7 @@ function buildEndpoints(
   catalog: Map<string, Profile>,
   profiles: string[],
   trials: number,
+  proto: ProtoCatalog | undefined,
 ): Endpoint[] {
   const firstUse = new Map<string, number>()
   return raw.endpoints.map((e, i) => {
@@ -378,11 +463,11 @@ function buildEndpoints(
     firstUse.set(e.name, i)
     const endpoint: Endpoint = {
       name: e.name,
-      request: check.endpointRequest(raw.target.protocol, [...at, 'request'], e.request, REQUEST_TEMPLATES, 'endpoint requests'),
+      request: check.anyRequest(raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests'),
       expect: e.expect ?? SCENARIO_DEFAULTS.endpoint.expect,
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
       profiles: e.profiles
-        ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog)
+        ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol)
         : [...profiles],
       trials: e.trials ?? trials,
       positions: {request: check.source.position([...at, 'request'])},
@@ -390,7 +475,7 @@ function buildEndpoints(
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {
-        request: check.endpointRequest(raw.target.protocol, [...eat, 'request'], e.effect.request, EFFECT_TEMPLATES, 'effect probes'),
+        request: check.anyRequest(raw.target.protocol, [...eat, 'request'], e.effect.request, proto, EFFECT_TEMPLATES, 'effect probes'),
         select: check.jsonPath([...eat, 'select'], e.effect.select),
         oracle: e.effect.oracle ?? SCENARIO_DEFAULTS.effect.oracle,
         volatile: (e.effect.volatile ?? []).map((p, j) => check.jsonPath([...eat, 'volatile', j], p)),
@@ -421,10 +506,11 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   const dir = path.dirname(absolute)
 
   const target = buildTarget(check, raw.target, dir)
-  const client = buildClient(check, raw.client)
+  const proto = loadProto(check, target)
+  const client = buildClient(check, raw.client, target.protocol)
   const {catalog, files} = await loadProfileFiles(check, raw, file, dir)
   const profiles = raw.profiles
-    ? checkProfileNames(check, ['profiles'], raw.profiles, catalog)
+    ? checkProfileNames(check, ['profiles'], raw.profiles, catalog, target.protocol)
     : [...SCENARIO_DEFAULTS.profiles]
   const trials = raw.trials ?? SCENARIO_DEFAULTS.trials
   const scenario: Scenario = {
@@ -433,7 +519,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     version: 1,
     target,
     client,
-    endpoints: buildEndpoints(check, raw, catalog, profiles, trials),
+    endpoints: buildEndpoints(check, raw, catalog, profiles, trials, proto),
     profiles,
     profileCatalog: catalog,
     profileFiles: files,

@@ -1,4 +1,5 @@
 import {ScenarioError} from '../errors.js'
+import {GRPC_STATUS_NAMES} from '../proxy/grpc/status.js'
 import {DurationError, parseDurationSpec} from './duration.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
 import type {FaultType, Profile, ProfileFault} from './types.js'
@@ -14,6 +15,8 @@ export interface FaultKind {
   delay?: boolean
   /** Whether `delayFactor` (a multiple of the client timeout) applies. */
   delayFactor?: boolean
+  /** Target protocols the fault exists for; none means every protocol. */
+  protocols?: readonly string[]
 }
 
 export const FAULT_KINDS: Record<FaultType, FaultKind> = {
@@ -26,6 +29,7 @@ export const FAULT_KINDS: Record<FaultType, FaultKind> = {
   'crash-after-reply': {},
   'client-abort': {},
   toxic: {},
+  status: {modes: GRPC_STATUS_NAMES.filter((n) => n !== 'OK'), phases: ['request', 'reply'], protocols: ['grpc']},
 }
 
 /** Profiles every endpoint runs unless the scenario says otherwise. */
@@ -115,6 +119,16 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
   builtin('client-abort', 'The client abandons the first attempt right after sending it, then retries.', {
     type: 'client-abort',
   }),
+  builtin('status-unavailable', 'The first gRPC attempt is answered UNAVAILABLE without reaching the server.', {
+    type: 'status',
+    mode: 'UNAVAILABLE',
+    phase: 'request',
+  }),
+  builtin(
+    'status-unavailable-after-reply',
+    'The first gRPC attempt reaches the server, but the client gets UNAVAILABLE instead of its reply.',
+    {type: 'status', mode: 'UNAVAILABLE', phase: 'reply'},
+  ),
 ]
 
 /** A fresh catalog holding the built-ins, in registry order. */

@@ -8,7 +8,7 @@ import type {SourcePosition} from '../errors.js'
 
 export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
 
-export type Protocol = 'http' | 'jsonrpc' | 'tcp'
+export type Protocol = 'http' | 'jsonrpc' | 'tcp' | 'grpc'
 
 /** How faultline knows the server is up. */
 export type ReadyCheck = {kind: 'http'; path: string} | {kind: 'tcp'} | {kind: 'log'; pattern: string}
@@ -28,6 +28,8 @@ export interface Target {
   /** Base URL of the server under test, e.g. http://127.0.0.1:4100 (may hold {{port}}). */
   url: string
   server?: ServerBlock
+  /** grpc: absolute path of the .proto file that defines the services under test. */
+  proto?: string
   /** protocol jsonrpc only. */
   jsonrpc?: JsonRpcTarget
   /** protocol tcp only. */
@@ -63,8 +65,11 @@ export interface ClientPolicy {
   /** Delay before the first retry, ms; multiplied by `backoffFactor` each further retry. */
   backoff: number
   backoffFactor: number
-  /** HTTP statuses that are retried (besides timeouts and connection errors). */
-  retryOn: number[]
+  /**
+   * Statuses that are retried (besides timeouts and connection errors): HTTP status numbers,
+   * or gRPC status code names such as UNAVAILABLE for grpc targets.
+   */
+  retryOn: Array<number | string>
 }
 
 /** One HTTP request as written in the scenario; strings may hold templates. */
@@ -98,8 +103,20 @@ export interface TcpRequestTemplate {
   frame: Record<string, unknown>
 }
 
+
+/** One unary gRPC call as written in the scenario; strings may hold templates. */
+export interface GrpcRequestTemplate {
+  /** `package.Service/Method`, as the .proto names it. */
+  method: string
+  /** The request message as JSON (proto field names as written); encoded with the .proto. */
+  message: Record<string, unknown>
+  /** Call metadata: key (lower case) → value. */
+  metadata: Record<string, string>
+}
+
+
 /** An endpoint's request in its protocol's terms. */
-export type EndpointRequest = RequestTemplate | JsonRpcRequestTemplate | TcpRequestTemplate
+export type EndpointRequest = RequestTemplate | JsonRpcRequestTemplate | TcpRequestTemplate | GrpcRequestTemplate
 
 export interface EffectProbe {
   request: EndpointRequest
@@ -140,6 +157,7 @@ export type FaultType =
   | 'crash-after-reply'
   | 'client-abort'
   | 'toxic'
+  | 'status'
 
 /** A duration written as a fixed value or a [min, max] range, in ms. */
 export type DurationSpec = number | [number, number]
@@ -158,10 +176,11 @@ export interface ProfileFault {
   /**
    * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
    * duplicate: `sequential` | `concurrent` | `delayed`.
+   * status (gRPC): the status code name to answer with, e.g. `UNAVAILABLE`.
    * A list means the seeded source picks one per trial.
    */
   mode?: string | string[]
-  /** delay: which phase is delayed. reset: before-reply or mid-reply. */
+  /** delay: which phase is delayed. reset: mid-reply. status: request (not forwarded) or reply (after forwarding). */
   phase?: string
   delay?: DurationSpec
   /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */

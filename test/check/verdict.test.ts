@@ -88,8 +88,8 @@ describe('computeVerdict', () => {
   })
 
   it('reply-consistent compares every reply of the operation', () => {
-    const same = [{delivery: 1, attempt: 1, status: 200, body: {v: 1}}, {delivery: 1, attempt: 2, status: 200, body: {v: 1}}]
-    const differ = [{delivery: 1, attempt: 1, status: 200, body: {v: 1}}, {delivery: 2, attempt: 1, status: 200, body: {v: 2}}]
+    const same = [{delivery: 1, attempt: 1, status: 200, ok: true, body: {v: 1}}, {delivery: 1, attempt: 2, status: 200, ok: true, body: {v: 1}}]
+    const differ = [{delivery: 1, attempt: 1, status: 200, ok: true, body: {v: 1}}, {delivery: 2, attempt: 1, status: 200, ok: true, body: {v: 2}}]
     expect(computeVerdict('count', [trial({replies: same})], 'none').contracts.replyConsistent).toBe('holds')
     const broken = computeVerdict('count', [trial({replies: differ})], 'none')
     expect(broken.contracts.replyConsistent).toBe('broken')
@@ -97,13 +97,31 @@ describe('computeVerdict', () => {
   })
 
   it('the reply oracle infers at-most-once from replayed replies and is labelled inferred', () => {
-    const replayed = [{delivery: 1, status: 200, body: {id: 'a'}}, {delivery: 2, status: 200, body: {id: 'a'}}]
-    const fresh = [{delivery: 1, status: 200, body: {id: 'a'}}, {delivery: 2, status: 200, body: {id: 'b'}}]
+    const replayed = [{delivery: 1, status: 200, ok: true, body: {id: 'a'}}, {delivery: 2, status: 200, ok: true, body: {id: 'a'}}]
+    const fresh = [{delivery: 1, status: 200, ok: true, body: {id: 'a'}}, {delivery: 2, status: 200, ok: true, body: {id: 'b'}}]
     const v1 = computeVerdict('reply', [trial({replies: replayed, executions: null})], 'at-most-once')
     expect(v1).toMatchObject({inferred: true, met: true})
     expect(v1.contracts.atLeastOnce).toBe('unknown')
     const v2 = computeVerdict('reply', [trial({replies: fresh, executions: null})], 'at-most-once')
     expect(v2.contracts.atMostOnce).toBe('broken')
+  })
+
+  it('the reply oracle compares only successful replies, by the protocol\'s own status (gRPC)', () => {
+    // An UNAVAILABLE answer and an OK reply are not two executions; two OK replies that differ are.
+    const retried = [
+      {delivery: 1, attempt: 1, status: 'UNAVAILABLE', ok: false, body: ''},
+      {delivery: 1, attempt: 2, status: 'OK', ok: true, body: {id: 'a'}},
+    ]
+    const v1 = computeVerdict('reply', [trial({replies: retried, executions: null})], 'none')
+    expect(v1.contracts.atMostOnce).toBe('unknown')
+    expect(v1.contracts.replyConsistent).toBe('broken')
+    const twice = [
+      {delivery: 1, status: 'OK', ok: true, body: {id: 'a'}},
+      {delivery: 2, status: 'OK', ok: true, body: {id: 'b'}},
+    ]
+    const v2 = computeVerdict('reply', [trial({replies: twice, executions: null})], 'none')
+    expect(v2.contracts.atMostOnce).toBe('broken')
+    expect(v2.breaches.atMostOnce?.reason).toMatch(/duplicate delivery 2/)
   })
 
   it('trials that could not be measured count for nothing', () => {

@@ -377,8 +377,8 @@ describe('loadScenario: errors point at the file position and say what is allowe
   })
 
   it('a protocol faultline does not speak', async () => {
-    expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: grpc']))).toBe(
-      'scenario.yaml:3:13: target.protocol: must be one of http, jsonrpc, tcp (got "grpc")',
+    expect(await failure(edit(EXAMPLE, ['protocol: http', 'protocol: smtp']))).toBe(
+      'scenario.yaml:3:13: target.protocol: must be one of http, jsonrpc, tcp, grpc (got "smtp")',
     )
   })
 

@@ -63,6 +63,8 @@ describe('built-in profiles', () => {
       'crash-before-reply',
       'crash-after-reply',
       'client-abort',
+      'status-unavailable',
+      'status-unavailable-after-reply',
     ])
   })
 
@@ -153,7 +155,7 @@ describe('loadProfileFile', () => {
 
   it('an unknown fault type', async () => {
     expect(await failure(edit(FILE, ['type: drop-request', 'type: drop-requests']))).toBe(
-      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort, toxic (got "drop-requests")',
+      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort, toxic, status (got "drop-requests")',
     )
   })
 
@@ -168,7 +170,7 @@ describe('loadProfileFile', () => {
       'p.yaml:6:25: profiles[0].faults[0].mode[1]: must be one of timeout, reset for fault type drop-request (got "delayed")',
     )
     expect(await failure(edit(FILE, ['mode: [timeout, reset]', 'mode: sideways']))).toBe(
-      'p.yaml:6:15: profiles[0].faults[0].mode: must be one of timeout, reset, sequential, concurrent, delayed (got "sideways")',
+      'p.yaml:6:15: profiles[0].faults[0].mode: must be one of timeout, reset, sequential, concurrent, delayed, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, UNAUTHENTICATED (got "sideways")',
     )
   })
 

@@ -111,6 +111,10 @@ export class Exchange {
         return this.crashAfterReply()
       case 'client-abort':
         return this.clientAbort()
+      case 'status':
+        // gRPC only (the scenario loader keeps it off HTTP targets): forward untouched, and say so.
+        this.record({type: 'error', fault: fault.type, detail: {message: 'status faults apply to gRPC targets only; forwarded untouched'}})
+        return this.forwardStreaming()
     }
   }
 

@@ -1,0 +1,271 @@
+import http2, {type Http2Server, type Http2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
+import type {AddressInfo} from 'node:net'
+import {EnvironmentError} from '../../errors.js'
+import type {EventLog} from '../events.js'
+import {InFlightTracker} from '../in-flight.js'
+import type {ProxyHooks} from '../proxy-hooks.js'
+import type {RuleSet} from '../rule-set.js'
+import {encodeGrpcMessage, GrpcExchange, type GrpcExchangeEnv, type GrpcExchangeIds} from './exchange.js'
+import {MalformedFrameError, MAX_MESSAGE_BYTES, parseMessages} from './frames.js'
+import type {ProtoCatalog, RpcMethod} from './proto.js'
+import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from './status.js'
+import {UpstreamSessions} from './upstream.js'
+
+/** Metadata faultline's own client adds; the proxy reads and strips them. */
+export const TRIAL_METADATA = 'x-faultline-trial'
+export const ATTEMPT_METADATA = 'x-faultline-attempt'
+
+/** Metadata keys carrying the operation's stable request id, first match wins. */
+export const DEFAULT_OPERATION_METADATA = ['idempotency-key', 'x-idempotency-key', 'x-request-id', 'request-id']
+
+/** Headers that belong to a connection, never forwarded (HTTP/2 forbids them anyway). */
+const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'http2-settings'])
+
+export interface GrpcFaultProxyOptions {
+  /** The gRPC server: `grpc://127.0.0.1:50051` or `http://127.0.0.1:50051` (h2c). */
+  upstream: string
+  host?: string
+  /** 0 picks a free port. */
+  port?: number
+  name?: string
+  events: EventLog
+  rules: RuleSet
+  tracker?: InFlightTracker
+  hooks?: ProxyHooks
+  /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
+  captureBytes?: number
+  /**
+   * The services of the .proto: which methods are unary (only those can be faulted) and
+   * how to decode replies for the evidence. Without it every call passes through.
+   */
+  catalog?: ProtoCatalog
+  operationMetadata?: string[]
+}
+
+/** `http://host:port` of a grpc:// or http:// URL. */
+export function h2cOrigin(url: string): string {
+  const parsed = new URL(url)
+  if (parsed.protocol !== 'grpc:' && parsed.protocol !== 'http:') {
+    throw new TypeError(`a gRPC upstream must be a grpc:// or http:// URL, got ${url}`)
+  }
+  if (parsed.port === '') throw new TypeError(`a gRPC upstream needs a port, got ${url}`)
+  return `http://${parsed.hostname}:${parsed.port}`
+}
+
+/** Message fields that commonly carry an operation's request id, when no metadata does. */
+export const OPERATION_FIELDS = ['request_id', 'requestId', 'idempotency_key', 'idempotencyKey']
+
+/** The request id inside a unary request message, if it has one of OPERATION_FIELDS. */
+function operationFromMessage(method: RpcMethod, body: Buffer): string | undefined {
+  const [message] = parseMessages(body)
+  if (!message || message.compressed) return undefined
+  try {
+    const decoded = method.definition.requestDeserialize(message.data) as Record<string, unknown>
+    for (const field of OPERATION_FIELDS) {
+      const value = decoded[field]
+      if (typeof value === 'string' && value !== '') return value
+    }
+  } catch {
+    // not decodable with the proto: no operation id
+  }
+  return undefined
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}
+
+/**
+ * The L7 gRPC proxy: unary gRPC over HTTP/2 cleartext on both sides. Each unary call may
+ * get one fault as the rules decide; streaming calls and methods the proto does not name
+ * pass through untouched (recorded as not targetable). Malformed traffic closes the
+ * offending stream or connection and becomes an 'error' event.
+ */
+export class GrpcFaultProxy {
+  readonly tracker: InFlightTracker
+  private readonly server: Http2Server
+  private readonly upstream: UpstreamSessions
+  private readonly env: GrpcExchangeEnv
+  private readonly sessions = new Map<Http2Session, string>()
+  private readonly operationMetadata: string[]
+  private readonly authority: string
+  private address?: AddressInfo
+
+  constructor(private readonly options: GrpcFaultProxyOptions) {
+    const origin = h2cOrigin(options.upstream)
+    this.authority = new URL(origin).host
+    this.tracker = options.tracker ?? new InFlightTracker()
+    this.upstream = new UpstreamSessions(origin, options.events, options.name)
+    this.operationMetadata = (options.operationMetadata ?? DEFAULT_OPERATION_METADATA).map((h) => h.toLowerCase())
+    this.env = {
+      name: options.name,
+      upstream: this.upstream,
+      events: options.events,
+      tracker: this.tracker,
+      hooks: options.hooks ?? {},
+      captureBytes: options.captureBytes ?? 0,
+      pending: new Set(),
+    }
+    this.server = http2.createServer()
+    this.server.on('session', (session) => this.onSession(session))
+    this.server.on('stream', (stream, headers) => this.onStream(stream, headers))
+    this.server.on('sessionError', (err: NodeJS.ErrnoException, session: Http2Session) => {
+      options.events.record({
+        type: 'error',
+        proxy: options.name,
+        conn: this.sessions.get(session),
+        detail: {message: `malformed HTTP/2 traffic: ${err.message}`, code: err.code},
+      })
+    })
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('proxy not started')
+    return `http://${this.address.address}:${this.address.port}`
+  }
+
+  get port(): number {
+    if (!this.address) throw new Error('proxy not started')
+    return this.address.port
+  }
+
+  async start(): Promise<{host: string; port: number; url: string}> {
+    const host = this.options.host ?? '127.0.0.1'
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: NodeJS.ErrnoException) => {
+        this.server.off('listening', onListening)
+        reject(
+          err.code === 'EADDRINUSE'
+            ? new EnvironmentError('FL_PORT_TAKEN', `cannot listen on ${host}:${this.options.port}: the port is already in use; choose another with --listen`)
+            : new EnvironmentError('FL_LISTEN', `cannot listen on ${host}:${this.options.port}: ${err.message}`),
+        )
+      }
+      const onListening = () => {
+        this.server.off('error', onError)
+        resolve()
+      }
+      this.server.once('error', onError)
+      this.server.once('listening', onListening)
+      this.server.listen(this.options.port ?? 0, host)
+    })
+    this.address = this.server.address() as AddressInfo
+    this.options.events.record({type: 'listen', proxy: this.options.name, detail: {url: this.url, upstream: this.options.upstream, protocol: 'grpc'}})
+    return {host: this.address.address, port: this.address.port, url: this.url}
+  }
+
+  /** Stop listening, cancel every held call and timer, close every session both ways. */
+  async close(): Promise<void> {
+    for (const entry of [...this.env.pending]) entry.cancel()
+    this.env.pending.clear()
+    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
+    for (const session of this.sessions.keys()) session.destroy()
+    this.upstream.close()
+    await closed
+  }
+
+  private onSession(session: Http2Session): void {
+    const conn = this.options.events.nextId('c')
+    this.sessions.set(session, conn)
+    const socket = session.socket
+    this.options.events.record({type: 'connection-open', proxy: this.options.name, conn, detail: {remote: `${socket?.remoteAddress}:${socket?.remotePort}`, protocol: 'h2c'}})
+    session.on('error', () => undefined) // recorded through sessionError
+    session.once('close', () => {
+      this.sessions.delete(session)
+      this.options.events.record({type: 'connection-close', proxy: this.options.name, conn})
+    })
+  }
+
+  private outboundHeaders(headers: IncomingHttpHeaders, path: string): OutgoingHttpHeaders {
+    const out: OutgoingHttpHeaders = {':method': 'POST', ':path': path, ':scheme': 'http', ':authority': this.authority}
+    for (const [name, value] of Object.entries(headers)) {
+      if (value === undefined || name.startsWith(':') || CONNECTION_HEADERS.has(name)) continue
+      if (name === TRIAL_METADATA || name === ATTEMPT_METADATA) continue
+      out[name] = value
+    }
+    return out
+  }
+
+  private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
+    stream.on('error', () => undefined)
+    const {events, name} = {events: this.options.events, name: this.options.name}
+    const trial = single(headers[TRIAL_METADATA])
+    const attemptText = single(headers[ATTEMPT_METADATA])
+    const attempt = attemptText === undefined ? undefined : Number.parseInt(attemptText, 10) || undefined
+    let operation: string | undefined
+    for (const key of this.operationMetadata) {
+      operation = single(headers[key])
+      if (operation !== undefined) break
+    }
+    const ids: GrpcExchangeIds = {conn: this.sessions.get(stream.session as Http2Session), request: events.nextId('r'), trial, attempt, operation}
+    const path = single(headers[':path']) ?? '/'
+    const method = single(headers[':method']) ?? ''
+    const rpc = this.options.catalog?.methodByPath(path)
+    const detail: Record<string, unknown> = {rpc: path.replace(/^\//, '')}
+    const previous = single(headers[PREVIOUS_ATTEMPTS_HEADER])
+    if (previous !== undefined) detail.previousRpcAttempts = Number(previous)
+    const timeout = single(headers['grpc-timeout'])
+    if (timeout !== undefined) detail.grpcTimeout = timeout
+    const contentType = single(headers['content-type']) ?? ''
+    const record = (type: 'request' | 'error', extra: Record<string, unknown>) =>
+      events.record({type, proxy: name, ...ids, method, path, detail: {...detail, ...extra}})
+
+    if (method !== 'POST' || !contentType.startsWith('application/grpc')) {
+      record('error', {message: `not a gRPC call: ${method} with content-type ${contentType || '(none)'}`})
+      if (!stream.closed) stream.respond({':status': method !== 'POST' ? 405 : 415}, {endStream: true})
+      return
+    }
+    const call = {path, method: rpc, headers: this.outboundHeaders(headers, path)}
+    if (!rpc?.unary) {
+      record('request', {targetable: false, reason: rpc ? 'streaming call' : 'method not in the proto'})
+      void new GrpcExchange(this.env, stream, call, ids, null, undefined).run()
+      return
+    }
+    record('request', {targetable: true})
+    this.tracker.begin(trial)
+    void this.readUnary(stream)
+      .then(async (body) => {
+        if (body === undefined) return
+        ids.operation ??= operationFromMessage(rpc, body)
+        const decision = this.options.rules.decide({method: 'POST', path, headers, trial, attempt})
+        await new GrpcExchange(this.env, stream, call, ids, body, decision?.action).run()
+      })
+      .catch((err: Error) => {
+        const malformed = err instanceof MalformedFrameError
+        events.record({type: 'error', proxy: name, ...ids, detail: {message: malformed ? `malformed gRPC request: ${err.message}` : err.message, phase: 'request'}})
+        // Close the offending stream: with an INTERNAL status when it can still be answered.
+        if (stream.closed || stream.destroyed) return
+        if (stream.headersSent) stream.close(http2.constants.NGHTTP2_PROTOCOL_ERROR)
+        else {
+          stream.respond(
+            {':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(GRPC_STATUS_CODES.INTERNAL), 'grpc-message': encodeGrpcMessage(`faultline: ${err.message}`)},
+            {endStream: true},
+          )
+        }
+      })
+      .finally(() => this.tracker.end(trial))
+  }
+
+  /**
+   * Read a unary call's request in full: exactly one length-prefixed message. Undefined when
+   * the client went away first. Throws MalformedFrameError for anything else.
+   */
+  private async readUnary(stream: ServerHttp2Stream): Promise<Buffer | undefined> {
+    const chunks: Buffer[] = []
+    let size = 0
+    try {
+      for await (const chunk of stream) {
+        size += (chunk as Buffer).length
+        if (size > MAX_MESSAGE_BYTES + 5) throw new MalformedFrameError(`request larger than ${MAX_MESSAGE_BYTES} bytes`)
+        chunks.push(chunk as Buffer)
+      }
+    } catch (err) {
+      if (err instanceof MalformedFrameError) throw err
+      return undefined // reset by the client while sending
+    }
+    if (stream.closed && stream.rstCode !== undefined && stream.rstCode !== http2.constants.NGHTTP2_NO_ERROR) return undefined
+    const body = Buffer.concat(chunks)
+    const messages = parseMessages(body)
+    if (messages.length !== 1) throw new MalformedFrameError(`a unary call must carry exactly one message, got ${messages.length}`)
+    return body
+  }
+}
