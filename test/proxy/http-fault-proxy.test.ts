@@ -157,6 +157,8 @@ describe('HttpFaultProxy', () => {
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r))
     const port = (probe.address() as net.AddressInfo).port
     await new Promise<void>((r) => probe.close(() => r()))
+    const seen: ProxyEvent[] = []
+    events.on('event', (e) => seen.push(e))
     const proxy = new HttpFaultProxy({upstream: `http://127.0.0.1:${port}`, events, rules: new RuleSet(1)})
     await proxy.start()
     cleanups.push(() => proxy.close())
@@ -165,6 +167,9 @@ describe('HttpFaultProxy', () => {
     const r = await client.request({method: 'GET', path: '/'})
     expect(r.statusCode).toBe(502)
     expect(await r.body.text()).toMatch(/ECONNREFUSED|upstream/)
+    // A refused connection is not a delivery: the server never saw the request.
+    expect(ofType(seen, 'delivery')).toHaveLength(0)
+    expect(ofType(seen, 'error')).toHaveLength(1)
   })
 })
 

@@ -152,11 +152,22 @@ export class Exchange {
     return Buffer.concat(chunks)
   }
 
-  private nextDelivery(): number {
+  /**
+   * Number the next delivery. Its 'delivery' event is recorded by `started()`, once the
+   * request is being written on a connected socket: a send the server never received (a
+   * refused connection during a restart) is not a delivery.
+   */
+  private nextDelivery(): {delivery: number; started: () => void} {
     this.deliveries += 1
+    const delivery = this.deliveries
     const detail = this.prepared?.deliveryDetail
-    this.record({type: 'delivery', delivery: this.deliveries, method: this.req.method, path: this.req.url, ...(detail ? {detail} : {})})
-    return this.deliveries
+    let recorded = false
+    const started = () => {
+      if (recorded) return
+      recorded = true
+      this.record({type: 'delivery', delivery, method: this.req.method, path: this.req.url, ...(detail ? {detail} : {})})
+    }
+    return {delivery, started}
   }
 
   private recordReplyEnd(delivery: number, status: number, body: Buffer | undefined, bytes: number): void {
@@ -169,13 +180,18 @@ export class Exchange {
 
   /** Deliver once more, read the reply in full, record it; the client never sees it. */
   private async deliverAndRead(body: Buffer | null, onHead?: (status: number) => void): Promise<BufferedReply> {
-    const delivery = this.nextDelivery()
+    const {delivery, started} = this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)
     try {
-      const {reply} = deliverBuffered(this.env.dispatcher, this.upstreamRequest(body), (status) => {
-        this.record({type: 'reply', delivery, status})
-        onHead?.(status)
-      })
+      const {reply} = deliverBuffered(
+        this.env.dispatcher,
+        this.upstreamRequest(body),
+        (status) => {
+          this.record({type: 'reply', delivery, status})
+          onHead?.(status)
+        },
+        started,
+      )
       const result = await reply
       this.recordReplyEnd(delivery, result.status, result.body, result.body.length)
       return result
@@ -197,7 +213,7 @@ export class Exchange {
    * If the client goes away mid-way the delivery is abandoned (unless `keepIfClientGone`).
    */
   private streamToClient(body: Buffer | Readable | null, keepIfClientGone = false): Promise<void> {
-    const delivery = this.nextDelivery()
+    const {delivery, started} = this.nextDelivery()
     const {res} = this
     const capture: Buffer[] = []
     let captured = 0
@@ -205,6 +221,7 @@ export class Exchange {
     let status = 0
     return new Promise<void>((resolve, reject) => {
       const handle = deliver(this.env.dispatcher, this.upstreamRequest(body), {
+        start: started,
         head: (s, headers) => {
           status = s
           this.record({type: 'reply', delivery, status: s})
@@ -405,14 +422,19 @@ export class Exchange {
 
   private async crashBeforeReply(): Promise<void> {
     const body = await this.readBody()
-    const delivery = this.nextDelivery()
+    const {delivery, started} = this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)
     try {
       // The server answered: its reply is at the proxy, not yet at the client. Kill it now.
-      const {reply, handle} = deliverBuffered(this.env.dispatcher, this.upstreamRequest(body), (status) => {
-        this.record({type: 'reply', delivery, status})
-        handle.abort(new Error('server crashed before its reply left'))
-      })
+      const {reply, handle} = deliverBuffered(
+        this.env.dispatcher,
+        this.upstreamRequest(body),
+        (status) => {
+          this.record({type: 'reply', delivery, status})
+          handle.abort(new Error('server crashed before its reply left'))
+        },
+        started,
+      )
       const outcome = await reply.then(
         () => 'replied',
         (err: Error) => err.message,
@@ -442,7 +464,7 @@ export class Exchange {
 
   private async clientAbort(): Promise<void> {
     const body = await this.readBody()
-    this.nextDelivery()
+    const {started} = this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)
     try {
       // A fresh connection (no pool), so closing it is what the server would see of a crashed client.
@@ -459,6 +481,7 @@ export class Exchange {
         upstream.on('error', () => resolve())
         upstream.on('close', () => resolve())
         upstream.on('response', (r) => r.resume())
+        upstream.once('socket', (socket) => socket.once('connect', started))
         // Once the whole request is on the wire, the client "crashes": both connections close.
         upstream.end(body ?? undefined, () => {
           this.recordFault('after-request-sent')

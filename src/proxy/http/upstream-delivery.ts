@@ -12,6 +12,8 @@ export interface UpstreamRequest {
 
 /** Receives one reply as it streams in. `data` returning false asks for a pause. */
 export interface ReplySink {
+  /** The request is being written on a connected socket: from here on it is a delivery. */
+  start?(): void
   head(status: number, headers: IncomingHttpHeaders): void
   data(chunk: Buffer): boolean
   end(): void
@@ -43,7 +45,8 @@ export function deliver(dispatcher: Dispatcher, request: UpstreamRequest, sink: 
     {
       onRequestStart(c) {
         controller = c
-        if (abortedEarly) c.abort(abortedEarly)
+        if (abortedEarly) return c.abort(abortedEarly)
+        sink.start?.()
       },
       onResponseStart(_c, statusCode, headers) {
         if (statusCode < 200) return // 1xx informational: wait for the final head
@@ -81,6 +84,7 @@ export function deliverBuffered(
   dispatcher: Dispatcher,
   request: UpstreamRequest,
   onHead?: (status: number, headers: IncomingHttpHeaders) => void,
+  onStart?: () => void,
 ): {reply: Promise<BufferedReply>; handle: DeliveryHandle} {
   let handle!: DeliveryHandle
   const reply = new Promise<BufferedReply>((resolve, reject) => {
@@ -88,6 +92,7 @@ export function deliverBuffered(
     let headers: IncomingHttpHeaders = {}
     const chunks: Buffer[] = []
     handle = deliver(dispatcher, request, {
+      start: onStart,
       head(s, h) {
         status = s
         headers = h

@@ -204,7 +204,10 @@ class BatchCallExchange {
   private async deliver(body: Buffer, shape: 'batch' | 'alone' | 'without'): Promise<BufferedReply> {
     const delivery = shape === 'without' ? undefined : ++this.deliveries
     const detail = {rpcMethod: this.call.method, call: this.call.index, calls: this.items.length, sent: shape}
-    if (delivery !== undefined) this.record({type: 'delivery', delivery, method: this.req.method, path: this.req.url, detail})
+    // Recorded once the request is written on a connected socket: a refused send is no delivery.
+    const started = () => {
+      if (delivery !== undefined) this.record({type: 'delivery', delivery, method: this.req.method, path: this.req.url, detail})
+    }
     this.env.tracker.begin(this.ids.trial)
     try {
       const {reply} = deliverBuffered(
@@ -213,6 +216,7 @@ class BatchCallExchange {
         (status) => {
           if (delivery !== undefined) this.record({type: 'reply', delivery, status})
         },
+        started,
       )
       const result = await reply
       if (delivery !== undefined) {
