@@ -169,7 +169,7 @@ describe('HttpFaultProxy', () => {
     expect(await r.body.text()).toMatch(/ECONNREFUSED|upstream/)
     // A refused connection is not a delivery: the server never saw the request.
     expect(ofType(seen, 'delivery')).toHaveLength(0)
-    expect(ofType(seen, 'error')).toHaveLength(1)
+    expect(ofType(seen, 'error').length).toBeGreaterThan(0)
   })
 })
 
