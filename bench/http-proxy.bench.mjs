@@ -1,14 +1,32 @@
 // Prints, in one run on this machine: requests/s and p50/p99 latency for 20 keep-alive
 // connections of small JSON POSTs — direct, through faultline's HTTP proxy (no faults), and
-// through http-proxy — plus the wall time of the demo check. Not a test: figures only.
+// through http-proxy (npm) — plus the wall time of the demo check. Not a test: figures only.
+//
+// Load comes from wrk when it is installed (a C load generator that leaves the CPU to the
+// servers; `apt-get install wrk`), else from autocannon. Each target is warmed up, then
+// measured in ROUNDS interleaved rounds; the median round is reported.
 import {execFileSync, fork} from 'node:child_process'
 import {once} from 'node:events'
+import {mkdtempSync, writeFileSync} from 'node:fs'
+import {tmpdir} from 'node:os'
+import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import autocannon from 'autocannon'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 20
+const BODY = JSON.stringify({item: 'book', qty: 1})
+
+function hasWrk() {
+  try {
+    execFileSync('wrk', ['--version'], {stdio: 'ignore'})
+    return true
+  } catch (err) {
+    return err.status === 1 // wrk --version prints its version and exits 1
+  }
+}
 
 async function start(script, args = []) {
   const child = fork(here(script), args, {stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
@@ -16,44 +34,67 @@ async function start(script, args = []) {
   return {child, url: `http://127.0.0.1:${message.port}`}
 }
 
-function load(url) {
-  return autocannon({
-    url: `${url}/orders`,
-    connections: CONNECTIONS,
-    duration: DURATION,
-    method: 'POST',
-    headers: {'content-type': 'application/json'},
-    body: JSON.stringify({item: 'book', qty: 1}),
-  })
-}
-
-function row(name, r, base) {
-  const errors = r.errors + r.timeouts + r.non2xx
-  return {
-    target: name,
-    'req/s': Math.round(r.requests.average),
-    'vs direct': base ? `${(r.requests.average / base).toFixed(2)}×` : '1.00×',
-    'p50 ms': r.latency.p50,
-    'p99 ms': r.latency.p99,
-    errors,
+function wrkLoader() {
+  const script = join(mkdtempSync(join(tmpdir(), 'fl-bench-')), 'post.lua')
+  writeFileSync(script, `wrk.method = "POST"\nwrk.body = '${BODY}'\nwrk.headers["Content-Type"] = "application/json"\n`)
+  const ms = (text) => {
+    const [, n, unit] = /([\d.]+)(us|ms|s)/.exec(text)
+    return Number(n) * (unit === 'us' ? 0.001 : unit === 's' ? 1000 : 1)
+  }
+  return async (url, seconds) => {
+    const out = execFileSync('wrk', ['-t1', `-c${CONNECTIONS}`, `-d${seconds}s`, '--latency', '-s', script, `${url}/orders`]).toString()
+    const errors = /Non-2xx or 3xx responses: (\d+)/.exec(out)?.[1] ?? 0
+    const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
+    return {
+      rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
+      p50: ms(/50%\s+(\S+)/.exec(out)[1]),
+      p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+      errors: Number(errors) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
+    }
   }
 }
 
+function autocannonLoader() {
+  return async (url, seconds) => {
+    const r = await autocannon({url: `${url}/orders`, connections: CONNECTIONS, duration: seconds, method: 'POST', headers: {'content-type': 'application/json'}, body: BODY})
+    return {rps: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, errors: r.errors + r.timeouts + r.non2xx}
+  }
+}
+
+const median = (runs) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]
+
+const useWrk = hasWrk()
+const load = useWrk ? wrkLoader() : autocannonLoader()
 const upstream = await start('./servers/upstream.mjs')
-const faultline = await start('./servers/faultline-proxy.mjs', [upstream.url])
-const reference = await start('./servers/http-proxy-reference.mjs', [upstream.url])
+const targets = [
+  {name: 'direct', ...upstream},
+  {name: 'faultline proxy', ...(await start('./servers/faultline-proxy.mjs', [upstream.url]))},
+  {name: 'http-proxy', ...(await start('./servers/http-proxy-reference.mjs', [upstream.url]))},
+]
 try {
-  await load(upstream.url) // warm-up of the server and the load generator
-  const direct = await load(upstream.url)
-  const viaFaultline = await load(faultline.url)
-  const viaReference = await load(reference.url)
-  const base = direct.requests.average
-  console.log(`HTTP keep-alive, ${CONNECTIONS} connections, small JSON POSTs, ${DURATION}s each (node ${process.version})`)
-  console.table([row('direct', direct), row('faultline proxy', viaFaultline, base), row('http-proxy', viaReference, base)])
-  const ratio = viaFaultline.requests.average / viaReference.requests.average
+  for (const t of targets) await load(t.url, 2) // warm-up: JIT, connections
+  const runs = new Map(targets.map((t) => [t.name, []]))
+  for (let round = 0; round < ROUNDS; round++) for (const t of targets) runs.get(t.name).push(await load(t.url, SECONDS))
+  const base = median(runs.get('direct')).rps
+  console.log(`HTTP keep-alive, ${CONNECTIONS} connections, small JSON POSTs; load: ${useWrk ? 'wrk' : 'autocannon'}; median of ${ROUNDS} × ${SECONDS}s (node ${process.version})`)
+  console.table(
+    targets.map((t) => {
+      const m = median(runs.get(t.name))
+      return {
+        target: t.name,
+        'req/s': Math.round(m.rps),
+        'vs direct': `${(m.rps / base).toFixed(2)}×`,
+        'p50 ms': Number(m.p50.toFixed(2)),
+        'p99 ms': Number(m.p99.toFixed(2)),
+        errors: runs.get(t.name).reduce((a, r) => a + r.errors, 0),
+        'all rounds req/s': runs.get(t.name).map((r) => Math.round(r.rps)).join(' '),
+      }
+    }),
+  )
+  const ratio = median(runs.get('faultline proxy')).rps / median(runs.get('http-proxy')).rps
   console.log(`faultline / http-proxy: ${ratio.toFixed(2)}× requests/s (target ≥ 1.5×)`)
 } finally {
-  for (const p of [faultline, reference, upstream]) p.child.disconnect()
+  for (const t of targets) t.child.kill()
 }
 
 const started = performance.now()

@@ -147,9 +147,7 @@ export class Exchange {
       this.req.resume()
       return null
     }
-    const chunks: Buffer[] = []
-    for await (const chunk of this.req) chunks.push(chunk as Buffer)
-    return Buffer.concat(chunks)
+    return readAll(this.req)
   }
 
   /**
@@ -219,13 +217,19 @@ export class Exchange {
     let captured = 0
     let bytes = 0
     let status = 0
+    // A small reply of known length is held until complete and written with its head in one
+    // call; larger or chunked replies stream through with backpressure.
+    let held: Buffer[] | undefined
     return new Promise<void>((resolve, reject) => {
       const handle = deliver(this.env.dispatcher, this.upstreamRequest(body), {
         start: started,
         head: (s, headers) => {
           status = s
           this.record({type: 'reply', delivery, status: s})
-          if (!this.clientGone && !res.headersSent) res.writeHead(s, outboundReplyHeaders(headers))
+          if (this.clientGone || res.headersSent) return
+          res.writeHead(s, outboundReplyHeaders(headers))
+          const length = Number(headers['content-length'])
+          if (length <= SMALL_BODY) held = []
         },
         data: (chunk) => {
           bytes += chunk.length
@@ -234,14 +238,22 @@ export class Exchange {
             captured += chunk.length
           }
           if (this.clientGone) return true
+          if (held) {
+            held.push(chunk)
+            return true
+          }
           if (res.write(chunk)) return true
           res.once('drain', () => handle.resume())
           return false
         },
         end: () => {
           cleanup()
-          this.recordReplyEnd(delivery, status, Buffer.concat(capture), bytes)
-          if (!this.clientGone) res.end(() => this.record({type: 'forwarded', delivery, status}))
+          this.recordReplyEnd(delivery, status, captured > 0 ? Buffer.concat(capture) : undefined, bytes)
+          if (!this.clientGone) {
+            const rest = held === undefined || held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held)
+            if (this.env.events.observed) res.end(rest, () => this.record({type: 'forwarded', delivery, status}))
+            else res.end(rest)
+          }
           resolve()
         },
         error: (err) => {
@@ -493,4 +505,17 @@ export class Exchange {
       this.env.tracker.end(this.ids.trial)
     }
   }
+}
+
+/** Read a whole message body with plain stream events (cheaper than an async iterator per request). */
+function readAll(stream: IncomingMessage): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = []
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk))
+    stream.once('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks)))
+    stream.once('error', reject)
+    stream.once('close', () => {
+      if (!stream.complete) reject(new Error('the client closed the connection before sending the whole request'))
+    })
+  })
 }

@@ -41,8 +41,11 @@ export function outboundReplyHeaders(headers: IncomingHttpHeaders): Record<strin
   return out
 }
 
-function connectionListed(value: string | string[] | undefined): Set<string> {
-  if (!value) return new Set()
+const NONE: ReadonlySet<string> = new Set()
+
+function connectionListed(value: string | string[] | undefined): ReadonlySet<string> {
+  // The common values name no other header; skip the parsing for them.
+  if (!value || value === 'keep-alive' || value === 'close' || value === 'Keep-Alive') return NONE
   const joined = Array.isArray(value) ? value.join(',') : value
   return new Set(
     joined
