@@ -2,6 +2,7 @@ import http2, {type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHt
 import {pipeline} from 'node:stream'
 import type {EventLog, ProxyEventInput} from '../events.js'
 import {describeFault, type FaultAction} from '../fault.js'
+import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {InFlightTracker} from '../in-flight.js'
 import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {parseMessages} from './frames.js'
@@ -69,7 +70,7 @@ function single(value: string | string[] | undefined): string | undefined {
  * forward it, or apply one fault. Every delivery to the server is recorded with its number
  * (1 the original, 2+ duplicates) and counted in flight for its trial until it completes.
  */
-export class GrpcExchange {
+export class GrpcExchange implements FaultHandlers {
   private deliveries = 0
   /** Errors already recorded as 'error' events (so `run` does not record them twice). */
   private readonly recorded = new WeakSet<Error>()
@@ -105,31 +106,19 @@ export class GrpcExchange {
   }
 
   private async dispatchFault(): Promise<void> {
-    const fault = this.fault
-    if (!fault || this.body === null) return this.forward(this.body)
-    switch (fault.type) {
-      case 'drop-request':
-        this.recordFault('request', {mode: fault.mode})
-        return this.holdOrReset(fault.mode)
-      case 'drop-reply':
-        await this.deliverAndRead()
-        this.recordFault('reply', {mode: fault.mode})
-        return this.holdOrReset(fault.mode)
-      case 'duplicate':
-        return this.duplicate(fault.mode, fault.delay)
-      case 'delay':
-        return fault.phase === 'request' ? this.delayRequest(fault.delay) : this.delayReply(fault.delay)
-      case 'reset':
-        return this.resetMidReply()
-      case 'crash-before-reply':
-        return this.crashBeforeReply()
-      case 'crash-after-reply':
-        return this.crashAfterReply()
-      case 'client-abort':
-        return this.clientAbort()
-      case 'status':
-        return this.answerStatus(fault.status, fault.phase)
-    }
+    if (!this.fault || this.body === null) return this.forward(this.body)
+    return applyFault(this.fault, this)
+  }
+
+  async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
+    this.recordFault('request', {mode})
+    return this.holdOrReset(mode)
+  }
+
+  async dropReply(mode: 'timeout' | 'reset'): Promise<void> {
+    await this.deliverAndRead()
+    this.recordFault('reply', {mode})
+    return this.holdOrReset(mode)
   }
 
   // ---- building blocks -------------------------------------------------------------
@@ -369,7 +358,7 @@ export class GrpcExchange {
 
   // ---- faults ------------------------------------------------------------------------
 
-  private async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
+  async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
     this.recordFault('request', {mode, delay: mode === 'delayed' ? delay : undefined, copies: 2})
     if (mode === 'sequential') {
       await this.forward(this.body, true).catch((err) => this.failClient(err))
@@ -393,7 +382,7 @@ export class GrpcExchange {
     await Promise.all([first, second])
   }
 
-  private async delayRequest(delay: number): Promise<void> {
+  async delayRequest(delay: number): Promise<void> {
     this.recordFault('request', {delay})
     await this.sleep(delay)
     if (this.clientGone) {
@@ -404,14 +393,14 @@ export class GrpcExchange {
     await this.forward(this.body, true)
   }
 
-  private async delayReply(delay: number): Promise<void> {
+  async delayReply(delay: number): Promise<void> {
     const reply = await this.deliverAndRead()
     this.recordFault('reply', {delay})
     await this.sleep(delay)
     this.sendReply(reply, 1)
   }
 
-  private async resetMidReply(): Promise<void> {
+  async resetMidReply(): Promise<void> {
     const reply = await this.deliverAndRead()
     const half = reply.data.subarray(0, Math.floor(reply.data.length / 2))
     this.recordFault('mid-reply', {bytesSent: half.length, of: reply.data.length, rstCode: RESET_CODE})
@@ -424,7 +413,7 @@ export class GrpcExchange {
     else setImmediate(() => this.resetClient())
   }
 
-  private async answerStatus(status: GrpcStatusName, phase: 'request' | 'reply'): Promise<void> {
+  async answerStatus(status: GrpcStatusName, phase: 'request' | 'reply'): Promise<void> {
     const code = GRPC_STATUS_CODES[status]
     if (phase === 'reply') await this.deliverAndRead()
     this.recordFault(phase, {status, forwarded: phase === 'reply'})
@@ -442,7 +431,7 @@ export class GrpcExchange {
     return true
   }
 
-  private async crashBeforeReply(): Promise<void> {
+  async crashBeforeReply(): Promise<void> {
     let delivery: number | undefined
     this.env.tracker.begin(this.ids.trial)
     try {
@@ -474,7 +463,7 @@ export class GrpcExchange {
     }
   }
 
-  private async crashAfterReply(): Promise<void> {
+  async crashAfterReply(): Promise<void> {
     const reply = await this.deliverAndRead()
     this.sendReply(reply, 1)
     if (!(await this.crash('after-reply'))) return
@@ -482,7 +471,7 @@ export class GrpcExchange {
     await this.deliverQuietly()
   }
 
-  private async clientAbort(): Promise<void> {
+  async clientAbort(): Promise<void> {
     this.env.tracker.begin(this.ids.trial)
     const session = this.env.upstream.fresh()
     try {

@@ -4,6 +4,7 @@ import type {Dispatcher} from 'undici'
 import {describeFault, type FaultAction} from '../fault.js'
 import type {EventLog, ProxyEventInput} from '../events.js'
 import type {InFlightTracker} from '../in-flight.js'
+import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
@@ -52,7 +53,7 @@ export interface ExchangeIds {
  * fault to it. Each delivery to the server is recorded with its number (1 for the
  * original, 2+ for duplicates) and counted in flight for the trial until it completes.
  */
-export class Exchange {
+export class Exchange implements FaultHandlers {
   private deliveries = 0
   private clientGone = false
 
@@ -92,30 +93,14 @@ export class Exchange {
         return
       }
     }
-    const fault = this.fault
-    if (!fault) return this.forwardStreaming()
-    switch (fault.type) {
-      case 'drop-request':
-        return this.dropRequest(fault.mode)
-      case 'drop-reply':
-        return this.dropReply(fault.mode)
-      case 'duplicate':
-        return this.duplicate(fault.mode, fault.delay)
-      case 'delay':
-        return fault.phase === 'request' ? this.delayRequest(fault.delay) : this.delayReply(fault.delay)
-      case 'reset':
-        return this.resetMidReply()
-      case 'crash-before-reply':
-        return this.crashBeforeReply()
-      case 'crash-after-reply':
-        return this.crashAfterReply()
-      case 'client-abort':
-        return this.clientAbort()
-      case 'status':
-        // gRPC only (the scenario loader keeps it off HTTP targets): forward untouched, and say so.
-        this.record({type: 'error', fault: fault.type, detail: {message: 'status faults apply to gRPC targets only; forwarded untouched'}})
-        return this.forwardStreaming()
-    }
+    if (!this.fault) return this.forwardStreaming()
+    return applyFault(this.fault, this)
+  }
+
+  /** gRPC only (the scenario loader keeps it off HTTP targets): forward untouched, and say so. */
+  async answerStatus(): Promise<void> {
+    this.record({type: 'error', fault: 'status', detail: {message: 'status faults apply to gRPC targets only; forwarded untouched'}})
+    return this.forwardStreaming()
   }
 
   // ---- building blocks -------------------------------------------------------------
@@ -349,20 +334,20 @@ export class Exchange {
     await this.streamToClient(this.req)
   }
 
-  private async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
+  async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
     await this.readBody()
     this.recordFault('request', {mode})
     await this.holdOrReset(mode)
   }
 
-  private async dropReply(mode: 'timeout' | 'reset'): Promise<void> {
+  async dropReply(mode: 'timeout' | 'reset'): Promise<void> {
     const body = await this.readBody()
     await this.deliverAndRead(body)
     this.recordFault('reply', {mode})
     await this.holdOrReset(mode)
   }
 
-  private async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
+  async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
     const body = await this.readBody()
     this.recordFault('request', {mode, delay: mode === 'delayed' ? delay : undefined, copies: 2})
     if (mode === 'sequential') {
@@ -387,7 +372,7 @@ export class Exchange {
     await Promise.all([first, second])
   }
 
-  private async delayRequest(delay: number): Promise<void> {
+  async delayRequest(delay: number): Promise<void> {
     const body = await this.readBody()
     this.recordFault('request', {delay})
     await this.sleep(delay)
@@ -399,7 +384,7 @@ export class Exchange {
     await this.streamToClient(body, true)
   }
 
-  private async delayReply(delay: number): Promise<void> {
+  async delayReply(delay: number): Promise<void> {
     const body = await this.readBody()
     const reply = await this.deliverAndRead(body)
     this.recordFault('reply', {delay})
@@ -407,7 +392,7 @@ export class Exchange {
     await this.sendToClient(reply)
   }
 
-  private async resetMidReply(): Promise<void> {
+  async resetMidReply(): Promise<void> {
     const body = await this.readBody()
     const reply = await this.deliverAndRead(body)
     this.recordFault('mid-reply', {bytesSent: Math.floor(reply.body.length / 2), of: reply.body.length})
@@ -432,7 +417,7 @@ export class Exchange {
     return true
   }
 
-  private async crashBeforeReply(): Promise<void> {
+  async crashBeforeReply(): Promise<void> {
     const body = await this.readBody()
     const {delivery, started} = this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)
@@ -465,7 +450,7 @@ export class Exchange {
     }
   }
 
-  private async crashAfterReply(): Promise<void> {
+  async crashAfterReply(): Promise<void> {
     const body = await this.readBody()
     const reply = await this.deliverAndRead(body)
     await this.sendToClient(reply)
@@ -474,7 +459,7 @@ export class Exchange {
     await this.deliverQuietly(body)
   }
 
-  private async clientAbort(): Promise<void> {
+  async clientAbort(): Promise<void> {
     const body = await this.readBody()
     const {started} = this.nextDelivery()
     this.env.tracker.begin(this.ids.trial)

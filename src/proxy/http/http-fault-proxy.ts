@@ -1,7 +1,7 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http'
 import type {AddressInfo, Socket} from 'node:net'
 import {Pool} from 'undici'
-import {EnvironmentError} from '../../errors.js'
+import {listenOn} from '../listen.js'
 import type {EventLog} from '../events.js'
 import {InFlightTracker} from '../in-flight.js'
 import type {RuleSet} from '../rule-set.js'
@@ -91,24 +91,7 @@ export class HttpFaultProxy {
 
   async start(): Promise<{host: string; port: number; url: string}> {
     const host = this.options.host ?? '127.0.0.1'
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        this.server.off('listening', onListening)
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new EnvironmentError('FL_PORT_TAKEN', `cannot listen on ${host}:${this.options.port}: the port is already in use; choose another with --listen`)
-            : new EnvironmentError('FL_LISTEN', `cannot listen on ${host}:${this.options.port}: ${err.message}`),
-        )
-      }
-      const onListening = () => {
-        this.server.off('error', onError)
-        resolve()
-      }
-      this.server.once('error', onError)
-      this.server.once('listening', onListening)
-      this.server.listen(this.options.port ?? 0, host)
-    })
-    this.address = this.server.address() as AddressInfo
+    this.address = await listenOn(this.server, host, this.options.port ?? 0)
     this.options.events.record({type: 'listen', proxy: this.options.name, detail: {url: this.url, upstream: this.options.upstream}})
     return {host: this.address.address, port: this.address.port, url: this.url}
   }

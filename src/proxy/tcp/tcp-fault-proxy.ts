@@ -1,9 +1,10 @@
 import net, {type AddressInfo, type Socket} from 'node:net'
-import {EnvironmentError} from '../../errors.js'
+import {listenOn} from '../listen.js'
 import {removePaths, selectJson} from '../../scenario/jsonpath.js'
 import type {EventLog, ProxyEventInput} from '../events.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {InFlightTracker} from '../in-flight.js'
+import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {describeFraming, encodeFrame, FrameDecoder, FrameError, type Framing} from './framing.js'
@@ -121,24 +122,7 @@ export class TcpFaultProxy {
 
   async start(): Promise<{host: string; port: number; url: string}> {
     const host = this.options.host ?? '127.0.0.1'
-    await new Promise<void>((resolve, reject) => {
-      const onError = (err: NodeJS.ErrnoException) => {
-        this.server.off('listening', onListening)
-        reject(
-          err.code === 'EADDRINUSE'
-            ? new EnvironmentError('FL_PORT_TAKEN', `cannot listen on ${host}:${this.options.port}: the port is already in use; choose another with --listen`)
-            : new EnvironmentError('FL_LISTEN', `cannot listen on ${host}:${this.options.port}: ${err.message}`),
-        )
-      }
-      const onListening = () => {
-        this.server.off('error', onError)
-        resolve()
-      }
-      this.server.once('error', onError)
-      this.server.once('listening', onListening)
-      this.server.listen(this.options.port ?? 0, host)
-    })
-    this.address = this.server.address() as AddressInfo
+    this.address = await listenOn(this.server, host, this.options.port ?? 0)
     this.options.events.record({
       type: 'listen',
       proxy: this.options.name,
@@ -421,7 +405,7 @@ interface FrameIds {
 }
 
 /** One request frame and everything the proxy does about it (mirrors the HTTP Exchange). */
-class FrameExchange {
+class FrameExchange implements FaultHandlers {
   private deliveries = 0
 
   constructor(
@@ -460,29 +444,25 @@ class FrameExchange {
         return
       }
     }
-    const fault = this.fault
-    if (!fault) return this.toClient(await this.deliverMain())
-    switch (fault.type) {
-      case 'drop-request':
-        this.recordFault('request', {mode: fault.mode})
-        return this.holdOrReset(fault.mode)
-      case 'drop-reply':
-        await this.deliverMain()
-        this.recordFault('reply', {mode: fault.mode})
-        return this.holdOrReset(fault.mode)
-      case 'duplicate':
-        return this.duplicate(fault.mode, fault.delay)
-      case 'delay':
-        return fault.phase === 'request' ? this.delayRequest(fault.delay) : this.delayReply(fault.delay)
-      case 'reset':
-        return this.resetMidReply()
-      case 'crash-before-reply':
-        return this.crashBeforeReply()
-      case 'crash-after-reply':
-        return this.crashAfterReply()
-      case 'client-abort':
-        return this.clientAbort()
-    }
+    if (!this.fault) return this.toClient(await this.deliverMain())
+    return applyFault(this.fault, this)
+  }
+
+  async dropRequest(mode: 'timeout' | 'reset'): Promise<void> {
+    this.recordFault('request', {mode})
+    return this.holdOrReset(mode)
+  }
+
+  async dropReply(mode: 'timeout' | 'reset'): Promise<void> {
+    await this.deliverMain()
+    this.recordFault('reply', {mode})
+    return this.holdOrReset(mode)
+  }
+
+  /** gRPC only (the scenario loader keeps it off tcp targets): forward untouched, and say so. */
+  async answerStatus(): Promise<void> {
+    this.record({type: 'error', fault: 'status', detail: {message: 'status faults apply to gRPC targets only; forwarded untouched'}})
+    return this.toClient(await this.deliverMain())
   }
 
   // ---- building blocks -------------------------------------------------------------
@@ -607,7 +587,7 @@ class FrameExchange {
 
   // ---- faults ------------------------------------------------------------------------
 
-  private async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
+  async duplicate(mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
     this.recordFault('request', {mode, delay: mode === 'delayed' ? delay : undefined, copies: 2})
     const original = async () => this.toClient(await this.deliverMain())
     if (mode === 'sequential') {
@@ -632,7 +612,7 @@ class FrameExchange {
     await Promise.all([first, second])
   }
 
-  private async delayRequest(delay: number): Promise<void> {
+  async delayRequest(delay: number): Promise<void> {
     this.recordFault('request', {delay})
     await this.sleep(delay)
     // The client gave up: the late request still reaches the server, as on a real network.
@@ -640,14 +620,14 @@ class FrameExchange {
     await this.toClient(await this.deliverMain())
   }
 
-  private async delayReply(delay: number): Promise<void> {
+  async delayReply(delay: number): Promise<void> {
     const reply = await this.deliverMain()
     this.recordFault('reply', {delay})
     await this.sleep(delay)
     await this.toClient(reply)
   }
 
-  private async resetMidReply(): Promise<void> {
+  async resetMidReply(): Promise<void> {
     const reply = await this.deliverMain()
     const bytes = encodeFrame(this.env.framing, reply)
     const half = Math.floor(bytes.length / 2)
@@ -667,7 +647,7 @@ class FrameExchange {
     return true
   }
 
-  private async crashBeforeReply(): Promise<void> {
+  async crashBeforeReply(): Promise<void> {
     // The server answered: its reply is at the proxy, not yet at the client. Kill it now.
     this.env.tracker.begin(this.ids.trial)
     try {
@@ -679,14 +659,14 @@ class FrameExchange {
     }
   }
 
-  private async crashAfterReply(): Promise<void> {
+  async crashAfterReply(): Promise<void> {
     await this.toClient(await this.deliverMain())
     if (!(await this.crash('after-reply'))) return
     // The restarted server now sees the same request again, as a retry or late duplicate would.
     await this.deliverQuietly()
   }
 
-  private async clientAbort(): Promise<void> {
+  async clientAbort(): Promise<void> {
     await this.tracked(
       (delivery) =>
         new Promise<void>((resolve) => {
