@@ -9,6 +9,7 @@ import {parseMessages} from './frames.js'
 import {describeReplyMessage, type RpcMethod} from './proto.js'
 import {GRPC_STATUS_CODES, grpcStatusName, PUSHBACK_HEADER, type GrpcStatusName} from './status.js'
 import {callUpstream, callUpstreamBuffered, type GrpcReply, type UpstreamSessions} from './upstream.js'
+import {pendingSleep} from '../pending-sleep.js'
 
 /** What every exchange of one gRPC proxy shares. */
 export interface GrpcExchangeEnv {
@@ -341,19 +342,7 @@ export class GrpcExchange implements FaultHandlers {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.env.pending.delete(entry)
-        resolve()
-      }, ms)
-      const entry = {
-        cancel: () => {
-          clearTimeout(timer)
-          resolve()
-        },
-      }
-      this.env.pending.add(entry)
-    })
+    return pendingSleep(ms, this.env.pending)
   }
 
   // ---- faults ------------------------------------------------------------------------

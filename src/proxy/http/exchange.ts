@@ -8,6 +8,7 @@ import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
+import {pendingSleep} from '../pending-sleep.js'
 
 /** Request bodies up to this many bytes (with a content-length) are buffered before forwarding. */
 const SMALL_BODY = 64 * 1024
@@ -304,19 +305,7 @@ export class Exchange implements FaultHandlers {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.env.pending.delete(entry)
-        resolve()
-      }, ms)
-      const entry = {
-        cancel: () => {
-          clearTimeout(timer)
-          resolve()
-        },
-      }
-      this.env.pending.add(entry)
-    })
+    return pendingSleep(ms, this.env.pending)
   }
 
   // ---- faults ------------------------------------------------------------------------

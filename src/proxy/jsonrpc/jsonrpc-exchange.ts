@@ -8,6 +8,7 @@ import type {RequestInfo} from '../http/request-match.js'
 import {deliverBuffered, type BufferedReply} from '../http/upstream-delivery.js'
 import type {RuleSet} from '../rule-set.js'
 import {batchWithout, callAlone, parseJsonRpcRequest, replyWithout, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
+import {pendingSleep} from '../pending-sleep.js'
 
 /** How the L7 HTTP proxy reads JSON-RPC 2.0 bodies. */
 export interface JsonRpcProxyOptions {
@@ -250,19 +251,7 @@ class BatchCallExchange {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.env.pending.delete(entry)
-        resolve()
-      }, ms)
-      const entry = {
-        cancel: () => {
-          clearTimeout(timer)
-          resolve()
-        },
-      }
-      this.env.pending.add(entry)
-    })
+    return pendingSleep(ms, this.env.pending)
   }
 
   private async dropCall(): Promise<void> {

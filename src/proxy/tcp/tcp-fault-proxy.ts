@@ -8,6 +8,7 @@ import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {describeFraming, encodeFrame, FrameDecoder, FrameError, type Framing} from './framing.js'
+import {pendingSleep} from '../pending-sleep.js'
 
 /**
  * The reserved top-level field of a JSON request frame that carries faultline's trial and
@@ -570,19 +571,7 @@ class FrameExchange implements FaultHandlers {
   }
 
   private sleep(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.env.pending.delete(entry)
-        resolve()
-      }, ms)
-      const entry = {
-        cancel: () => {
-          clearTimeout(timer)
-          resolve()
-        },
-      }
-      this.env.pending.add(entry)
-    })
+    return pendingSleep(ms, this.env.pending)
   }
 
   // ---- faults ------------------------------------------------------------------------
