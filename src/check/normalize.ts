@@ -3,14 +3,15 @@ import {removePaths} from '../scenario/jsonpath.js'
 
 /**
  * Make two trials' JSON comparable: strings holding a trial's own template values (its key,
- * its request id) get placeholders, and declared volatile fields are removed.
+ * its request id, the uuids it rendered) get placeholders, and declared volatile fields are
+ * removed.
  */
-export function normalizeJson(value: unknown, substitutions: Record<string, string>, volatile: string[]): unknown {
-  const replaced = replaceStrings(value, Object.entries(substitutions).filter(([, v]) => v.length > 0))
+export function normalizeJson(value: unknown, substitutions: ReadonlyArray<readonly [string, string]>, volatile: string[]): unknown {
+  const replaced = replaceStrings(value, substitutions.filter(([, v]) => v.length > 0))
   return volatile.length > 0 ? removePaths(replaced, volatile) : replaced
 }
 
-function replaceStrings(value: unknown, pairs: Array<[string, string]>): unknown {
+function replaceStrings(value: unknown, pairs: ReadonlyArray<readonly [string, string]>): unknown {
   if (typeof value === 'string') {
     let out = value
     for (const [name, actual] of pairs) out = out.split(actual).join(`{{${name}}}`)

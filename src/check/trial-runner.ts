@@ -50,7 +50,7 @@ export interface RawTrial {
   planned: PlannedTrial
   marker: string
   /** Template values of this trial, replaced by placeholders when comparing JSON. */
-  substitutions: Record<string, string>
+  substitutions: Array<readonly [string, string]>
   operation: OperationResult
   before?: ProbeReading
   after?: ProbeReading
@@ -73,8 +73,16 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const marker = trialMarker(trial)
   const key = `fl-${env.runId}-${trial.endpointIndex}-${trial.id}`
   const requestId = randomUUID()
+  // Every {{uuid}} this trial renders, so comparisons across trials can ignore them.
+  const uuids: string[] = []
+  const uuid = () => {
+    const value = randomUUID()
+    uuids.push(value)
+    return value
+  }
   const vars = (attempt: number): TemplateVars => ({
     ...env.baseVars,
+    uuid,
     key,
     requestId,
     trial: String(trial.id),
@@ -128,7 +136,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     return {
       planned: trial,
       marker,
-      substitutions: {key, requestId},
+      substitutions: [['key', key], ['requestId', requestId], ...uuids.map((u) => ['uuid', u] as const)],
       operation,
       before,
       after,
