@@ -22,12 +22,13 @@ export async function startHttpServer(
 
 /** A counting echo server: each request increments `hits` and answers {n, method, path, body}. */
 export async function startCountingServer() {
-  const state = {hits: 0}
+  const state = {hits: 0, hosts: [] as Array<string | undefined>}
   const srv = await startHttpServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
       state.hits += 1
+      state.hosts.push(req.headers.host)
       const body = JSON.stringify({n: state.hits, method: req.method, path: req.url, body: Buffer.concat(chunks).toString()})
       res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)})
       res.end(body)

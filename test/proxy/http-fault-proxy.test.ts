@@ -43,6 +43,8 @@ describe('HttpFaultProxy', () => {
     const b = await post('/b?q=1')
     expect(a).toEqual({status: 200, json: {n: 1, method: 'POST', path: '/a', body: 'hello'}})
     expect(b.json.path).toBe('/b?q=1')
+    // The server is addressed by its own authority, not the proxy's.
+    expect(upstream.state.hosts.at(-1)).toBe(new URL(upstream.url).host)
     expect(upstream.state.hits).toBe(2)
     expect(ofType(seen, 'delivery')).toHaveLength(2)
     expect(ofType(seen, 'fault')).toHaveLength(0)

@@ -121,7 +121,7 @@ export class Exchange implements FaultHandlers {
     return {
       method: this.req.method ?? 'GET',
       path: this.env.basePath + (this.req.url ?? '/'),
-      headers: outboundRequestHeaders(this.req.headers),
+      headers: outboundRequestHeaders(this.req.headers, this.env.upstreamUrl.host),
       body,
     }
   }
@@ -461,7 +461,7 @@ export class Exchange implements FaultHandlers {
           port: url.port,
           method: this.req.method,
           path: this.env.basePath + (this.req.url ?? '/'),
-          headers: outboundRequestHeaders(this.req.headers) as IncomingHttpHeaders,
+          headers: outboundRequestHeaders(this.req.headers, this.env.upstreamUrl.host) as IncomingHttpHeaders,
           agent: false,
         })
         upstream.on('error', () => resolve())

@@ -18,8 +18,11 @@ const HOP_BY_HOP = new Set([
   'expect',
 ])
 
-/** Request headers as they go to the server: no hop-by-hop headers, no faultline markers. */
-export function outboundRequestHeaders(headers: IncomingHttpHeaders): Record<string, string | string[]> {
+/**
+ * Request headers as they go to the server: no hop-by-hop headers, no faultline markers, and
+ * `host` naming the server itself (the client only addressed the proxy because of faultline).
+ */
+export function outboundRequestHeaders(headers: IncomingHttpHeaders, host?: string): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {}
   const listed = connectionListed(headers.connection)
   for (const [name, value] of Object.entries(headers)) {
@@ -27,6 +30,7 @@ export function outboundRequestHeaders(headers: IncomingHttpHeaders): Record<str
     if (name === TRIAL_HEADER || name === ATTEMPT_HEADER) continue
     out[name] = value
   }
+  if (host !== undefined) out.host = host
   return out
 }
 

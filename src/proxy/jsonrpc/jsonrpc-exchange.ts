@@ -193,7 +193,7 @@ class BatchCallExchange {
   }
 
   private headers(): Record<string, string | string[]> {
-    const headers = outboundRequestHeaders(this.req.headers)
+    const headers = outboundRequestHeaders(this.req.headers, this.env.upstreamUrl.host)
     delete headers['content-length']
     return headers
   }
