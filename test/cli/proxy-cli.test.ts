@@ -64,3 +64,39 @@ describe('faultline proxy (the real binary)', () => {
     expect(err).toMatch(/add --fault TYPE/)
   })
 })
+
+describe('faultline proxy --config (TCP proxies from a Toxiproxy config)', () => {
+  it('runs the proxies of the file with their toxics and logs what they do', async () => {
+    const {mkdtempSync, writeFileSync} = await import('node:fs')
+    const {tmpdir} = await import('node:os')
+    const {join} = await import('node:path')
+    const upstream = await startCountingServer()
+    cleanups.push(upstream.close)
+    const dir = mkdtempSync(join(tmpdir(), 'fl-proxy-config-'))
+    const config = join(dir, 'proxies.json')
+    writeFileSync(config, JSON.stringify([{name: 'web', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream.port}`}]))
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
+    delete env.NODE_ENV
+    const child = spawn(process.execPath, [BIN, 'proxy', '--config', config, '--seed', '4'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    cleanups.push(async () => {
+      if (child.exitCode === null) child.kill('SIGKILL')
+    })
+    let out = ''
+    const listen = await new Promise<string>((resolve, reject) => {
+      child.stdout.on('data', (d: Buffer) => {
+        out += d.toString()
+        const m = /proxy web: (127\.0\.0\.1:\d+) →/.exec(out)
+        if (m) resolve(m[1] as string)
+      })
+      child.once('exit', (code) => reject(new Error(`exited ${code}: ${out}`)))
+    })
+    const r = await request(`http://${listen}/through`, {method: 'POST', body: 'x'})
+    expect(r.statusCode).toBe(200)
+    await r.body.dump()
+    expect(upstream.state.hits).toBe(1)
+    child.kill('SIGINT')
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    expect(out).toMatch(/connection-open/)
+  })
+})
