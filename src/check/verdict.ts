@@ -103,6 +103,8 @@ export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect
   const idempotent = judge(counted, (t) => {
     if (oracle === 'reply' || t.stateMatchesClean === null || t.deliveries < 2) return undefined
     if (t.effectSurvivedCrash === false && t.stateMatchesClean) return undefined
+    // Nothing took effect at all: the duplicates did no harm, the operation simply failed.
+    if (t.effectVisible === false) return undefined
     return t.stateMatchesClean ? true : `${t.deliveries} deliveries left a different state than one clean execution`
   })
 

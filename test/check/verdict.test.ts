@@ -87,6 +87,11 @@ describe('computeVerdict', () => {
     expect(v.met).toBe(true)
   })
 
+  it('idempotent says nothing about a trial where nothing took effect', () => {
+    const v = computeVerdict('count', [trial({outcome: 'indeterminate', deliveries: 3, executions: 0, effectVisible: false, stateMatchesClean: false})], 'idempotent')
+    expect(v.contracts.idempotent).toBe('unknown')
+  })
+
   it('reply-consistent compares every reply of the operation', () => {
     const same = [{delivery: 1, attempt: 1, status: 200, ok: true, body: {v: 1}}, {delivery: 1, attempt: 2, status: 200, ok: true, body: {v: 1}}]
     const differ = [{delivery: 1, attempt: 1, status: 200, ok: true, body: {v: 1}}, {delivery: 2, attempt: 1, status: 200, ok: true, body: {v: 2}}]
