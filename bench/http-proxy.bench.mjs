@@ -47,8 +47,8 @@ function wrkLoader() {
     const socket = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(out)
     return {
       rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(out)[1]),
-      p50: ms(/50%\s+(\S+)/.exec(out)[1]),
-      p99: ms(/99%\s+(\S+)/.exec(out)[1]),
+      p50: ms(/^\s+50%\s+(\S+)/m.exec(out)[1]),
+      p99: ms(/^\s+99%\s+(\S+)/m.exec(out)[1]),
       errors: Number(errors) + (socket ? socket.slice(1).reduce((a, b) => a + Number(b), 0) : 0),
     }
   }

@@ -54,6 +54,11 @@ export class RuleSet {
     this.states.clear()
   }
 
+  /** How many rules are in force (0: every request is forwarded untouched). */
+  get size(): number {
+    return this.states.size
+  }
+
   get rules(): FaultRule[] {
     return [...this.states.values()].map((s) => s.rule)
   }

@@ -133,7 +133,7 @@ export class HttpFaultProxy {
       return
     }
     if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
-    const decision = this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
+    const decision = this.options.rules.size === 0 ? undefined : this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()
   }
 }
