@@ -529,19 +529,25 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   }
   if (raw.seed !== undefined) scenario.seed = raw.seed
   if (raw.toxiproxy !== undefined) scenario.toxiproxy = {url: raw.toxiproxy.url, proxies: raw.toxiproxy.proxies ?? []}
-  checkToxicFaults(check, raw, scenario)
+  checkFaultNeeds(check, raw, scenario)
   return scenario
 }
 
-/** A profile with `toxic` faults needs the scenario's `toxiproxy` server. */
-function checkToxicFaults(check: Checker, raw: RawScenario, scenario: Scenario): void {
-  if (scenario.toxiproxy) return
+/**
+ * Profiles whose faults need more than the proxy: `toxic` faults need the scenario's
+ * `toxiproxy` server, crash faults a `target.server` faultline runs (and can restart).
+ */
+function checkFaultNeeds(check: Checker, raw: RawScenario, scenario: Scenario): void {
   scenario.endpoints.forEach((endpoint, i) => {
     endpoint.profiles.forEach((name, j) => {
-      const profile = scenario.profileCatalog.get(name)
-      if (!profile?.faults.some((f) => f.type === 'toxic')) return
+      const faults = scenario.profileCatalog.get(name)?.faults ?? []
       const at: PathSegment[] = raw.endpoints[i]?.profiles ? ['endpoints', i, 'profiles', j] : ['profiles', raw.profiles?.indexOf(name) ?? 0]
-      check.fail(at, `profile "${name}" has toxic faults, which need a toxiproxy server: add toxiproxy: { url: http://127.0.0.1:8474 } to the scenario`)
+      if (!scenario.toxiproxy && faults.some((f) => f.type === 'toxic')) {
+        check.fail(at, `profile "${name}" has toxic faults, which need a toxiproxy server: add toxiproxy: { url: http://127.0.0.1:8474 } to the scenario`)
+      }
+      if (!scenario.target.server && faults.some((f) => f.type === 'crash-before-reply' || f.type === 'crash-after-reply')) {
+        check.fail(at, `profile "${name}" crashes the server, which faultline can only do to a server it starts: add target.server with the command that starts it`)
+      }
     })
   })
 }

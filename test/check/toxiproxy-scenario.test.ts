@@ -93,3 +93,12 @@ trials: 2
     await expect(loadScenario(file)).rejects.toThrow(/s\.yaml:7:\d+: profiles\[0\]: profile "lag" has toxic faults, which need a toxiproxy server/)
   })
 })
+
+describe('crash profiles without a server faultline runs', () => {
+  it('are rejected when the scenario loads, at the profile that needs the server', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-crash-'))
+    const file = join(dir, 's.yaml')
+    writeFileSync(file, 'version: 1\ntarget: { protocol: http, url: "http://127.0.0.1:1" }\nendpoints:\n  - name: e\n    request: { method: GET, path: / }\nprofiles: [drop-reply, crash-after-reply]\n')
+    await expect(loadScenario(file)).rejects.toThrow(/s\.yaml:6:\d+: profiles\[1\]: profile "crash-after-reply" crashes the server, which faultline can only do to a server it starts/)
+  })
+})
