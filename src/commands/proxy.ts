@@ -54,6 +54,7 @@ Prints what it did to each request until Ctrl-C.`
     if (flags.config && (flags.fault || flags.profile)) {
       throw new UsageError('--config runs TCP proxies whose faults are toxics in the file; --fault and --profile apply to --upstream')
     }
+    if (flags.upstream !== undefined) checkUpstream(flags.upstream)
     const seed = flags.seed ?? newSeed()
     const events = new EventLog()
     const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
@@ -78,6 +79,19 @@ Prints what it did to each request until Ctrl-C.`
       for (const stop of stops.reverse()) await stop()
       await writer?.close()
     }
+  }
+}
+
+/** The HTTP proxy forwards to an http:// base URL; anything else is bad usage, said at once. */
+function checkUpstream(value: string): void {
+  let url: URL | undefined
+  try {
+    url = new URL(value)
+  } catch {
+    url = undefined
+  }
+  if (!url || url.protocol !== 'http:' || url.hostname === '') {
+    throw new UsageError(`--upstream ${value}: write the server's base URL as http://host:port, e.g. http://127.0.0.1:3000`)
   }
 }
 

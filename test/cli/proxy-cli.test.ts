@@ -52,6 +52,17 @@ describe('faultline proxy (the real binary)', () => {
     expect(code).toBe(0)
   })
 
+  it('rejects an upstream that is not an http:// URL as bad usage (exit 2, one line)', async () => {
+    const env = {...process.env}
+    delete env.NODE_ENV
+    const child = spawn(process.execPath, [BIN, 'proxy', '--upstream', 'ftp://127.0.0.1:21', '--fault', 'drop-reply'], {env, stdio: ['ignore', 'pipe', 'pipe']})
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()))
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(2)
+    expect(err.trim().split('\n')).toEqual(['faultline: --upstream ftp://127.0.0.1:21: write the server\'s base URL as http://host:port, e.g. http://127.0.0.1:3000'])
+  })
+
   it('rejects a fault selector without a fault as bad usage (exit 2, one line)', async () => {
     const env = {...process.env}
     delete env.NODE_ENV
