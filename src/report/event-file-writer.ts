@@ -1,4 +1,4 @@
-import {createWriteStream, existsSync, type WriteStream} from 'node:fs'
+import {createWriteStream, openSync, type WriteStream} from 'node:fs'
 import {finished} from 'node:stream/promises'
 import {UsageError} from '../errors.js'
 import type {EventLog, ProxyEvent} from '../proxy/events.js'
@@ -19,8 +19,16 @@ export class EventsFileWriter {
     readonly path: string,
     overwrite = false,
   ) {
-    if (!overwrite && existsSync(path)) throw new UsageError(`--events ${path}: the file exists; remove it, choose another name, or pass --force to overwrite it`)
-    this.stream = createWriteStream(path, {flags: 'w'})
+    let fd: number
+    try {
+      // 'wx' fails if the file exists: the check and the creation are one step.
+      fd = openSync(path, overwrite ? 'w' : 'wx')
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EEXIST') throw new UsageError(`--events ${path}: the file exists; remove it, choose another name, or pass --force to overwrite it`)
+      throw new UsageError(`--events ${path}: cannot create the file (${code ?? (err as Error).message}); choose a path in a writable folder`)
+    }
+    this.stream = createWriteStream('', {fd})
     this.stream.on('error', () => undefined) // reported by close()
     events.on('event', this.listener)
   }

@@ -65,6 +65,12 @@ describe('faultline check (the real binary)', () => {
     expect(again.stderr).toMatch(/the file exists/)
   })
 
+  it('an --events path that cannot be created is bad usage, said before anything runs', async () => {
+    const r = await runCli(['check', 'test/fixtures/naive-expects-exactly-once.yaml', '--events', '/nonexistent-dir/events.jsonl'])
+    expect(r.code).toBe(2)
+    expect(r.stderr.trim().split('\n')).toEqual(['faultline: --events /nonexistent-dir/events.jsonl: cannot create the file (ENOENT); choose a path in a writable folder'])
+  })
+
   it('a bad scenario gives one line with file:line:column, exit 2 and no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-bad-'))
     const file = join(dir, 'bad.yaml')
