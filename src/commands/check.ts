@@ -5,7 +5,10 @@ import {runCheck} from '../check/run-check.js'
 import {EXIT} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
+import {formatJUnitReport} from '../report/junit-report.js'
+import {formatMarkdownReport} from '../report/markdown-report.js'
 import {ProgressLine} from '../report/progress-line.js'
+import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {formatCheckReport} from '../report/terminal-report.js'
 import {loadScenario} from '../scenario/load-scenario.js'
 import {ProcessReaper} from '../supervisor/reaper.js'
@@ -33,14 +36,28 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     only: Flags.string({description: 'check only this endpoint'}),
     trial: Flags.integer({description: 'run only this trial of the --only endpoint (see a replay line)', min: 1, dependsOn: ['only']}),
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
-    force: Flags.boolean({description: 'overwrite the --events file if it exists', default: false}),
+    junit: Flags.string({description: 'also write the verdicts as JUnit XML to FILE (one test case per endpoint: its expectation)'}),
+    markdown: Flags.string({description: 'also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)'}),
+    force: Flags.boolean({description: 'overwrite the --events, --junit or --markdown file if it exists', default: false}),
   }
 
   async run(): Promise<CheckJson | undefined> {
     const {args, flags} = await this.parse(Check)
     const scenario = await loadScenario(args.scenario)
     const events = new EventLog()
-    const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
+    // Report files are claimed before the run, so a bad path fails at once, not after it.
+    let junitFile: ReportFile | undefined
+    let markdownFile: ReportFile | undefined
+    let writer: EventsFileWriter | undefined
+    try {
+      if (flags.junit) junitFile = claimReportFile('--junit', flags.junit, flags.force)
+      if (flags.markdown) markdownFile = claimReportFile('--markdown', flags.markdown, flags.force, true)
+      if (flags.events) writer = new EventsFileWriter(events, flags.events, flags.force)
+    } catch (err) {
+      junitFile?.abandon()
+      markdownFile?.abandon()
+      throw err
+    }
     const reaper = new ProcessReaper().install()
     const abort = new AbortController()
     const progress = process.stderr.isTTY && !this.jsonEnabled() ? new ProgressLine(process.stderr) : undefined
@@ -63,11 +80,17 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
           if (!this.jsonEnabled() && logFile) process.stderr.write(`faultline: server log: ${logFile}\n`)
         },
       })
+    } catch (err) {
+      junitFile?.abandon()
+      markdownFile?.abandon()
+      throw err
     } finally {
       progress?.clear()
       await writer?.close()
       reaper.dispose()
     }
+    junitFile?.write(formatJUnitReport(result))
+    markdownFile?.write(formatMarkdownReport(result))
     process.exitCode = result.ok ? EXIT.ok : EXIT.expectationFailed
     if (this.jsonEnabled()) return toJsonResult(result)
     this.log(formatCheckReport(result, {color: this.useColor()}))

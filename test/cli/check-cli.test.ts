@@ -71,6 +71,19 @@ describe('faultline check (the real binary)', () => {
     expect(r.stderr.trim().split('\n')).toEqual(['faultline: --events /nonexistent-dir/events.jsonl: cannot create the file (ENOENT); choose a path in a writable folder'])
   })
 
+  it('writes --junit and --markdown reports, and refuses to overwrite a report file', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-reports-'))
+    const xml = join(dir, 'junit.xml')
+    const md = join(dir, 'summary.md')
+    const r = await runCli(['check', 'test/fixtures/naive-expects-exactly-once.yaml', '--seed', '5', '--junit', xml, '--markdown', md])
+    expect(r.code).toBe(1)
+    expect(readFileSync(xml, 'utf8')).toMatch(/<failure message="exactly-once is broken; trial \d+: /)
+    expect(readFileSync(md, 'utf8')).toMatch(/\| increment \| ❌ exactly-once \|/)
+    const again = await runCli(['check', 'test/fixtures/naive-expects-exactly-once.yaml', '--junit', xml])
+    expect(again.code).toBe(2)
+    expect(again.stderr).toMatch(/--junit .*junit\.xml: the file exists/)
+  })
+
   it('a bad scenario gives one line with file:line:column, exit 2 and no stack trace', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fl-bad-'))
     const file = join(dir, 'bad.yaml')

@@ -1,0 +1,50 @@
+import junitModule, {type Builder} from 'junit-report-builder'
+import type {CheckResult, EndpointReport} from '../check/check-result.js'
+import {CONTRACT_LABELS, type ContractName} from '../check/verdict.js'
+import {formatTimeline} from './timeline.js'
+
+// The package is CommonJS whose module.exports is the root builder itself; its typings describe
+// an ES default export, so the default import is cast to what it is at run time.
+const junit = junitModule as unknown as Builder
+
+const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
+
+/** The contracts of an endpoint, its breaches and their replay lines, as plain text. */
+function describeEndpoint(e: EndpointReport, seed: number): string {
+  const lines = [`oracle: ${e.oracle}${e.inferred ? ' (inferred)' : ''}; ${e.trials.length} trials, seed ${seed}`]
+  for (const name of ORDER) {
+    const breach = e.breaches[name]
+    lines.push(`${CONTRACT_LABELS[name]}: ${e.contracts[name]}${breach ? ` (trial ${breach.trial}: ${breach.reason})` : ''}`)
+  }
+  for (const name of ORDER) {
+    const breach = e.breaches[name]
+    if (!breach) continue
+    lines.push('', `${CONTRACT_LABELS[name]} broken by trial ${breach.trial} (${breach.fault}):`, ...formatTimeline(breach.timeline), `replay: ${breach.replay}`)
+  }
+  return lines.join('\n')
+}
+
+/**
+ * The check result as JUnit XML for CI: one test suite per endpoint with one test case, its
+ * expectation. A failed expectation is a failure that names the breach and its replay line;
+ * an endpoint without an expectation is a skipped case. The whole verdict is in system-out.
+ */
+export function formatJUnitReport(result: CheckResult): string {
+  const builder = junit.newBuilder().name(`faultline check ${result.scenario}`)
+  for (const e of result.endpoints) {
+    const suite = builder.testSuite().name(e.name).property('seed', String(result.seed))
+    const test = suite
+      .testCase()
+      .className(`faultline.${e.name}`)
+      .name(e.expect === 'none' ? 'no expectation' : `expect ${e.expect}`)
+      .time(result.durationMs / 1000 / Math.max(1, result.endpoints.length))
+      .standardOutput(describeEndpoint(e, result.seed))
+    if (e.expect === 'none') test.skipped()
+    else if (!e.met) {
+      const breach = Object.values(e.breaches)[0]
+      const detail = breach ? `; trial ${breach.trial}: ${breach.reason}; replay: ${breach.replay}` : ''
+      test.failure(`${e.unmetReason ?? `${e.expect} not met`}${detail}`, 'ExpectationFailed')
+    }
+  }
+  return builder.build()
+}

@@ -1,0 +1,44 @@
+import type {CheckResult} from '../check/check-result.js'
+import {CONTRACT_LABELS, type ContractName} from '../check/verdict.js'
+
+const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
+const MARK = {holds: '✅ holds', broken: '❌ broken', unknown: '❔ unknown'} as const
+
+function cell(text: string): string {
+  return text.replace(/\|/g, '\\|').replace(/\n/g, ' ')
+}
+
+/**
+ * A Markdown summary for CI job pages (e.g. `$GITHUB_STEP_SUMMARY`): one table row per
+ * endpoint, then each breach with its replay command.
+ */
+export function formatMarkdownReport(result: CheckResult): string {
+  const met = result.endpoints.filter((e) => e.met).length
+  const lines = [
+    `## faultline check \`${result.scenario}\``,
+    '',
+    `${met} of ${result.endpoints.length} endpoints met their expectation · seed \`${result.seed}\` · ${(result.durationMs / 1000).toFixed(1)} s`,
+    '',
+    `| endpoint | expect | ${ORDER.map((n) => CONTRACT_LABELS[n]).join(' | ')} |`,
+    `|---|---|${ORDER.map(() => '---').join('|')}|`,
+  ]
+  for (const e of result.endpoints) {
+    const expectation = e.expect === 'none' ? 'none' : `${e.met ? '✅' : '❌'} ${e.expect}`
+    lines.push(`| ${cell(e.name)} | ${expectation} | ${ORDER.map((n) => MARK[e.contracts[n]]).join(' | ')} |`)
+  }
+  for (const e of result.endpoints) {
+    // One paragraph per breaking trial, naming every contract it broke.
+    const byTrial = new Map<number, ContractName[]>()
+    for (const name of ORDER) {
+      const breach = e.breaches[name]
+      if (breach) byTrial.set(breach.trial, [...(byTrial.get(breach.trial) ?? []), name])
+    }
+    for (const names of byTrial.values()) {
+      const breach = e.breaches[names[0] as ContractName]
+      if (!breach) continue
+      const broken = names.map((n) => CONTRACT_LABELS[n]).join(', ')
+      lines.push('', `**${cell(e.name)}: ${broken} broken** by trial ${breach.trial} (${cell(breach.fault)}): ${cell(breach.reason)}`, '', '```sh', breach.replay, '```')
+    }
+  }
+  return `${lines.join('\n')}\n`
+}
