@@ -10,6 +10,7 @@ import {describeReplyMessage, type RpcMethod} from './proto.js'
 import {GRPC_STATUS_CODES, grpcStatusName, PUSHBACK_HEADER, type GrpcStatusName} from './status.js'
 import {callUpstream, callUpstreamBuffered, type GrpcReply, type UpstreamSessions} from './upstream.js'
 import {pendingSleep} from '../pending-sleep.js'
+import {deliverCopy} from '../duplicate-copy.js'
 
 /** What every exchange of one gRPC proxy shares. */
 export interface GrpcExchangeEnv {
@@ -356,18 +357,7 @@ export class GrpcExchange implements FaultHandlers {
     }
     // Delivery 1 is the client's; its reply is the one the client gets. The copy is a real second call.
     const first = this.forward(this.body, true).catch((err) => this.failClient(err))
-    const second =
-      mode === 'concurrent'
-        ? this.deliverQuietly()
-        : (async () => {
-            this.env.tracker.begin(this.ids.trial)
-            try {
-              await this.sleep(delay)
-              await this.deliverQuietly()
-            } finally {
-              this.env.tracker.end(this.ids.trial)
-            }
-          })()
+    const second = deliverCopy(mode, delay, () => this.deliverQuietly(), {tracker: this.env.tracker, trial: this.ids.trial, pending: this.env.pending})
     await Promise.all([first, second])
   }
 

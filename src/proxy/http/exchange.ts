@@ -9,6 +9,7 @@ import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
 import {pendingSleep} from '../pending-sleep.js'
+import {deliverCopy} from '../duplicate-copy.js'
 
 /** Request bodies up to this many bytes (with a content-length) are buffered before forwarding. */
 const SMALL_BODY = 64 * 1024
@@ -346,18 +347,7 @@ export class Exchange implements FaultHandlers {
     }
     // Delivery 1 is the client's; its reply is the one the client gets.
     const first = this.streamToClient(body, true).catch((err) => this.failClient(err))
-    const second =
-      mode === 'concurrent'
-        ? this.deliverQuietly(body)
-        : (async () => {
-            this.env.tracker.begin(this.ids.trial)
-            try {
-              await this.sleep(delay)
-              await this.deliverQuietly(body)
-            } finally {
-              this.env.tracker.end(this.ids.trial)
-            }
-          })()
+    const second = deliverCopy(mode, delay, () => this.deliverQuietly(body), {tracker: this.env.tracker, trial: this.ids.trial, pending: this.env.pending})
     await Promise.all([first, second])
   }
 

@@ -9,6 +9,7 @@ import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {describeFraming, encodeFrame, FrameDecoder, FrameError, type Framing} from './framing.js'
 import {pendingSleep} from '../pending-sleep.js'
+import {deliverCopy} from '../duplicate-copy.js'
 
 /**
  * The reserved top-level field of a JSON request frame that carries faultline's trial and
@@ -586,18 +587,7 @@ class FrameExchange implements FaultHandlers {
     }
     // Delivery 1 is the client's; its reply is the one the client gets.
     const first = original().catch(() => this.link.resetClient())
-    const second =
-      mode === 'concurrent'
-        ? this.deliverQuietly()
-        : (async () => {
-            this.env.tracker.begin(this.ids.trial)
-            try {
-              await this.sleep(delay)
-              await this.deliverQuietly()
-            } finally {
-              this.env.tracker.end(this.ids.trial)
-            }
-          })()
+    const second = deliverCopy(mode, delay, () => this.deliverQuietly(), {tracker: this.env.tracker, trial: this.ids.trial, pending: this.env.pending})
     await Promise.all([first, second])
   }
 
