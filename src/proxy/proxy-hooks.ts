@@ -27,3 +27,18 @@ export interface ProxyHooks {
    */
   serverUp?(): Promise<void> | undefined
 }
+
+/** What an exchange records when its client left while it waited out a restart. */
+export const GAVE_UP_DURING_RESTART = 'the client gave up while the server was restarting; not delivered'
+
+/**
+ * Before delivering a request: if a crash restart is in progress, wait until the server is
+ * back. Resolves true when the request should still be delivered, false when its client
+ * left meanwhile (it then must not reach the server at all).
+ */
+export async function waitOutRestart(hooks: ProxyHooks, clientGone: () => boolean): Promise<boolean> {
+  const restarting = hooks.serverUp?.()
+  if (!restarting) return true
+  await restarting
+  return !clientGone()
+}

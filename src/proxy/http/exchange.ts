@@ -5,7 +5,7 @@ import {describeFault, type FaultAction} from '../fault.js'
 import type {EventLog, ProxyEventInput} from '../events.js'
 import type {InFlightTracker} from '../in-flight.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
-import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
+import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
 import {pendingSleep} from '../pending-sleep.js'
@@ -86,14 +86,10 @@ export class Exchange implements FaultHandlers {
   }
 
   private async dispatchFault(): Promise<void> {
-    const restarting = this.env.hooks.serverUp?.()
-    if (restarting) {
-      await restarting
-      if (this.clientGone || this.res.destroyed) {
-        this.req.resume()
-        this.record({type: 'error', detail: {message: 'the client gave up while the server was restarting; not delivered'}})
-        return
-      }
+    if (!(await waitOutRestart(this.env.hooks, () => this.clientGone || this.res.destroyed))) {
+      this.req.resume()
+      this.record({type: 'error', detail: {message: GAVE_UP_DURING_RESTART}})
+      return
     }
     if (!this.fault) return this.forwardStreaming()
     return applyFault(this.fault, this)

@@ -5,7 +5,7 @@ import type {EventLog, ProxyEventInput} from '../events.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {InFlightTracker} from '../in-flight.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
-import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
+import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {describeFraming, encodeFrame, FrameDecoder, FrameError, type Framing} from './framing.js'
 import {pendingSleep} from '../pending-sleep.js'
@@ -438,13 +438,9 @@ class FrameExchange implements FaultHandlers {
 
   private async dispatchFault(): Promise<void> {
     // While the server restarts after a crash fault, wait for it rather than hit a closed port.
-    const restarting = this.env.hooks.serverUp?.()
-    if (restarting) {
-      await restarting
-      if (this.link.clientGone) {
-        this.record({type: 'error', detail: {message: 'the client gave up while the server was restarting; not delivered'}})
-        return
-      }
+    if (!(await waitOutRestart(this.env.hooks, () => this.link.clientGone))) {
+      this.record({type: 'error', detail: {message: GAVE_UP_DURING_RESTART}})
+      return
     }
     if (!this.fault) return this.toClient(await this.deliverMain())
     return applyFault(this.fault, this)
