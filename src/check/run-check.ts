@@ -20,7 +20,8 @@ import {baselineTrial, planEndpoint, type PlannedTrial} from './plan.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import {TrialEventCollector} from './trial-events.js'
 import {runTrial, type ActiveTrial, type TrialEnvironment} from './trial-runner.js'
-import {mapLimit, TrialGate} from './rw-lock.js'
+import {mapLimit} from './map-limit.js'
+import {TrialGate} from './trial-gate.js'
 import {computeVerdict} from './verdict.js'
 
 export interface CheckOptions {

@@ -56,7 +56,7 @@ export class EventLog extends EventEmitter<{event: [ProxyEvent]}> {
 
   record(input: ProxyEventInput): ProxyEvent {
     const event: ProxyEvent = {time: input.time ?? now(), ...input} as ProxyEvent
-    if (this.listenerCount('event') > 0) this.emit('event', event)
+    if (this.observed) this.emit('event', event)
     return event
   }
 
