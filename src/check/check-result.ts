@@ -2,7 +2,7 @@ import type {ProxyEvent} from '../proxy/events.js'
 import type {Contract} from '../scenario/types.js'
 import type {OracleKind} from './oracle.js'
 import type {TrialResult} from './trial-result.js'
-import type {ContractName, Contracts} from './verdict.js'
+import type {ContractName, Contracts, Inconclusive} from './verdict.js'
 
 export interface BreachReport {
   trial: number
@@ -14,14 +14,24 @@ export interface BreachReport {
 
 export interface EndpointReport {
   name: string
-  expect: Contract
+  /** Every contract the endpoint must provide (empty: none). */
+  expect: Contract[]
   met: boolean
   unmetReason?: string
-  oracle: OracleKind
+  /** Set when the run ended before this endpoint finished (the environment failed), saying why. */
+  aborted?: string
+  /** The oracle the baseline chose; `none` when the endpoint was aborted before its baseline. */
+  oracle: OracleKind | 'none'
   inferred: boolean
   contracts: Contracts
   breaches: Partial<Record<ContractName, BreachReport>>
   evidence: Record<ContractName, number[]>
+  /** Trials meant to test a contract that could not (no second delivery arrived, …), with why. */
+  inconclusive: Record<ContractName, Inconclusive[]>
+  /** Per contract, how many evidence trials ran each fault variant. */
+  variants: Record<ContractName, Record<string, number>>
+  /** Set when the clean baseline needed more than one try, saying why. */
+  baselineNote?: string
   trials: TrialResult[]
   /** Trials whose fault never fired; they count for nothing. */
   notInjected: number[]
@@ -39,4 +49,10 @@ export interface CheckResult {
   serverLog?: string
   /** Crash trials: milliseconds from kill to ready, per restart. */
   restarts: number[]
+  /**
+   * Set when the environment failed mid-run (the server died or would not come back): the
+   * endpoints that finished are reported, the others are marked aborted, and the run exits
+   * with `exitCode` (3).
+   */
+  aborted?: {code: string; message: string; exitCode: number}
 }

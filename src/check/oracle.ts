@@ -1,5 +1,5 @@
 import type {Endpoint} from '../scenario/types.js'
-import {faultLabel} from './plan.js'
+import {faultLabel, seeksSecondDelivery} from './plan.js'
 import {normalizeJson, sameJson} from './normalize.js'
 import {parseJsonBody} from './http-request.js'
 import type {ProbeReading} from './probe.js'
@@ -40,14 +40,40 @@ function state(reading: ProbeReading, raw: RawTrial, endpoint: Endpoint): unknow
   return normalizeJson(reading.value, raw.substitutions, endpoint.effect?.volatile ?? [])
 }
 
+/**
+ * Was the baseline run clean enough to define "one execution"? It must end ok with exactly one
+ * delivery per attempt, and no attempt may have timed out or lost its connection: after such
+ * an attempt nobody knows whether it executed, so a retry could make the measured unit two
+ * executions. Retries the server asked for with a retryable reply (503, UNAVAILABLE) are
+ * accepted: the server said the attempt did not happen. Returns what went wrong, or undefined.
+ */
+export function uncleanBaseline(raw: RawTrial): string | undefined {
+  const op = raw.operation
+  const deliveries = raw.timeline.filter((e) => e.type === 'delivery').length
+  const ambiguous = op.attempts.some((a) => a.result !== 'reply')
+  if (op.outcome === 'ok' && !ambiguous && deliveries === op.attempts.length) return undefined
+  const parts = op.attempts.map((a) => `attempt ${a.attempt}: ${describeAttempt(a)}`)
+  if (deliveries !== op.attempts.length) parts.push(`the server received ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} for ${op.attempts.length} attempt${op.attempts.length === 1 ? '' : 's'}`)
+  return parts.join('; ') || 'no attempt was made'
+}
+
+/** `no reply within 300ms`, `409 {"error":"in flight"}`, `ECONNRESET: socket hang up`. */
+function describeAttempt(a: RawTrial['operation']['attempts'][number]): string {
+  if (a.result !== 'reply') return a.error ?? a.result
+  const body = a.body ?? ''
+  return `${a.status}${body ? ` ${body.length > 120 ? `${body.slice(0, 117)}...` : body}` : ''}`
+}
+
+/**
+ * A final answer the server gave on purpose (not retryable): another try of the same clean
+ * request would get it again, so the baseline fails at once.
+ */
+export function finalRefusal(raw: RawTrial): boolean {
+  return raw.operation.outcome === 'failed' && raw.operation.finalStatus !== undefined
+}
+
 /** Interpret the clean baseline trial: which oracle applies and what one execution does. */
 export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
-  const op = raw.operation
-  if (op.outcome !== 'ok') {
-    const last = op.attempts.at(-1)
-    const got = last?.status !== undefined ? `status ${last.status}` : (last?.error ?? 'no reply')
-    throw new BaselineProblem('request', `the clean baseline request of endpoint "${endpoint.name}" did not succeed (${got}); check its request method, path and body`)
-  }
   const effect = endpoint.effect
   if (!effect) return {oracle: 'reply'}
   for (const reading of [raw.before, raw.after]) {
@@ -99,8 +125,15 @@ function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
   return out
 }
 
+/** Deliveries recorded after the trial's first crash restart; null when nothing crashed. */
+function deliveriesAfterRestart(raw: RawTrial): number | null {
+  const restart = raw.timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
+  if (restart === -1) return null
+  return raw.timeline.slice(restart + 1).filter((e) => e.type === 'delivery').length
+}
+
 /** Turn one trial's raw measurements into what the verdicts use. */
-export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string): TrialResult {
+export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): TrialResult {
   const op = raw.operation
   const injected = raw.timeline.some((e) => e.type === 'fault')
   const deliveries = raw.timeline.filter((e) => e.type === 'delivery').length
@@ -108,10 +141,13 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     id: raw.planned.id,
     profile: raw.planned.profile,
     fault: faultLabel(raw.planned),
+    variant: raw.planned.variant,
+    seeksSecondDelivery: raw.planned.faults.some((f) => seeksSecondDelivery(f.action, clientTimeout)),
     injected,
     outcome: op.outcome,
     attempts: op.attempts.length,
     deliveries,
+    deliveriesAfterRestart: deliveriesAfterRestart(raw),
     executions: null,
     stateMatchesClean: null,
     effectVisible: null,
@@ -142,10 +178,19 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     }
     return result
   }
+  // State: judged against this trial's own before-reading and against the state one clean
+  // execution produces (the baseline's after-state, this trial's template values in place),
+  // never against what another trial left behind on a shared resource.
+  const ownBefore = state(before, raw, endpoint)
   const finalState = state(after, raw, endpoint)
   result.stateMatchesClean = sameJson(finalState, baseline.stateAfter)
-  result.effectVisible = !sameJson(finalState, baseline.stateBefore)
-  if (raw.afterRestart) recordCrash(result, raw, !sameJson(state(raw.afterRestart, raw, endpoint), baseline.stateBefore))
+  if (sameJson(ownBefore, baseline.stateAfter)) {
+    // The state already looked executed before the trial: nothing it does can show.
+    result.unmeasurableEffect = `the state before the trial already equals what one execution produces, so the probe cannot see whether it took effect; make each trial write a value of its own (e.g. {{key}} in the body)`
+    return result
+  }
+  result.effectVisible = !sameJson(finalState, ownBefore)
+  if (raw.afterRestart) recordCrash(result, raw, !sameJson(state(raw.afterRestart, raw, endpoint), ownBefore))
   return result
 }
 

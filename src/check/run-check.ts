@@ -3,7 +3,7 @@ import {setMaxListeners} from 'node:events'
 import {mkdirSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
-import {ScenarioError, UsageError} from '../errors.js'
+import {EXIT, UsageError, type FaultlineError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import type {CrashContext} from '../proxy/proxy-hooks.js'
 import {RuleSet} from '../proxy/rule-set.js'
@@ -15,8 +15,9 @@ import type {Endpoint, Scenario} from '../scenario/types.js'
 import type {CheckResult, EndpointReport} from './check-result.js'
 import type {RunningFaultProxy, Transport} from './protocol.js'
 import {PROTOCOLS} from './protocols/registry.js'
-import {BaselineProblem, establishBaseline, measureTrial, type Baseline} from './oracle.js'
-import {baselineTrial, planEndpoint, type PlannedTrial} from './plan.js'
+import {measureTrial} from './oracle.js'
+import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
+import {runBaseline} from './baseline-run.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import {TrialEventCollector} from './trial-events.js'
 import {runTrial, type ActiveTrial, type TrialEnvironment} from './trial-runner.js'
@@ -163,13 +164,30 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     }
     if (toxiproxy) env.toxiproxy = toxiproxy
     const gate = new TrialGate()
-    const settled = await Promise.allSettled(
-      endpoints.map(({endpoint, index}) => checkEndpoint(env, gate, endpoint, index, options, seed)),
-    )
-    // A server that died just as the last trials ended: its exit is known at once, its error
-    // once its log drained. Never judge on the answers of a dead server.
+    const finished = endpoints.map(async ({endpoint, index}) => {
+      const report = await checkEndpoint(env, gate, endpoint, index, options, seed)
+      // A server that died while this endpoint's last trials ran: never judge on the answers
+      // of a dead server; its exit is known at once, its error once its log drained.
+      if (server?.exited) throw await server.lost
+      return report
+    })
+    const settled = await Promise.allSettled(finished)
     if (!fatal && server.exited) fatal = await server.lost
-    if (fatal) throw fatal
+    if (fatal) {
+      // The environment failed mid-run: keep what finished, mark the rest aborted (exit 3).
+      const reason = fatal.message
+      const reports = settled.map((s, i) => (s.status === 'fulfilled' ? s.value : abortedReport((endpoints[i] as {endpoint: Endpoint}).endpoint, reason)))
+      return {
+        seed,
+        ok: false,
+        scenario: options.scenarioArg,
+        durationMs: performance.now() - started,
+        endpoints: reports,
+        serverLog: server.logFile,
+        restarts,
+        aborted: describeAbort(fatal),
+      }
+    }
     const reports = settled.map((s) => {
       if (s.status === 'rejected') throw s.reason
       return s.value
@@ -189,6 +207,34 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     await Promise.allSettled([client?.close(), probeClient?.close()])
     await proxy?.close()
     await server?.stop()
+  }
+}
+
+/** What ended a run early, for reports and the exit code (3 for the environment). */
+function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
+  const coded = error as Partial<FaultlineError>
+  return {code: coded.code ?? 'FL_ABORTED', message: error.message, exitCode: coded.exitCode ?? EXIT.environment}
+}
+
+/** An endpoint the run could not finish: nothing is known, and its expectation is not met. */
+function abortedReport(endpoint: Endpoint, reason: string): EndpointReport {
+  const none = {atLeastOnce: [], atMostOnce: [], exactlyOnce: [], idempotent: [], replyConsistent: []}
+  return {
+    name: endpoint.name,
+    expect: endpoint.expect,
+    met: false,
+    unmetReason: `aborted: ${reason.split('\n')[0]}`,
+    aborted: reason,
+    oracle: 'none',
+    inferred: false,
+    contracts: {atLeastOnce: 'unknown', atMostOnce: 'unknown', exactlyOnce: 'unknown', idempotent: 'unknown', replyConsistent: 'unknown'},
+    breaches: {},
+    evidence: none,
+    inconclusive: none,
+    variants: {atLeastOnce: {}, atMostOnce: {}, exactlyOnce: {}, idempotent: {}, replyConsistent: {}},
+    trials: [],
+    notInjected: [],
+    errors: [],
   }
 }
 
@@ -221,33 +267,24 @@ async function checkEndpoint(
   options: CheckOptions,
   seed: number,
 ): Promise<EndpointReport> {
-  const planned = planEndpoint(env.scenario, endpoint, index, seed)
-  let selected: PlannedTrial[] = planned
+  const total = countTrials(endpoint)
+  let selected: Iterable<PlannedTrial> = planEndpoint(env.scenario, endpoint, index, seed)
+  let count = total
   if (options.trial !== undefined) {
-    selected = planned.filter((t) => t.id === options.trial)
-    if (selected.length === 0) {
-      throw new UsageError(`--trial ${options.trial}: endpoint "${endpoint.name}" has trials 1 to ${planned.length} with this scenario`)
+    if (options.trial > total) {
+      throw new UsageError(`--trial ${options.trial}: endpoint "${endpoint.name}" has trials 1 to ${total} with this scenario`)
     }
+    selected = [planTrial(env.scenario, endpoint, index, seed, options.trial)]
+    count = 1
   }
-  const baselineRaw = await gate.run(false, () => runTrial(env, baselineTrial(endpoint, index)))
-  let baseline: Baseline
-  try {
-    baseline = establishBaseline(endpoint, baselineRaw)
-  } catch (err) {
-    if (err instanceof BaselineProblem) {
-      const position = (err.field === 'select' ? endpoint.positions?.select : endpoint.positions?.request) ?? {file: env.scenario.file}
-      const field = err.field === 'select' ? `endpoints[${index}].effect.select` : `endpoints[${index}].request`
-      throw new ScenarioError(position, `${field}: ${err.message}`)
-    }
-    throw err
-  }
+  const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
   let done = 0
   const limit = isKeyed(endpoint) ? env.scenario.concurrency : 1
   const trials = await mapLimit(selected, limit, async (trial) => {
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
-    options.onTrial?.(endpoint.name, done, selected.length)
-    return measureTrial(endpoint, baseline, raw, replayCommand(options, seed, endpoint, trial.id))
+    options.onTrial?.(endpoint.name, done, count)
+    return measureTrial(endpoint, baseline, raw, replayCommand(options, seed, endpoint, trial.id), env.scenario.client.timeout)
   })
   const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
   const breaches: EndpointReport['breaches'] = {}
@@ -272,6 +309,9 @@ async function checkEndpoint(
     contracts: verdict.contracts,
     breaches,
     evidence: verdict.evidence,
+    inconclusive: verdict.inconclusive,
+    variants: verdict.variants,
+    baselineNote,
     trials,
     notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
     errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),

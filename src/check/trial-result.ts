@@ -18,18 +18,26 @@ export interface TrialResult {
   id: number
   profile: string
   fault: string
+  /** The fault's variant without its exact timings (`duplicate(delayed)`), for coverage per contract. */
+  variant: string
+  /** Was the fault meant to make a second delivery reach the server (a retry or a duplicate)? */
+  seeksSecondDelivery: boolean
   /** Did at least one planned fault fire? A trial that was not injected counts for nothing. */
   injected: boolean
   outcome: Outcome
   attempts: number
   /** Times the request arrived at the server (all attempts and duplicates). */
   deliveries: number
+  /** Crash trials: deliveries that reached the restarted server; null when nothing crashed. */
+  deliveriesAfterRestart: number | null
   /** Executions counted by the effect probe; null when the oracle cannot count. */
   executions: number | null
   /** State oracle: did the final state equal the state after one clean execution? */
   stateMatchesClean: boolean | null
   /** Was the effect visible at all after the trial (count ≥ 1 or state changed)? */
   effectVisible: boolean | null
+  /** Why effectVisible is null although the probe answered (e.g. the state already looked executed). */
+  unmeasurableEffect?: string
   /**
    * crash-after-reply trials whose client accepted the reply that left just before the
    * crash: was that acknowledged effect still visible right after the restart, before

@@ -59,8 +59,9 @@ export interface RawTrial {
   timeline: ProxyEvent[]
 }
 
+/** `t0.3`: endpoint 0, trial 3; a baseline's later tries are `t0.0r2`, `t0.0r3`. */
 export function trialMarker(trial: PlannedTrial): string {
-  return `t${trial.endpointIndex}.${trial.id}`
+  return `t${trial.endpointIndex}.${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
 }
 
 /**
@@ -71,7 +72,8 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const {scenario} = env
   const endpoint = trial.endpoint
   const marker = trialMarker(trial)
-  const key = `fl-${env.runId}-${trial.endpointIndex}-${trial.id}`
+  const key = `fl-${env.runId}-${trial.endpointIndex}-${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
+  const policy = trial.clientTimeout === undefined ? scenario.client : {...scenario.client, timeout: trial.clientTimeout}
   const requestId = randomUUID()
   // Every {{uuid}} this trial renders, so comparisons across trials can ignore them.
   const uuids: string[] = []
@@ -116,7 +118,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     }
     const operation = await runOperation({
       transport: env.client,
-      policy: scenario.client,
+      policy,
       render: (attempt) => render(endpoint.request, attempt),
       trial: marker,
       events: env.events,

@@ -91,9 +91,11 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     }
     junitFile?.write(formatJUnitReport(result))
     markdownFile?.write(formatMarkdownReport(result))
-    process.exitCode = result.ok ? EXIT.ok : EXIT.expectationFailed
+    // An environment failure mid-run still reports what finished, then exits with its own code.
+    process.exitCode = result.aborted ? result.aborted.exitCode : result.ok ? EXIT.ok : EXIT.expectationFailed
     if (this.jsonEnabled()) return toJsonResult(result)
     this.log(formatCheckReport(result, {color: this.useColor()}))
+    if (result.aborted) process.stderr.write(`faultline: ${result.aborted.message}\n`)
     return undefined
   }
 }

@@ -39,22 +39,41 @@ export function describeFault(action: FaultAction): string {
   }
 }
 
-function pickDuration(spec: DurationSpec | undefined, random: Random, fallback: number): number {
+/** Where in a range a planned fault's timing falls: either end, or drawn from the seeded source. */
+export type TimingChoice = 'min' | 'max' | 'drawn'
+
+/** Choices a planner made for a fault before resolving it (stratified planning). */
+export interface FaultChoice {
+  /** One of the fault's modes; the seeded source draws one when absent. */
+  mode?: string
+  /** Which end of each timing range to take; drawn when absent. */
+  timing?: TimingChoice
+}
+
+function pickInRange(min: number, max: number, random: Random, timing: TimingChoice): number {
+  if (timing === 'min') return min
+  if (timing === 'max') return max
+  return min + random.next() * (max - min)
+}
+
+function pickDuration(spec: DurationSpec | undefined, random: Random, fallback: number, timing: TimingChoice): number {
   if (spec === undefined) return fallback
   if (typeof spec === 'number') return spec
-  const [min, max] = spec
-  return Math.round(min + random.next() * (max - min))
+  return Math.round(pickInRange(spec[0], spec[1], random, timing))
 }
 
 /**
- * Turn a profile's fault (which may hold ranges and mode lists) into a concrete action,
- * drawing every choice from `random`. `clientTimeout` scales timeout-relative delays.
+ * Turn a profile's fault (which may hold ranges and mode lists) into a concrete action.
+ * `choice` fixes the mode and where in each range the timing falls; whatever it leaves open
+ * is drawn from `random`. `clientTimeout` scales timeout-relative delays.
  */
-export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: number): FaultAction {
-  /** One mode from the spec's list that the fault allows, drawn from `random`; else the fallback. */
+export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: number, choice: FaultChoice = {}): FaultAction {
+  const timing = choice.timing ?? 'drawn'
+  /** The chosen mode when the fault allows it, else one drawn from the spec's list, else the fallback. */
   const mode = <T extends string>(allowed: readonly T[], fallback: T): T => {
     const list = spec.mode === undefined ? [] : Array.isArray(spec.mode) ? spec.mode : [spec.mode]
     const valid = list.filter((m): m is T => (allowed as readonly string[]).includes(m))
+    if (choice.mode !== undefined && (valid as string[]).includes(choice.mode)) return choice.mode as T
     return valid.length === 0 ? fallback : valid.length === 1 ? (valid[0] as T) : random.pick(valid)
   }
   switch (spec.type) {
@@ -63,7 +82,7 @@ export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: 
       return {type: spec.type, mode: mode(['timeout', 'reset'] as const, 'timeout')}
     case 'duplicate': {
       const chosen = mode(['sequential', 'concurrent', 'delayed'] as const, 'sequential')
-      const delay = chosen === 'delayed' ? pickDuration(spec.delay, random, 50) : 0
+      const delay = chosen === 'delayed' ? pickDuration(spec.delay, random, 50, timing) : 0
       return {type: 'duplicate', mode: chosen, delay}
     }
     case 'delay': {
@@ -71,8 +90,8 @@ export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: 
       const factor = spec.delayTimeoutFactor
       const delay =
         factor !== undefined
-          ? Math.round(clientTimeout * (typeof factor === 'number' ? factor : factor[0] + random.next() * (factor[1] - factor[0])))
-          : pickDuration(spec.delay, random, 100)
+          ? Math.round(clientTimeout * (typeof factor === 'number' ? factor : pickInRange(factor[0], factor[1], random, timing)))
+          : pickDuration(spec.delay, random, 100, timing)
       return {type: 'delay', phase, delay}
     }
     case 'reset':

@@ -1,20 +1,23 @@
 import junitModule, {type Builder} from 'junit-report-builder'
 import type {CheckResult, EndpointReport} from '../check/check-result.js'
-import {CONTRACT_LABELS, type ContractName} from '../check/verdict.js'
+import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER} from '../check/verdict.js'
+import {expectationLabel} from './expectation.js'
 import {formatTimeline} from './timeline.js'
 
 // The package is CommonJS whose module.exports is the root builder itself; its typings describe
 // an ES default export, so the default import is cast to what it is at run time.
 const junit = junitModule as unknown as Builder
 
-const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
 
 /** The contracts of an endpoint, its breaches and their replay lines, as plain text. */
 function describeEndpoint(e: EndpointReport, seed: number): string {
+  if (e.aborted) return `aborted before it finished: ${e.aborted}`
   const lines = [`oracle: ${e.oracle}${e.inferred ? ' (inferred)' : ''}; ${e.trials.length} trials, seed ${seed}`]
   for (const name of ORDER) {
     const breach = e.breaches[name]
-    lines.push(`${CONTRACT_LABELS[name]}: ${e.contracts[name]}${breach ? ` (trial ${breach.trial}: ${breach.reason})` : ''}`)
+    const inconclusive = e.inconclusive[name].length
+    const unsure = inconclusive > 0 ? ` [${inconclusive} inconclusive]` : ''
+    lines.push(`${CONTRACT_LABELS[name]}: ${e.contracts[name]}${unsure}${breach ? ` (trial ${breach.trial}: ${breach.reason})` : ''}`)
   }
   for (const name of ORDER) {
     const breach = e.breaches[name]
@@ -36,14 +39,15 @@ export function formatJUnitReport(result: CheckResult): string {
     const test = suite
       .testCase()
       .className(`faultline.${e.name}`)
-      .name(e.expect === 'none' ? 'no expectation' : `expect ${e.expect}`)
+      .name(e.expect.length === 0 ? 'no expectation' : `expect ${expectationLabel(e.expect)}`)
       .time(result.durationMs / 1000 / Math.max(1, result.endpoints.length))
       .standardOutput(describeEndpoint(e, result.seed))
-    if (e.expect === 'none') test.skipped()
+    if (e.aborted) test.error(`aborted: ${e.aborted}`, 'Aborted')
+    else if (e.expect.length === 0) test.skipped()
     else if (!e.met) {
       const breach = Object.values(e.breaches)[0]
       const detail = breach ? `; trial ${breach.trial}: ${breach.reason}; replay: ${breach.replay}` : ''
-      test.failure(`${e.unmetReason ?? `${e.expect} not met`}${detail}`, 'ExpectationFailed')
+      test.failure(`${e.unmetReason ?? `${expectationLabel(e.expect)} not met`}${detail}`, 'ExpectationFailed')
     }
   }
   return builder.build()

@@ -1,7 +1,7 @@
 import type {CheckResult} from '../check/check-result.js'
-import {CONTRACT_LABELS, type ContractName} from '../check/verdict.js'
+import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER, type ContractName} from '../check/verdict.js'
+import {expectationLabel} from './expectation.js'
 
-const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
 const MARK = {holds: '✅ holds', broken: '❌ broken', unknown: '❔ unknown'} as const
 
 function cell(text: string): string {
@@ -23,9 +23,11 @@ export function formatMarkdownReport(result: CheckResult): string {
     `|---|---|${ORDER.map(() => '---').join('|')}|`,
   ]
   for (const e of result.endpoints) {
-    const expectation = e.expect === 'none' ? 'none' : `${e.met ? '✅' : '❌'} ${e.expect}`
-    lines.push(`| ${cell(e.name)} | ${expectation} | ${ORDER.map((n) => MARK[e.contracts[n]]).join(' | ')} |`)
+    const expectation = e.expect.length === 0 ? 'none' : `${e.met ? '✅' : '❌'} ${expectationLabel(e.expect)}`
+    const states = e.aborted ? ORDER.map(() => '⛔ aborted') : ORDER.map((n) => MARK[e.contracts[n]] + (e.inconclusive[n].length > 0 ? ` (${e.inconclusive[n].length} inconclusive)` : ''))
+    lines.push(`| ${cell(e.name)} | ${expectation} | ${states.join(' | ')} |`)
   }
+  if (result.aborted) lines.push('', `**Run aborted** (${result.aborted.code}): ${cell(result.aborted.message.split('\n')[0] ?? '')}`)
   for (const e of result.endpoints) {
     // One paragraph per breaking trial, naming every contract it broke.
     const byTrial = new Map<number, ContractName[]>()

@@ -1,20 +1,14 @@
 import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 import type {CheckResult, EndpointReport} from '../check/check-result.js'
-import {CONTRACT_LABELS, type ContractName, type ContractState} from '../check/verdict.js'
+import {CONTRACT_LABELS, CONTRACT_NAMES, CONTRACT_ORDER as ORDER, type ContractName, type ContractState, type Inconclusive} from '../check/verdict.js'
+import {expectationLabel} from './expectation.js'
 import {formatTimeline} from './timeline.js'
 
 export interface TerminalReportOptions {
   color: boolean
 }
 
-const ORDER: ContractName[] = ['atLeastOnce', 'atMostOnce', 'exactlyOnce', 'idempotent', 'replyConsistent']
-const EXPECTED: Record<string, ContractName | undefined> = {
-  'at-least-once': 'atLeastOnce',
-  'at-most-once': 'atMostOnce',
-  'exactly-once': 'exactlyOnce',
-  idempotent: 'idempotent',
-}
 
 /** The whole check result as terminal text. Pure: colour only when asked. */
 export function formatCheckReport(result: CheckResult, options: TerminalReportOptions): string {
@@ -30,6 +24,7 @@ export function formatCheckReport(result: CheckResult, options: TerminalReportOp
       (result.restarts.length > 0 ? c.dim(` · ${formatRestarts(result.restarts)}`) : ''),
   )
   if (result.serverLog) out.push(c.dim(`server log: ${result.serverLog}`))
+  if (result.aborted) out.push(c.red(`run aborted (${result.aborted.code}): ${result.aborted.message.split('\n')[0]}`))
   return out.join('\n')
 }
 
@@ -48,22 +43,36 @@ function paint(c: ChalkInstance, state: ContractState): string {
 }
 
 function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
+  const label = expectationLabel(e.expect)
+  if (e.aborted) {
+    return [`${c.bold(e.name)}  ${c.red(`aborted before it finished${e.expect.length > 0 ? ` · expect ${label} ✗ not met` : ''}`)}`, c.dim(`    ${e.aborted.split('\n')[0]}`)]
+  }
   const injected = e.trials.filter((t) => t.injected).length
-  const expectation = e.expect === 'none' ? c.dim('expect none') : e.met ? c.green(`expect ${e.expect} ✓ met`) : c.red(`expect ${e.expect} ✗ ${e.unmetReason ?? 'not met'}`)
+  const expectation = e.expect.length === 0 ? c.dim('expect none') : e.met ? c.green(`expect ${label} ✓ met`) : c.red(`expect ${label} ✗ ${e.unmetReason ?? 'not met'}`)
   const head = `${c.bold(e.name)}  ${c.dim(`${e.oracle} oracle${e.inferred ? ' (inferred)' : ''} · ${e.trials.length} trials, ${injected} injected`)}  ${expectation}`
   const table = new Table({
-    head: ['contract', 'verdict', 'trials', 'first breach'],
+    head: ['contract', 'verdict', 'trials', 'inconcl.', 'first breach'],
     style: {head: options(c), border: options(c)},
-    colWidths: [18, 10, 8, 62],
+    colWidths: [20, 9, 8, 10, 55],
     wordWrap: true,
   })
-  const wanted = EXPECTED[e.expect]
+  const wanted = new Set<ContractName>(e.expect.map((x) => CONTRACT_NAMES[x]))
   for (const name of ORDER) {
     const breach = e.breaches[name]
-    const label = name === wanted ? c.bold(`${CONTRACT_LABELS[name]} *`) : CONTRACT_LABELS[name]
-    table.push([label, paint(c, e.contracts[name]), String(e.evidence[name].length), breach ? `trial ${breach.trial}: ${breach.reason}` : ''])
+    const label = wanted.has(name) ? c.bold(`${CONTRACT_LABELS[name]} *`) : CONTRACT_LABELS[name]
+    const inconclusive = e.inconclusive[name].length
+    table.push([label, paint(c, e.contracts[name]), String(e.evidence[name].length), inconclusive > 0 ? c.yellow(String(inconclusive)) : '', breach ? `trial ${breach.trial}: ${breach.reason}` : ''])
   }
   const lines = [head, table.toString()]
+  if (e.baselineNote) lines.push(c.yellow(`baseline: ${e.baselineNote}`))
+  for (const name of ORDER) {
+    if (!wanted.has(name) || e.contracts[name] !== 'holds') continue
+    lines.push(c.dim(`${CONTRACT_LABELS[name]} holds on: ${formatVariants(e.variants[name])}`))
+  }
+  for (const name of ORDER) {
+    if (name === 'exactlyOnce' || e.inconclusive[name].length === 0) continue
+    lines.push(c.yellow(`${CONTRACT_LABELS[name]} inconclusive: ${formatInconclusive(e.inconclusive[name])}`))
+  }
   if (e.notInjected.length > 0) lines.push(c.dim(`not injected (count for nothing): trials ${e.notInjected.join(', ')}`))
   for (const err of e.errors) lines.push(c.yellow(`trial ${err.trial} not measured: ${err.error}`))
   const shown = new Set<number>()
@@ -76,6 +85,21 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
     lines.push(`    replay: ${c.cyan(breach.replay)}`)
   }
   return lines
+}
+
+/** `duplicate(concurrent) ×2, duplicate(sequential) ×1`. */
+function formatVariants(variants: Record<string, number>): string {
+  return Object.entries(variants)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([variant, n]) => `${variant} ×${n}`)
+    .join(', ')
+}
+
+/** Trials grouped by reason: `trials 3, 7: no retry reached the restarted server`. */
+function formatInconclusive(list: Inconclusive[]): string {
+  const byReason = new Map<string, number[]>()
+  for (const {trial, reason} of list) byReason.set(reason, [...(byReason.get(reason) ?? []), trial])
+  return [...byReason].map(([reason, trials]) => `trial${trials.length === 1 ? '' : 's'} ${trials.join(', ')}: ${reason}`).join('; ')
 }
 
 function options(c: ChalkInstance): string[] {

@@ -16,6 +16,7 @@ import {
 import type {
   ClientPolicy,
   Contract,
+  Expectation,
   EffectProbe,
   Endpoint,
   EndpointRequest,
@@ -53,7 +54,7 @@ export const SCENARIO_DEFAULTS = {
   concurrency: 8,
   profiles: DEFAULT_PROFILES,
   server: {ready: {kind: 'tcp'} as ReadyCheck, startupTimeout: 10_000, env: {}},
-  endpoint: {expect: 'none' as Contract, volatile: [] as string[], headers: {}},
+  endpoint: {expect: [] as Contract[], volatile: [] as string[], headers: {}},
   effect: {oracle: 'auto' as const, volatile: [] as string[]},
   jsonrpc: {retryErrorCodes: [] as number[]},
   tcp: {maxFrameBytes: 1024 * 1024},
@@ -117,7 +118,7 @@ interface RawScenario {
     name: string
     request: RawEndpointRequest
     effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]}
-    expect?: Contract
+    expect?: Expectation | Expectation[]
     volatile?: string[]
     profiles?: string[]
     trials?: number
@@ -444,6 +445,17 @@ function checkProfileNames(
   return [...names]
 }
 
+/** `expect: exactly-once` or `expect: [exactly-once, reply-consistent]`; `none` means no contract. */
+function expectations(check: Checker, at: PathSegment[], raw: Expectation | Expectation[] | undefined): Contract[] {
+  if (raw === undefined) return [...SCENARIO_DEFAULTS.endpoint.expect]
+  const list = Array.isArray(raw) ? raw : [raw]
+  if (list.includes('none')) {
+    if (list.length > 1) check.fail([...at, list.indexOf('none')], 'none cannot be combined with contracts; list only the contracts the endpoint must provide')
+    return []
+  }
+  return list as Contract[]
+}
+
 function buildEndpoints(
   check: Checker,
   raw: RawScenario,
@@ -464,7 +476,7 @@ function buildEndpoints(
     const endpoint: Endpoint = {
       name: e.name,
       request: check.anyRequest(raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests'),
-      expect: e.expect ?? SCENARIO_DEFAULTS.endpoint.expect,
+      expect: expectations(check, [...at, 'expect'], e.expect),
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
       profiles: e.profiles
         ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol)

@@ -6,7 +6,11 @@
 
 import type {SourcePosition} from '../errors.js'
 
-export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'none'
+/** A delivery contract an endpoint can be expected to provide. */
+export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'reply-consistent'
+
+/** What a scenario may write as `expect`: a contract, or `none`. */
+export type Expectation = Contract | 'none'
 
 export type Protocol = 'http' | 'jsonrpc' | 'tcp' | 'grpc'
 
@@ -136,7 +140,8 @@ export interface Endpoint {
   name: string
   request: EndpointRequest
   effect?: EffectProbe
-  expect: Contract
+  /** Every contract the endpoint must provide; empty when the scenario expects nothing. */
+  expect: Contract[]
   /** JSONPaths removed from replies before comparing them (ids that may differ, dates). */
   volatileReplyFields: string[]
   /** Profiles for this endpoint; defaults to the scenario's. */

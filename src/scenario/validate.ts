@@ -214,7 +214,12 @@ export function validateSource(source: YamlSource, validate: ValidateFunction): 
   const unknownAt = new Set(
     problems.filter((p) => p.keyword === 'additionalProperties').map((p) => p.path.slice(0, -1).join('/')),
   )
-  const useful = problems.filter((p) => !(p.keyword === 'required' && unknownAt.has(p.path.join('/'))))
+  // Where one branch of a oneOf says "wrong type" of a value and another finds a problem inside
+  // it, the value has the other branch's type: the problem inside is the useful one.
+  const inside = (p: Problem): boolean =>
+    (p.keyword === 'type' || p.keyword === 'enum') &&
+    problems.some((q) => q.path.length > p.path.length && p.path.every((seg, i) => q.path[i] === seg))
+  const useful = problems.filter((p) => !(p.keyword === 'required' && unknownAt.has(p.path.join('/'))) && !inside(p))
   const rank = (p: Problem): number[] => {
     const pos = source.position(p.path, {key: p.key})
     const priority = PRIORITY.indexOf(p.keyword)

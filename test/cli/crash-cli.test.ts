@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {connect} from 'node:net'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
+import {existsSync, mkdtempSync, readFileSync, rmSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -86,12 +86,34 @@ describe('faultline check with crash faults (the real binary)', () => {
     expect(end.signal ?? end.code).toMatch(/SIGTERM|143/)
   })
 
-  it('a server that exits on its own mid-run: exit 3, its log tail on stderr, no verdicts', async () => {
+  it('a server that exits on its own mid-run: exit 3, its log tail on stderr, the endpoint marked aborted', async () => {
     const r = await runCli(['check', 'test/fixtures/exits-mid-run.yaml', '--seed', '1'])
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/exited with code 70 unexpectedly/)
     expect(r.stderr).toMatch(/\| exits-mid-run: giving up on purpose at increment 6/)
     expect(r.stderr).toMatch(/of its log \(\/.*server\.log\)/)
-    expect(r.stdout).toBe('')
+    expect(r.stdout).toMatch(/increment {2}aborted before it finished/)
+    expect(r.stdout).not.toMatch(/holds|broken/)
+  })
+
+  it('an environment failure mid-run still prints and writes what finished, then exits 3', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'fl-partial-'))
+    try {
+      const junit = join(dir, 'junit.xml')
+      const r = await runCli(['check', 'test/fixtures/exits-after-first-endpoint.yaml', '--seed', '3', '--json', '--junit', junit])
+      expect(r.code).toBe(3)
+      const doc = JSON.parse(r.stdout)
+      expect(doc.aborted).toMatchObject({code: 'FL_SERVER_EXIT', exitCode: 3})
+      expect(doc.endpoints.map((e: {name: string; aborted?: string}) => [e.name, e.aborted === undefined])).toEqual([
+        ['first', true],
+        ['second', false],
+      ])
+      expect(doc.endpoints[0].contracts.atLeastOnce).toBe('holds')
+      const xml = readFileSync(junit, 'utf8')
+      expect(xml).toMatch(/<testcase classname="faultline.first" name="expect at-least-once"[^>]*>\s*<system-out>/)
+      expect(xml).toMatch(/<error message="aborted: /)
+    } finally {
+      rmSync(dir, {recursive: true, force: true})
+    }
   })
 })

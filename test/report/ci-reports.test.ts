@@ -6,13 +6,15 @@ import {formatMarkdownReport} from '../../src/report/markdown-report.js'
 function endpoint(overrides: Partial<EndpointReport>): EndpointReport {
   return {
     name: 'e',
-    expect: 'exactly-once',
+    expect: ['exactly-once'],
     met: true,
     oracle: 'count',
     inferred: false,
     contracts: {atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds', idempotent: 'holds', replyConsistent: 'unknown'},
     breaches: {},
     evidence: {atLeastOnce: [1], atMostOnce: [1], exactlyOnce: [1], idempotent: [1], replyConsistent: []},
+    inconclusive: {atLeastOnce: [], atMostOnce: [], exactlyOnce: [], idempotent: [], replyConsistent: []},
+    variants: {atLeastOnce: {drop: 1}, atMostOnce: {drop: 1}, exactlyOnce: {drop: 1}, idempotent: {drop: 1}, replyConsistent: {}},
     trials: [],
     notInjected: [],
     errors: [],
@@ -36,7 +38,7 @@ const result: CheckResult = {
       contracts: {atLeastOnce: 'holds', atMostOnce: 'broken', exactlyOnce: 'broken', idempotent: 'broken', replyConsistent: 'unknown'},
       breaches: {atMostOnce: breach, exactlyOnce: breach},
     }),
-    endpoint({name: 'info', expect: 'none'}),
+    endpoint({name: 'info', expect: []}),
   ],
 }
 

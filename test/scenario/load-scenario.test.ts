@@ -71,7 +71,7 @@ describe('loadScenario: the design example', () => {
           oracle: 'auto',
           volatile: [],
         },
-        expect: 'exactly-once',
+        expect: ['exactly-once'],
         volatileReplyFields: [],
         profiles: ['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'],
         trials: 10,
@@ -104,7 +104,7 @@ describe('loadScenario: the design example', () => {
     expect(scenario.endpoints[0]).toEqual({
       name: 'put',
       request: {method: 'PUT', path: '/things/{{key}}', headers: {}},
-      expect: 'none',
+      expect: [],
       volatileReplyFields: [],
       profiles: ['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout'],
       trials: 10,
@@ -193,7 +193,7 @@ seed: 42
         oracle: 'state',
         volatile: ['$.updatedAt'],
       },
-      expect: 'at-most-once',
+      expect: ['at-most-once'],
       volatileReplyFields: ['$.id', '$.items[*].createdAt'],
       profiles: ['crash-after-reply'],
       trials: 3,
@@ -216,7 +216,19 @@ seed: 42
 describe('loadScenario: errors point at the file position and say what is allowed', () => {
   it('a value outside an enum', async () => {
     expect(await failure(edit(EXAMPLE, ['expect: exactly-once ', 'expect: exactly_once ']))).toBe(
-      'scenario.yaml:22:13: endpoints[0].expect: must be one of at-least-once, at-most-once, exactly-once, idempotent, none (got "exactly_once")',
+      'scenario.yaml:22:13: endpoints[0].expect: must be one of at-least-once, at-most-once, exactly-once, idempotent, reply-consistent, none (got "exactly_once")',
+    )
+  })
+
+  it('a list of expectations, and none only on its own', async () => {
+    const dir = writeFiles({'scenario.yaml': edit(EXAMPLE, ['expect: exactly-once ', 'expect: [exactly-once, reply-consistent] '])})
+    const scenario = await loadScenario(path.join(dir, 'scenario.yaml'))
+    expect(scenario.endpoints[0]?.expect).toEqual(['exactly-once', 'reply-consistent'])
+    expect(await failure(edit(EXAMPLE, ['expect: exactly-once ', 'expect: [exactly-once, exactly_once] ']))).toMatch(
+      /^scenario\.yaml:22:\d+: endpoints\[0\]\.expect\[1\]: must be one of .*reply-consistent, none \(got "exactly_once"\)$/,
+    )
+    expect(await failure(edit(EXAMPLE, ['expect: exactly-once ', 'expect: [exactly-once, none] ']))).toMatch(
+      /^scenario\.yaml:22:\d+: endpoints\[0\]\.expect\[1\]: none cannot be combined with contracts/,
     )
   })
 

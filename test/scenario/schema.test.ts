@@ -95,7 +95,8 @@ describe('scenario.schema.json', () => {
       SCENARIO_DEFAULTS.server.startupTimeout,
     )
     expect(props('server').ready?.default).toEqual({tcp: true})
-    expect(props('endpoint').expect?.default).toBe(SCENARIO_DEFAULTS.endpoint.expect)
+    expect(props('endpoint').expect?.default).toBe('none')
+    expect(SCENARIO_DEFAULTS.endpoint.expect).toEqual([])
     expect(props('effect').oracle?.default).toBe(SCENARIO_DEFAULTS.effect.oracle)
   })
 
