@@ -189,8 +189,16 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     result.unmeasurableEffect = `the state before the trial already equals what one execution produces, so the probe cannot see whether it took effect; make each trial write a value of its own (e.g. {{key}} in the body)`
     return result
   }
-  result.effectVisible = !sameJson(finalState, ownBefore)
-  if (raw.afterRestart) recordCrash(result, raw, !sameJson(state(raw.afterRestart, raw, endpoint), ownBefore))
+  // A fresh resource (this trial's before looks like the baseline's) shows the effect by any
+  // change. A shared one carries earlier trials' writes, and a crash restart may bring back an
+  // even older state: there only the state one execution produces proves the effect.
+  const fresh = sameJson(ownBefore, baseline.stateBefore)
+  const showsEffect = (now: unknown): boolean => sameJson(now, baseline.stateAfter) || (fresh && !sameJson(now, ownBefore))
+  if (fresh || result.stateMatchesClean || sameJson(finalState, ownBefore)) result.effectVisible = showsEffect(finalState)
+  else result.unmeasurableEffect = `the shared state changed, but not to what one clean execution produces, so the probe cannot tell whether this trial took effect; select a count (e.g. $.length) for state that accumulates`
+  // Right after a crash restart nothing but the crashed delivery can have acted, so anything
+  // but the state one execution produces means the acknowledged effect is gone.
+  if (raw.afterRestart) recordCrash(result, raw, showsEffect(state(raw.afterRestart, raw, endpoint)))
   return result
 }
 
