@@ -65,11 +65,13 @@ function describeAttempt(a: RawTrial['operation']['attempts'][number]): string {
 }
 
 /**
- * A final answer the server gave on purpose (not retryable): another try of the same clean
- * request would get it again, so the baseline fails at once.
+ * A final answer the server gave on purpose (not retryable) to attempts that all got replies:
+ * another try of the same clean request would get it again, so the baseline fails at once.
  */
 export function finalRefusal(raw: RawTrial): boolean {
-  return raw.operation.outcome === 'failed' && raw.operation.finalStatus !== undefined
+  const op = raw.operation
+  // After a timed-out attempt, a refusal (409 "in progress") may be the timeout's doing.
+  return op.outcome === 'failed' && op.finalStatus !== undefined && op.attempts.every((a) => a.result === 'reply')
 }
 
 /** Interpret the clean baseline trial: which oracle applies and what one execution does. */
