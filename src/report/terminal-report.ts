@@ -65,8 +65,10 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
   }
   const lines = [head, table.toString()]
   if (e.baselineNote) lines.push(c.yellow(`baseline: ${e.baselineNote}`))
+  // What backs each expected contract that holds (exactly-once: both of its halves).
+  const backing = new Set<ContractName>([...wanted].flatMap((n) => (n === 'exactlyOnce' ? ['atLeastOnce', 'atMostOnce'] : [n])) as ContractName[])
   for (const name of ORDER) {
-    if (!wanted.has(name) || e.contracts[name] !== 'holds') continue
+    if (!backing.has(name) || e.contracts[name] !== 'holds') continue
     lines.push(c.dim(`${CONTRACT_LABELS[name]} holds on: ${formatVariants(e.variants[name])}`))
   }
   for (const name of ORDER) {
