@@ -1,5 +1,5 @@
 import {selectJson} from '../scenario/jsonpath.js'
-import type {ClientPolicy} from '../scenario/types.js'
+import type {ClientPolicy, EffectProbe} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 
 /** What the effect probe read: `absent` when the resource does not exist (404 or no match). */
@@ -12,7 +12,7 @@ export type ProbeReading = {kind: 'value'; value: unknown} | {kind: 'absent'} | 
 export async function readProbe(
   transport: Transport,
   request: unknown,
-  select: string,
+  effect: Pick<EffectProbe, 'select'>,
   policy: ClientPolicy,
   signal?: AbortSignal,
 ): Promise<ProbeReading> {
@@ -24,8 +24,8 @@ export async function readProbe(
     const reply = await transport.send(request, undefined, probePolicy, signal ? AbortSignal.any([timeout, signal]) : timeout)
     if (reply.notFound) return {kind: 'absent'}
     if (reply.classification !== 'ok') return {kind: 'error', message: `the effect probe answered ${reply.status}`}
-    if (typeof reply.body === 'string') return {kind: 'error', message: 'the effect probe did not answer JSON'}
-    const selected = selectJson(reply.body, select)
+    if (typeof reply.body === 'string' && reply.bodyIsJson !== true) return {kind: 'error', message: 'the effect probe did not answer JSON'}
+    const selected = selectJson(reply.body, effect.select)
     return selected.found ? {kind: 'value', value: selected.value} : {kind: 'absent'}
   } catch (err) {
     signal?.throwIfAborted()
