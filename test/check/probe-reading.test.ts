@@ -53,6 +53,53 @@ describe('JSON-RPC effect probes', () => {
       })
     }
   })
+
+  it('as: number reads hex and decimal strings and JSON numbers exactly', async () => {
+    const cases: Array<[unknown, string]> = [
+      ['0x1bc16d674ec80000', '2000000000000000000'],
+      ['0x0', '0'],
+      ['1000000000000000000000000000000000007', '1000000000000000000000000000000000007'],
+      ['-5', '-5'],
+      ['1.5', '1.5'],
+      [12, '12'],
+      [0.25, '0.25'],
+    ]
+    for (const [value, number] of cases) {
+      expect(await readProbe(transport, echo(value), {select: '$', as: 'number'}, policy)).toEqual({
+        kind: 'value',
+        value,
+        number,
+      })
+    }
+  })
+
+  it('as: length counts elements, keys and characters', async () => {
+    expect(await readProbe(transport, echo([1, 2, 3]), {select: '$', as: 'length'}, policy)).toMatchObject({
+      kind: 'value',
+      number: '3',
+    })
+    expect(await readProbe(transport, echo({a: 1, b: 2}), {select: '$', as: 'length'}, policy)).toMatchObject(
+      {kind: 'value', number: '2'},
+    )
+    expect(await readProbe(transport, echo('héllo'), {select: '$', as: 'length'}, policy)).toMatchObject({
+      kind: 'value',
+      number: '5',
+    })
+  })
+
+  it('a reading `as` cannot convert is a probe error naming the value', async () => {
+    const notNumber = await readProbe(transport, echo('abc'), {select: '$', as: 'number'}, policy)
+    expect(notNumber).toMatchObject({kind: 'error'})
+    expect(notNumber.kind === 'error' && notNumber.message).toMatch(
+      /^as: number cannot read what \$ selected: the string "abc" is not a number; .*"0x1bc16d674ec80000"/,
+    )
+    const lossy = await readProbe(transport, echo(2 ** 60), {select: '$', as: 'number'}, policy)
+    expect(lossy.kind === 'error' && lossy.message).toMatch(
+      /the JSON number 1152921504606847000 is beyond 2\^53/,
+    )
+    const noLength = await readProbe(transport, echo(true), {select: '$', as: 'length'}, policy)
+    expect(noLength.kind === 'error' && noLength.message).toMatch(/true has no length/)
+  })
 })
 
 describe('HTTP effect probes', () => {
@@ -64,7 +111,7 @@ describe('HTTP effect probes', () => {
     const transport = httpProtocol.createProbeClient(server.url, {} as Scenario)
     closers.push(() => transport.close())
     const request = {method: 'GET', path: '/balance', headers: {}}
-    expect(await readProbe(transport, request, {select: '$'}, policy)).toEqual({
+    expect(await readProbe(transport, request, {select: '$', as: 'number'}, policy)).toEqual({
       kind: 'error',
       message: 'the effect probe did not answer JSON',
     })
