@@ -22,18 +22,30 @@ describe('check an Ethereum-style hex balance (fixtures/rpc-ledger.yaml)', () =>
       atLeastOnce: 'holds',
       atMostOnce: 'broken',
       exactlyOnce: 'broken',
+      replyConsistent: 'broken',
     })
     const twice = naive?.trials.filter((t) => t.injected && t.deliveries >= 2) ?? []
     expect(twice.length).toBeGreaterThan(0)
-    for (const trial of twice) expect(trial.executions).toBe(trial.deliveries)
-    const breach = naive?.breaches.atMostOnce
-    expect(naive?.trials.find((t) => t.id === breach?.trial)?.executions).toBe(2)
-    expect(breach?.reason).toMatch(/executed 2 times/)
+    // Whole executions only, never a float artefact such as 1.5 or 0.87 (a delivery cut short on a
+    // loaded machine may execute nothing, so not necessarily one per delivery).
+    for (const trial of twice)
+      expect(Number.isInteger(trial.executions) && (trial.executions ?? 0) <= trial.deliveries).toBe(true)
+    expect(twice.some((t) => t.deliveries === 2 && t.executions === 2)).toBe(true)
+    const breach = naive?.trials.find((t) => t.id === naive.breaches.atMostOnce?.trial)
+    expect(breach?.executions).toBeGreaterThanOrEqual(2)
+    expect(naive?.breaches.atMostOnce?.reason).toBe(
+      `executed ${breach?.executions} times after ${breach?.deliveries} deliveries`,
+    )
 
     expect(dedup?.name).toBe('dedup-transfer')
     expect(dedup?.errors).toEqual([])
-    expect(dedup?.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds'})
-    for (const trial of dedup?.trials ?? []) if (trial.executions !== null) expect(trial.executions).toBe(1)
+    expect(dedup?.contracts).toMatchObject({
+      atLeastOnce: 'holds',
+      atMostOnce: 'holds',
+      exactlyOnce: 'holds',
+      replyConsistent: 'holds',
+    })
+    for (const trial of dedup?.trials ?? []) expect([0, 1]).toContain(trial.executions)
   })
 })
 
