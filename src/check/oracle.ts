@@ -3,6 +3,7 @@ import {faultLabel, seeksSecondDelivery} from './plan.js'
 import {normalizeJson, sameJson} from './normalize.js'
 import {parseJsonBody} from './http-request.js'
 import type {ProbeReading} from './probe.js'
+import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.js'
 import type {DeliveredReply, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
 
@@ -12,8 +13,8 @@ export type OracleKind = 'count' | 'state' | 'reply'
 /** What the clean baseline trial established. */
 export interface Baseline {
   oracle: OracleKind
-  /** count: the change one execution makes. */
-  unit?: number
+  /** count: the change one execution makes, exact (see probe-number.ts). */
+  unit?: ProbeNumber
   /** state: normalised state before and after one clean execution. */
   stateBefore?: unknown
   stateAfter?: unknown
@@ -29,10 +30,8 @@ export class BaselineProblem extends Error {
   }
 }
 
-function numeric(reading: ProbeReading): number | undefined {
-  if (reading.kind === 'absent') return 0
-  if (reading.kind === 'value' && typeof reading.value === 'number' && Number.isFinite(reading.value)) return reading.value
-  return undefined
+function numeric(reading: ProbeReading): ProbeNumber | undefined {
+  return readingNumber(reading)
 }
 
 function state(reading: ProbeReading, raw: RawTrial, endpoint: Endpoint): unknown {
@@ -90,8 +89,8 @@ export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
     if (!countable) {
       throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" selects ${describe(after)} with ${effect.select}, not a number; use oracle: state or select a counter`)
     }
-    const unit = (b as number) - (a as number)
-    if (unit === 0) {
+    const unit = (b as ProbeNumber).minus(a as ProbeNumber)
+    if (unit.isZero()) {
       throw new BaselineProblem('select', `the effect probe of endpoint "${endpoint.name}" sees no effect: ${effect.select} was ${a} before and after a clean execution; select a value that changes with each execution`)
     }
     return {oracle: 'count', unit}
@@ -167,16 +166,15 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
   const before = raw.before as ProbeReading
   const after = raw.after as ProbeReading
   if (baseline.oracle === 'count') {
-    const unit = baseline.unit as number
-    const delta = (numeric(after) ?? NaN) - (numeric(before) ?? NaN)
-    if (Number.isNaN(delta)) return {...result, error: 'the effect probe stopped selecting a number'}
-    const executions = Math.round((delta / unit) * 100) / 100
+    const unit = baseline.unit as ProbeNumber
+    const executions = countExecutions(before, after, unit)
+    if (executions === undefined) return {...result, error: 'the effect probe stopped selecting a number'}
     result.executions = executions
     result.effectVisible = executions >= 1
     result.stateMatchesClean = executions === 1
     if (raw.afterRestart) {
-      const mid = (numeric(raw.afterRestart) ?? NaN) - (numeric(before) ?? NaN)
-      recordCrash(result, raw, Number.isNaN(mid) ? null : mid / unit >= 1)
+      const mid = countExecutions(before, raw.afterRestart, unit)
+      recordCrash(result, raw, mid === undefined ? null : mid >= 1)
     }
     return result
   }

@@ -1,18 +1,23 @@
 import {selectJson} from '../scenario/jsonpath.js'
-import type {ClientPolicy} from '../scenario/types.js'
+import type {ClientPolicy, EffectProbe} from '../scenario/types.js'
+import {convertProbeValue} from './probe-conversion.js'
 import type {Transport} from './protocol.js'
 
-/** What the effect probe read: `absent` when the resource does not exist (404 or no match). */
-export type ProbeReading = {kind: 'value'; value: unknown} | {kind: 'absent'} | {kind: 'error'; message: string}
+/**
+ * What the effect probe read: `absent` when the resource does not exist (404 or no match).
+ * A value read through the probe's `as` conversion carries `number`, the exact decimal text
+ * the count oracle uses (kept as text so a reading stays plain JSON in the event log).
+ */
+export type ProbeReading = {kind: 'value'; value: unknown; number?: string} | {kind: 'absent'} | {kind: 'error'; message: string}
 
 /**
  * Read the server's state straight from the server (never through the proxy) and select
- * the part the scenario names.
+ * the part the scenario names, converted as its `as` says.
  */
 export async function readProbe(
   transport: Transport,
   request: unknown,
-  select: string,
+  effect: Pick<EffectProbe, 'select' | 'as'>,
   policy: ClientPolicy,
   signal?: AbortSignal,
 ): Promise<ProbeReading> {
@@ -24,9 +29,13 @@ export async function readProbe(
     const reply = await transport.send(request, undefined, probePolicy, signal ? AbortSignal.any([timeout, signal]) : timeout)
     if (reply.notFound) return {kind: 'absent'}
     if (reply.classification !== 'ok') return {kind: 'error', message: `the effect probe answered ${reply.status}`}
-    if (typeof reply.body === 'string') return {kind: 'error', message: 'the effect probe did not answer JSON'}
-    const selected = selectJson(reply.body, select)
-    return selected.found ? {kind: 'value', value: selected.value} : {kind: 'absent'}
+    if (typeof reply.body === 'string' && reply.bodyIsJson !== true) return {kind: 'error', message: 'the effect probe did not answer JSON'}
+    const selected = selectJson(reply.body, effect.select)
+    if (!selected.found) return {kind: 'absent'}
+    if (effect.as === undefined) return {kind: 'value', value: selected.value}
+    const converted = convertProbeValue(selected.value, effect.as)
+    if (!converted.ok) return {kind: 'error', message: `as: ${effect.as} cannot read what ${effect.select} selected: ${converted.problem}`}
+    return {kind: 'value', value: selected.value, number: converted.number.toString()}
   } catch (err) {
     signal?.throwIfAborted()
     const message = timeout.aborted ? `no reply within ${timeoutMs}ms` : (err as Error).message

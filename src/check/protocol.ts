@@ -54,6 +54,8 @@ export interface TransportReply {
   classification: 'ok' | 'retry' | 'failed' | 'indeterminate'
   /** The reply payload as JSON when it is JSON (probes select from it), else its text. */
   body: unknown
+  /** The body is a JSON value even when it is a string (a JSON-RPC `result`), never reply text. */
+  bodyIsJson?: boolean
   /** The resource does not exist (HTTP 404, gRPC NOT_FOUND…): a probe reads it as absent. */
   notFound: boolean
   /** The server asked for this delay before a retry (gRPC pushback); replaces the backoff once. */

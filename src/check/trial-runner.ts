@@ -93,7 +93,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const render = (template: unknown, attempt: number): unknown => renderTemplate(template, vars(attempt))
   const effect = endpoint.effect
   const probe = effect
-    ? () => readProbe(env.probeClient, render(effect.request, 1), effect.select, scenario.client, env.signal)
+    ? () => readProbe(env.probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
     : undefined
   const active: ActiveTrial = {probe: async () => probe?.()}
 

@@ -16,9 +16,8 @@ interface MatchAll {
 
 function query(json: unknown, path: string): MatchAll[] {
   if (json === undefined) return []
-  // jsonpath-plus returns nothing at all for a null document, even for `$`.
-  if (json === null)
-    return path.trim() === '$' ? [{value: null, parent: null, parentProperty: null, path: '$'}] : []
+  // jsonpath-plus returns nothing at all for a falsy document (null, 0, false, ""), even for `$`.
+  if (!json) return path.trim() === '$' ? [{value: json, parent: null, parentProperty: null, path: '$'}] : []
   const result: unknown = JSONPath({
     path,
     json: json as object,

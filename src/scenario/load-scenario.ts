@@ -27,6 +27,7 @@ import type {
   TcpTarget,
   GrpcRequestTemplate,
   Profile,
+  ProbeConversion,
   ReadyCheck,
   RequestTemplate,
   Scenario,
@@ -117,7 +118,7 @@ interface RawScenario {
   endpoints: Array<{
     name: string
     request: RawEndpointRequest
-    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]}
+    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion}
     expect?: Expectation | Expectation[]
     volatile?: string[]
     profiles?: string[]
@@ -491,6 +492,12 @@ function buildEndpoints(
         select: check.jsonPath([...eat, 'select'], e.effect.select),
         oracle: e.effect.oracle ?? SCENARIO_DEFAULTS.effect.oracle,
         volatile: (e.effect.volatile ?? []).map((p, j) => check.jsonPath([...eat, 'volatile', j], p)),
+      }
+      if (e.effect.as !== undefined) {
+        if (e.effect.oracle === 'state') {
+          check.fail([...eat, 'as'], 'makes a count of the selection, but oracle: state compares it whole; remove as, or write oracle: count', {key: true})
+        }
+        endpoint.effect.as = e.effect.as
       }
       endpoint.positions = {request: check.source.position([...at, 'request']), select: check.source.position([...eat, 'select'])}
     }

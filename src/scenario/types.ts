@@ -134,7 +134,15 @@ export interface EffectProbe {
   oracle: 'auto' | 'count' | 'state'
   /** JSONPaths removed from the selected state before comparing (timestamps, versions). */
   volatile: string[]
+  /** How the count oracle reads the selected value; undefined: it must be a JSON number. */
+  as?: ProbeConversion
 }
+
+/**
+ * `number`: a JSON number, a decimal string or a `0x` hex string, counted exactly (also
+ * beyond 2^53). `length`: the number of elements, keys or characters.
+ */
+export type ProbeConversion = 'number' | 'length'
 
 export interface Endpoint {
   name: string

@@ -44,6 +44,20 @@ describe('selectJson', () => {
     expect(selectJson(undefined, '$')).toEqual({found: false, value: undefined})
   })
 
+  it('selects falsy scalar documents with $ (a JSON-RPC result of 0, false or "")', () => {
+    expect(selectJson(0, '$')).toEqual({found: true, value: 0})
+    expect(selectJson(false, '$')).toEqual({found: true, value: false})
+    expect(selectJson('', '$')).toEqual({found: true, value: ''})
+    expect(selectJson(0, '$.a')).toEqual({found: false, value: undefined})
+  })
+
+  it('$.length selects the length of an array or a string, not of an object', () => {
+    expect(selectJson({rows: [{}, {}, {}]}, '$.rows.length')).toEqual({found: true, value: 3})
+    expect(selectJson([], '$.length')).toEqual({found: true, value: 0})
+    expect(selectJson({name: 'abcd'}, '$.name.length')).toEqual({found: true, value: 4})
+    expect(selectJson({a: 1, b: 2}, '$.length')).toEqual({found: false, value: undefined})
+  })
+
   it('selectAll returns every match', () => {
     expect(selectAll(doc, '$..id')).toEqual(['a', 'b'])
   })

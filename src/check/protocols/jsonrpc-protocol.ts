@@ -20,13 +20,14 @@ export function classifyJsonRpcResponse(
   response: Record<string, unknown>,
   httpStatus: number,
   options: JsonRpcTarget,
-): Pick<TransportReply, 'status' | 'classification' | 'body'> {
+): Pick<TransportReply, 'status' | 'classification' | 'body' | 'bodyIsJson'> {
   if ('error' in response && response.error !== undefined && response.error !== null) {
     const error = response.error as {code?: unknown}
     const code = typeof error.code === 'number' ? error.code : 'error'
     return {status: code, classification: typeof code === 'number' && options.retryErrorCodes.includes(code) ? 'retry' : 'failed', body: response.error}
   }
-  return {status: httpStatus, classification: 'ok', body: response.result ?? null}
+  // Every JSON value is a valid result, a string included: it is the body itself, never reply text.
+  return {status: httpStatus, classification: 'ok', body: response.result ?? null, bodyIsJson: true}
 }
 
 /** The wire form of a rendered request with JSON-RPC ids from `nextId`. */
