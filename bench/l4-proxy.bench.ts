@@ -1,5 +1,5 @@
 /**
- * L4 proxy benchmark: prints figures, asserts nothing (DESIGN §9).
+ * L4 proxy benchmark: prints figures, asserts nothing (speed belongs in bench/, not in tests).
  *
  *   npm run bench:l4            (node --import tsx bench/l4-proxy.bench.ts)
  *

@@ -1,6 +1,6 @@
 /**
  * Errors are values with codes. Every user-facing failure is one of these classes;
- * each maps to exactly one process exit code (DESIGN §4):
+ * each maps to exactly one process exit code (docs/verdicts.md):
  *   2 bad usage or a bad scenario, 3 the environment failed.
  */
 export const EXIT = {ok: 0, expectationFailed: 1, usage: 2, environment: 3} as const

@@ -7,7 +7,7 @@ import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.j
 import type {DeliveredReply, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
 
-/** How executions are counted for an endpoint (DESIGN §3), fixed by its baseline. */
+/** How executions are counted for an endpoint (docs/verdicts.md §3), fixed by its baseline. */
 export type OracleKind = 'count' | 'state' | 'reply'
 
 /** What the clean baseline trial established. */

@@ -2,7 +2,7 @@ import type {EventLog} from '../proxy/events.js'
 import type {ClientPolicy} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 
-/** The client's view of an operation (DESIGN §2). */
+/** The client's view of an operation: ok, failed (the server said no), or indeterminate. */
 export type Outcome = 'ok' | 'failed' | 'indeterminate'
 
 export interface AttemptRecord {
