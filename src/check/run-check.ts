@@ -5,25 +5,19 @@ import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {EXIT, UsageError, type FaultlineError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
-import type {CrashContext} from '../proxy/proxy-hooks.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {newSeed} from '../random.js'
 import {RemoteToxiproxy} from '../control/remote-toxiproxy.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
-import {findTemplateNames} from '../scenario/template.js'
 import type {Endpoint, Scenario} from '../scenario/types.js'
-import type {CheckResult, EndpointReport} from './check-result.js'
-import type {RunningFaultProxy, Transport} from './protocol.js'
+import type {CheckResult} from './check-result.js'
 import {PROTOCOLS} from './protocols/registry.js'
-import {measureTrial} from './oracle.js'
-import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
-import {runBaseline} from './baseline-run.js'
-import {startTargetServer, type TargetServer} from './target-server.js'
+import {startTargetServer} from './target-server.js'
 import {TrialEventCollector} from './trial-events.js'
-import {runTrial, type ActiveTrial, type TrialEnvironment} from './trial-runner.js'
-import {mapLimit} from './map-limit.js'
+import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
+import {CrashCoordinator} from './crash-coordinator.js'
+import {abortedReport, checkEndpoint} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
-import {computeVerdict} from './verdict.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -60,7 +54,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const endpoints = selectEndpoints(scenario, options)
   options.onStart?.(seed)
   // A server that dies on its own, or will not come back after a crash, halts the run
-  // (exit 3): every trial stops through this signal, and the error is what runCheck throws.
+  // (exit 3): every trial stops through this signal.
   const halt = new AbortController()
   let fatal: Error | undefined
   const fail = (error: Error): void => {
@@ -71,143 +65,98 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   // Every in-flight attempt listens on the run's signal; there may be hundreds.
   setMaxListeners(0, signal)
   if (options.signal) setMaxListeners(0, options.signal)
+  const closers: Array<() => Promise<unknown> | void> = []
+  try {
+    const {env, server, restarts} = await openRun({options, seed, signal, fail}, closers)
+    const gate = new TrialGate()
+    const settled = await Promise.allSettled(
+      endpoints.map(async ({endpoint, index}) => {
+        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed})
+        // A server that died while this endpoint's last trials ran: never judge on the answers
+        // of a dead server; its exit is known at once, its error once its log drained.
+        if (server.exited) throw await server.lost
+        return report
+      }),
+    )
+    if (!fatal && server.exited) fatal = await server.lost
+    const common = {seed, scenario: options.scenarioArg, serverLog: server.logFile, restarts}
+    if (fatal) {
+      // The environment failed mid-run: keep what finished, mark the rest aborted (exit 3).
+      const reason = fatal.message
+      const reports = settled.map((s, i) => (s.status === 'fulfilled' ? s.value : abortedReport((endpoints[i] as {endpoint: Endpoint}).endpoint, reason)))
+      return {...common, ok: false, durationMs: performance.now() - started, endpoints: reports, aborted: describeAbort(fatal)}
+    }
+    const reports = settled.map((s) => {
+      if (s.status === 'rejected') throw s.reason
+      return s.value
+    })
+    return {...common, ok: reports.every((r) => r.met), durationMs: performance.now() - started, endpoints: reports}
+  } finally {
+    for (const close of closers.reverse()) await close()
+  }
+}
+
+interface OpenRunInput {
+  options: CheckOptions
+  seed: number
+  signal: AbortSignal
+  fail: (error: Error) => void
+}
+
+/**
+ * Set up everything a run needs, in order: the scenario's Toxiproxy proxies (the target may be
+ * reached through one of them), the server, the fault proxy in front of it, the clients. Each
+ * part registers how to close it in `closers` as soon as it exists, so a failure halfway
+ * still stops what was started.
+ */
+async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Array<() => Promise<unknown> | void>) {
+  const {scenario} = options
   const events = options.events ?? new EventLog()
   const adapter = PROTOCOLS.get(scenario.target.protocol)
   if (!adapter) throw new UsageError(`target.protocol ${scenario.target.protocol} is not supported; use one of ${[...PROTOCOLS.keys()].join(', ')}`)
   const runId = randomBytes(4).toString('hex')
   const runDir = join(tmpdir(), `faultline-${runId}`)
   mkdirSync(runDir, {recursive: true})
-
-  let server: TargetServer | undefined
-  let proxy: RunningFaultProxy | undefined
-  let client: Transport | undefined
-  let probeClient: Transport | undefined
-  const collector = new TrialEventCollector(events)
-  const activeTrials = new Map<string, ActiveTrial>()
-  const restarts: number[] = []
   let toxiproxy: RemoteToxiproxy | undefined
-  let createdProxies: string[] = []
-  /** Set while a crash restart is in progress; requests arriving meanwhile wait for it. */
-  let restarting: Promise<void> | undefined
-  try {
-    // The Toxiproxy proxies first: the target may be reached through one of them.
-    if (scenario.toxiproxy) {
-      toxiproxy = new RemoteToxiproxy(scenario.toxiproxy.url)
-      if (scenario.toxiproxy.proxies.length > 0) {
-        await toxiproxy.populate(scenario.toxiproxy.proxies)
-        createdProxies = scenario.toxiproxy.proxies.map((p) => p.name)
-      }
-    }
-    server = await startTargetServer(scenario, {
-      events,
-      logFile: join(runDir, 'server.log'),
-      runDir,
-      env: options.env,
-      signal,
-      reaper: options.reaper,
+  if (scenario.toxiproxy) {
+    const remote = new RemoteToxiproxy(scenario.toxiproxy.url)
+    toxiproxy = remote
+    const names = scenario.toxiproxy.proxies.map((p) => p.name)
+    closers.push(async () => {
+      for (const name of names) await remote.removeProxy(name).catch(() => undefined)
     })
-    void server.lost.then(fail)
-    if (server.canCrash) options.onServer?.({url: server.url, logFile: server.logFile})
-    const targetUrl = server.url
-    const rules = new RuleSet(seed)
-    proxy = await adapter.startProxy({
-      upstream: targetUrl,
-      events,
-      rules,
-      scenario,
-      captureBytes: 64 * 1024,
-      hooks: {
-        crash: async (context: CrashContext) => {
-          if (!server?.canCrash) throw new Error('crash faults need target.server so faultline can restart the server')
-          const target = server
-          let up: () => void = () => undefined
-          restarting = new Promise<void>((resolve) => (up = resolve))
-          try {
-            const killToReadyMs = await target.crashAndRestart()
-            restarts.push(killToReadyMs)
-            const {trial, request, point} = context
-            events.record({type: 'supervisor', trial, request, detail: {action: 'restarted', point, killToReadyMs}})
-            // The state right after the restart, before the retry or duplicate is let through.
-            // Only a trial's first crash is measured; a second one in the same trial is not.
-            const active = trial ? activeTrials.get(trial) : undefined
-            if (active && active.crashPoint === undefined) {
-              active.crashPoint = point
-              active.afterRestart = await active.probe()
-              if (active.afterRestart) events.record({type: 'probe', trial, detail: {when: 'after restart', reading: active.afterRestart}})
-            }
-          } catch (error) {
-            fail(error as Error)
-            throw error
-          } finally {
-            restarting = undefined
-            up()
-          }
-        },
-        serverUp: () => restarting,
-      },
-    })
-    client = adapter.createClient(proxy.url, scenario)
-    probeClient = adapter.createProbeClient(targetUrl, scenario)
-    const env: TrialEnvironment = {
-      scenario,
-      seed,
-      runId,
-      client,
-      probeClient,
-      rules,
-      tracker: proxy.tracker,
-      events,
-      collector,
-      activeTrials,
-      baseVars: {env: options.env ?? process.env, port: server.port},
-      signal,
-    }
-    if (toxiproxy) env.toxiproxy = toxiproxy
-    const gate = new TrialGate()
-    const finished = endpoints.map(async ({endpoint, index}) => {
-      const report = await checkEndpoint(env, gate, endpoint, index, options, seed)
-      // A server that died while this endpoint's last trials ran: never judge on the answers
-      // of a dead server; its exit is known at once, its error once its log drained.
-      if (server?.exited) throw await server.lost
-      return report
-    })
-    const settled = await Promise.allSettled(finished)
-    if (!fatal && server.exited) fatal = await server.lost
-    if (fatal) {
-      // The environment failed mid-run: keep what finished, mark the rest aborted (exit 3).
-      const reason = fatal.message
-      const reports = settled.map((s, i) => (s.status === 'fulfilled' ? s.value : abortedReport((endpoints[i] as {endpoint: Endpoint}).endpoint, reason)))
-      return {
-        seed,
-        ok: false,
-        scenario: options.scenarioArg,
-        durationMs: performance.now() - started,
-        endpoints: reports,
-        serverLog: server.logFile,
-        restarts,
-        aborted: describeAbort(fatal),
-      }
-    }
-    const reports = settled.map((s) => {
-      if (s.status === 'rejected') throw s.reason
-      return s.value
-    })
-    return {
-      seed,
-      ok: reports.every((r) => r.met),
-      scenario: options.scenarioArg,
-      durationMs: performance.now() - started,
-      endpoints: reports,
-      serverLog: server.logFile,
-      restarts,
-    }
-  } finally {
-    for (const name of createdProxies) await toxiproxy?.removeProxy(name).catch(() => undefined)
-    collector.dispose()
-    await Promise.allSettled([client?.close(), probeClient?.close()])
-    await proxy?.close()
-    await server?.stop()
+    if (names.length > 0) await remote.populate(scenario.toxiproxy.proxies)
   }
+  const server = await startTargetServer(scenario, {events, logFile: join(runDir, 'server.log'), runDir, env: options.env, signal, reaper: options.reaper})
+  closers.push(() => server.stop())
+  void server.lost.then(fail)
+  if (server.canCrash) options.onServer?.({url: server.url, logFile: server.logFile})
+  const collector = new TrialEventCollector(events)
+  closers.push(() => collector.dispose())
+  const activeTrials = new Map<string, ActiveTrial>()
+  const rules = new RuleSet(seed)
+  const crashes = new CrashCoordinator(server, events, activeTrials, fail)
+  const proxy = await adapter.startProxy({upstream: server.url, events, rules, scenario, captureBytes: 64 * 1024, hooks: crashes.hooks()})
+  closers.push(() => proxy.close())
+  const client = adapter.createClient(proxy.url, scenario)
+  const probeClient = adapter.createProbeClient(server.url, scenario)
+  closers.push(() => Promise.allSettled([client.close(), probeClient.close()]))
+  const env: TrialEnvironment = {
+    scenario,
+    seed,
+    runId,
+    client,
+    probeClient,
+    rules,
+    tracker: proxy.tracker,
+    events,
+    collector,
+    activeTrials,
+    baseVars: {env: options.env ?? process.env, port: server.port},
+    signal,
+  }
+  if (toxiproxy) env.toxiproxy = toxiproxy
+  return {env, server, restarts: crashes.restarts}
 }
 
 /** What ended a run early, for reports and the exit code (3 for the environment). */
@@ -216,27 +165,6 @@ function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
   return {code: coded.code ?? 'FL_ABORTED', message: error.message, exitCode: coded.exitCode ?? EXIT.environment}
 }
 
-/** An endpoint the run could not finish: nothing is known, and its expectation is not met. */
-function abortedReport(endpoint: Endpoint, reason: string): EndpointReport {
-  const none = {atLeastOnce: [], atMostOnce: [], exactlyOnce: [], idempotent: [], replyConsistent: []}
-  return {
-    name: endpoint.name,
-    expect: endpoint.expect,
-    met: false,
-    unmetReason: `aborted: ${reason.split('\n')[0]}`,
-    aborted: reason,
-    oracle: 'none',
-    inferred: false,
-    contracts: {atLeastOnce: 'unknown', atMostOnce: 'unknown', exactlyOnce: 'unknown', idempotent: 'unknown', replyConsistent: 'unknown'},
-    breaches: {},
-    evidence: none,
-    inconclusive: none,
-    variants: {atLeastOnce: {}, atMostOnce: {}, exactlyOnce: {}, idempotent: {}, replyConsistent: {}},
-    trials: [],
-    notInjected: [],
-    errors: [],
-  }
-}
 
 function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number}> {
   const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
@@ -249,72 +177,5 @@ function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endp
   return found
 }
 
-/** Endpoints whose request and probe use {{key}} get fresh state per trial, so their trials may overlap. */
-function isKeyed(endpoint: Endpoint): boolean {
-  return findTemplateNames(endpoint.request).includes('key') && (!endpoint.effect || findTemplateNames(endpoint.effect.request).includes('key'))
-}
 
-function replayCommand(options: CheckOptions, seed: number, endpoint: Endpoint, trial: number): string {
-  const quote = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
-  return `faultline check ${quote(options.scenarioArg)} --seed ${seed} --only ${quote(endpoint.name)} --trial ${trial}`
-}
-
-async function checkEndpoint(
-  env: TrialEnvironment,
-  gate: TrialGate,
-  endpoint: Endpoint,
-  index: number,
-  options: CheckOptions,
-  seed: number,
-): Promise<EndpointReport> {
-  const total = countTrials(endpoint)
-  let selected: Iterable<PlannedTrial> = planEndpoint(env.scenario, endpoint, index, seed)
-  let count = total
-  if (options.trial !== undefined) {
-    if (options.trial > total) {
-      throw new UsageError(`--trial ${options.trial}: endpoint "${endpoint.name}" has trials 1 to ${total} with this scenario`)
-    }
-    selected = [planTrial(env.scenario, endpoint, index, seed, options.trial)]
-    count = 1
-  }
-  const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
-  let done = 0
-  const limit = isKeyed(endpoint) ? env.scenario.concurrency : 1
-  const trials = await mapLimit(selected, limit, async (trial) => {
-    const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
-    done += 1
-    options.onTrial?.(endpoint.name, done, count)
-    return measureTrial(endpoint, baseline, raw, replayCommand(options, seed, endpoint, trial.id), env.scenario.client.timeout)
-  })
-  const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
-  const breaches: EndpointReport['breaches'] = {}
-  for (const [name, breach] of Object.entries(verdict.breaches)) {
-    const trial = trials.find((t) => t.id === breach.trial)
-    if (!trial) continue
-    breaches[name as keyof typeof verdict.breaches] = {
-      trial: breach.trial,
-      reason: breach.reason,
-      fault: trial.fault,
-      timeline: trial.timeline,
-      replay: trial.replay,
-    }
-  }
-  return {
-    name: endpoint.name,
-    expect: endpoint.expect,
-    met: verdict.met,
-    unmetReason: verdict.unmetReason,
-    oracle: baseline.oracle,
-    inferred: verdict.inferred,
-    contracts: verdict.contracts,
-    breaches,
-    evidence: verdict.evidence,
-    inconclusive: verdict.inconclusive,
-    variants: verdict.variants,
-    baselineNote,
-    trials,
-    notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
-    errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),
-  }
-}
 
