@@ -74,6 +74,16 @@ export class HttpFaultProxy {
     this.server = http.createServer(httpServerOptions(timeouts))
     this.server.on('request', (req, res) => this.onRequest(req, res))
     this.server.on('connection', (socket: Socket) => this.onConnection(socket))
+    // Node closes a CONNECT silently when nobody listens; say why, and leave a trace.
+    this.server.on('connect', (req: IncomingMessage, socket: Socket) => {
+      options.events.record({
+        type: 'error',
+        proxy: options.name,
+        conn: this.conns.get(socket),
+        detail: {message: `${req.method} ${req.url}: not supported (a reverse proxy for ${options.upstream}, not a forward proxy); connection closed`, code: 'FL_HTTP_CONNECT'},
+      })
+      socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy())
+    })
     this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
       // A client too slow to send its request (slowloris) gets 408; anything else is malformed.
       const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'

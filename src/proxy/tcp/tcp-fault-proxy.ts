@@ -196,6 +196,9 @@ class FramedLink {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk))
     client.on('error', () => undefined) // the close that follows is what counts
     client.once('close', () => {
+      if (!this.destroyed && this.decoder.buffered > 0) {
+        this.record({type: 'error', detail: {message: 'the client closed in the middle of a request frame; its bytes were dropped', code: 'FL_FRAME_INCOMPLETE', bytes: this.decoder.buffered}})
+      }
       this.record({type: 'connection-close'})
       this.onClientGone()
     })
