@@ -186,6 +186,7 @@ export class Link {
       return
     }
     head.stage.write(chunk)
+    if (this.stopped) return // the chunk made a toxic close or reset the connection
     if (this.dstBlocked || this.measure() > HIGH_WATER) this.pause()
   }
 

@@ -4,7 +4,7 @@ import type {StageContext, ToxicDefinition, ToxicStage} from '../toxic.js'
  * Data passes until `timeout` ms after the toxic started (0 or less = at once); then both
  * sockets are reset (TCP RST, the peers see ECONNRESET). A chunk that arrives at or after the
  * deadline is never passed on, even when it wins the race against the timer: it triggers the
- * reset itself. So with `timeout: 0` not one byte crosses, as with Toxiproxy.
+ * reset itself (so does an end). So with `timeout: 0` not one byte crosses, as with Toxiproxy.
  */
 class ResetPeerStage implements ToxicStage {
   readonly held = 0
@@ -32,6 +32,7 @@ class ResetPeerStage implements ToxicStage {
   }
   end(closeAfter: boolean): void {
     if (this.done) return
+    if (performance.now() >= this.deadline) return this.fire()
     this.ctx.pushEnd(closeAfter)
   }
   flush(): void {
