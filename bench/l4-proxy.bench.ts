@@ -9,8 +9,9 @@
  *   - bulk throughput direct / through a bare socket.pipe proxy / through faultline's L4
  *     proxy with no toxics, and the ratios;
  *   - small request/response round trips p50/p99 direct vs proxied, and the added µs;
- *   - the proxy process's RSS before and after a 1 GB transfer and with 1,000 idle connections.
- * Sizes can be changed with BENCH_BULK_MB, BENCH_BIG_MB, BENCH_RTT, BENCH_IDLE;
+ *   - the proxy process's RSS before and after a 1 GB transfer and with 1,000 idle connections;
+ *   - its peak RSS while 200 MiB go through a 10 ms latency toxic to a slow reader.
+ * Sizes can be changed with BENCH_BULK_MB, BENCH_BIG_MB, BENCH_RTT, BENCH_IDLE, BENCH_SLOW_MB;
  * with BENCH_CHILD=1 the RSS figures are the child's alone.
  */
 import {fork, type ChildProcess} from 'node:child_process'
@@ -25,6 +26,7 @@ const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 512)
 const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 1024)
 const RTT_COUNT = Number(process.env.BENCH_RTT ?? 20_000)
 const IDLE = Number(process.env.BENCH_IDLE ?? 1000)
+const SLOW_MB = Number(process.env.BENCH_SLOW_MB ?? 200)
 
 type ChildRequest = {cmd: 'rss'} | {cmd: 'stop'}
 type ChildReply = {port: number} | {rss: number}
@@ -56,6 +58,9 @@ async function startProxy(
       events: new EventLog(),
     })
     await proxy.start()
+    if (kind === 'l4-latency') {
+      proxy.addToxic({name: 'lat', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {latency: 10}})
+    }
     port = Number(proxy.listen.split(':')[1])
     stop = () => proxy.stop()
   }
@@ -84,7 +89,7 @@ interface ProxyChild {
   stop(): Promise<void>
 }
 
-async function startChild(kind: 'pipe' | 'l4', upstream: string): Promise<ProxyChild> {
+async function startChild(kind: 'pipe' | 'l4' | 'l4-latency', upstream: string): Promise<ProxyChild> {
   if (process.env.BENCH_CHILD !== '1') {
     const {port, stop} = await startProxy(kind, upstream)
     return {port, rss: async () => process.memoryUsage().rss, stop}
@@ -113,9 +118,20 @@ async function listen(server: net.Server): Promise<number> {
   return (server.address() as net.AddressInfo).port
 }
 
-/** A sink that counts bytes and answers "done" when `expect` bytes have arrived. */
-function sinkServer(): net.Server {
+/**
+ * A sink that counts bytes and answers "done" when `expect` bytes have arrived. A slow one
+ * reads for one turn of the event loop per millisecond, so the proxy must hold the rest back.
+ */
+function sinkServer(slow = false): net.Server {
   return net.createServer({noDelay: true}, (socket) => {
+    if (slow) {
+      socket.pause()
+      const tick = setInterval(() => {
+        socket.resume()
+        setImmediate(() => socket.pause())
+      }, 1)
+      socket.once('close', () => clearInterval(tick))
+    }
     let expect = -1
     let got = 0
     socket.on('data', (chunk: Buffer) => {
@@ -267,6 +283,26 @@ async function main(): Promise<void> {
   )
   console.log(`  after a ${BIG_MB} MiB transfer (${bigRate.toFixed(0)} MiB/s)  ${mb(after)}`)
   await memChild.stop()
+
+  const slowSink = sinkServer(true)
+  const slowPort = await listen(slowSink)
+  const slowChild = await startChild('l4-latency', `127.0.0.1:${slowPort}`)
+  const slowBefore = await slowChild.rss()
+  let peak = slowBefore
+  let sampling = true
+  const sampler = (async () => {
+    while (sampling) {
+      peak = Math.max(peak, await slowChild.rss())
+      await new Promise((r) => setTimeout(r, 50))
+    }
+  })()
+  const slowRate = await bulk(slowChild.port, SLOW_MB)
+  sampling = false
+  await sampler
+  console.log(`  ${SLOW_MB} MiB through a 10 ms latency toxic to a slow reader (${slowRate.toFixed(0)} MiB/s)`)
+  console.log(`    before ${mb(slowBefore)}   peak ${mb(peak)}   (+${mb(peak - slowBefore)})`)
+  await slowChild.stop()
+  slowSink.close()
   sink.close()
   echo.close()
 }

@@ -3,10 +3,11 @@ import {runL4ProxiesFromConfig} from '../control/run-from-config.js'
 import {UsageError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import {profileFaults, startStandaloneHttpProxy, type StandaloneFault} from '../proxy/http/standalone.js'
+import {DEFAULT_HTTP_TIMEOUTS, timeoutsProblem, type HttpTimeouts} from '../proxy/http/timeouts.js'
 import {newSeed} from '../random.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatEvent} from '../report/event-line.js'
-import {parseDurationSpec} from '../scenario/duration.js'
+import {parseDuration, parseDurationSpec} from '../scenario/duration.js'
 import {builtinProfileCatalog, loadProfileFile, profileNames} from '../scenario/profiles.js'
 import type {FaultType, ProfileFault, RequestMatch} from '../scenario/types.js'
 import {parseListen} from './listen-address.js'
@@ -46,6 +47,9 @@ Prints what it did to each request until Ctrl-C.`
     force: Flags.boolean({description: 'overwrite the --events file if it exists', default: false}),
     seed: Flags.integer({description: 'seed for probability and delay draws (printed when not given)', min: 0}),
     quiet: Flags.boolean({description: 'no live log', default: false}),
+    'headers-timeout': Flags.string({description: 'close a client whose request head is not complete within this (0 = never)', default: '60s'}),
+    'request-timeout': Flags.string({description: 'close a client whose whole request (head and body) is not in within this (0 = never)', default: '300s'}),
+    'idle-timeout': Flags.string({description: 'close a kept-alive connection idle between requests for this long', default: '65s'}),
   }
 
   async run(): Promise<void> {
@@ -55,6 +59,7 @@ Prints what it did to each request until Ctrl-C.`
       throw new UsageError('--config runs TCP proxies whose faults are toxics in the file; --fault and --profile apply to --upstream')
     }
     if (flags.upstream !== undefined) checkUpstream(flags.upstream)
+    const timeouts = timeoutsFromFlags(flags)
     const seed = flags.seed ?? newSeed()
     const events = new EventLog()
     const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
@@ -70,7 +75,7 @@ Prints what it did to each request until Ctrl-C.`
       } else {
         const faults = await faultsFromFlags(flags)
         const {host, port} = parseListen(flags.listen, '--listen')
-        const proxy = await startStandaloneHttpProxy({listenHost: host, listenPort: port, upstream: flags.upstream as string, faults, seed, events})
+        const proxy = await startStandaloneHttpProxy({listenHost: host, listenPort: port, upstream: flags.upstream as string, faults, seed, events, timeouts})
         stops.push(() => proxy.close())
         this.log(`faultline proxy ${proxy.url} → ${flags.upstream} (${faults.length === 0 ? 'no faults' : `${faults.length} fault rule${faults.length === 1 ? '' : 's'}`}); Ctrl-C stops`)
       }
@@ -80,6 +85,35 @@ Prints what it did to each request until Ctrl-C.`
       await writer?.close()
     }
   }
+}
+
+/** The longest wait a Node timer can hold. */
+const MAX_TIMER_MS = 2 ** 31 - 1
+
+const TIMEOUT_FLAGS: Record<keyof HttpTimeouts, 'headers-timeout' | 'request-timeout' | 'idle-timeout'> = {
+  headersTimeout: 'headers-timeout',
+  requestTimeout: 'request-timeout',
+  keepAliveTimeout: 'idle-timeout',
+}
+
+/** The client timeouts the flags set (durations like 30s or 500ms; 0 turns one off). */
+export function timeoutsFromFlags(flags: Partial<Record<'headers-timeout' | 'request-timeout' | 'idle-timeout', string>>): HttpTimeouts {
+  const timeouts = {...DEFAULT_HTTP_TIMEOUTS}
+  for (const [key, flag] of Object.entries(TIMEOUT_FLAGS) as Array<[keyof HttpTimeouts, (typeof TIMEOUT_FLAGS)[keyof HttpTimeouts]]>) {
+    const text = flags[flag]
+    if (text === undefined) continue
+    let ms: number
+    try {
+      ms = parseDuration(text)
+    } catch (err) {
+      throw new UsageError(`--${flag} ${text}: ${(err as Error).message}`)
+    }
+    if (!Number.isInteger(ms) || ms > MAX_TIMER_MS) throw new UsageError(`--${flag} ${text}: write whole milliseconds up to 2147483647 (about 24 days), e.g. 30s`)
+    timeouts[key] = ms
+  }
+  const problem = timeoutsProblem(timeouts)
+  if (problem) throw new UsageError(`--headers-timeout ${flags['headers-timeout'] ?? '60s'}, --request-timeout ${flags['request-timeout'] ?? '300s'}: ${problem}; lower --headers-timeout or raise --request-timeout`)
+  return timeouts
 }
 
 /** The HTTP proxy forwards to an http:// base URL; anything else is bad usage, said at once. */
@@ -140,6 +174,10 @@ export async function faultsFromFlags(flags: FaultFlags): Promise<StandaloneFaul
       }
     }
     if (fault.type === 'delay' && fault.delay === undefined) throw new UsageError('--fault delay needs --delay, e.g. --delay 500ms')
+    // Node's timers hold at most 2^31-1 ms; a longer delay would fire after 1 ms instead.
+    if ([fault.delay ?? 0].flat().some((ms) => ms > MAX_TIMER_MS)) {
+      throw new UsageError(`--delay ${flags.delay}: at most ${MAX_TIMER_MS}ms (about 24.8 days), e.g. --delay 10m`)
+    }
     faults.push({fault, match: hasMatch ? match : undefined, nth: flags.nth, probability})
   } else if (flags.nth !== undefined || probability !== undefined || hasMatch) {
     if (!flags.profile) throw new UsageError('--nth, --probability, --method, --path and --header select requests for --fault; add --fault TYPE')

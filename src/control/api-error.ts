@@ -7,6 +7,8 @@ export class ApiError extends Error {
     readonly status: number,
     message: string,
     readonly extra?: Record<string, unknown>,
+    /** Answer, then close the connection (what the client still sends is not read). */
+    readonly closeConnection = false,
   ) {
     super(message)
     this.name = 'ApiError'
@@ -19,7 +21,8 @@ export class ApiError extends Error {
 
 /** Toxiproxy's messages, word for word. */
 export const apiErrors = {
-  badRequestBody: (why: string) => new ApiError(400, `bad request body: ${why}`),
+  badRequestBody: (why: string, options: {closeConnection?: boolean} = {}) =>
+    new ApiError(400, `bad request body: ${why}`, undefined, options.closeConnection ?? false),
   missingField: (field: string) => new ApiError(400, `missing required field: ${field}`),
   proxyNotFound: () => new ApiError(404, 'proxy not found'),
   proxyExists: () => new ApiError(409, 'proxy already exists'),

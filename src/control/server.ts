@@ -40,21 +40,38 @@ function packageVersion(): string {
   }
 }
 
+/** The error for a body over the limit: answered, then the connection closes (the rest is unread). */
+function bodyTooLarge(): ApiError {
+  return apiErrors.badRequestBody('body larger than 1 MiB', {closeConnection: true})
+}
+
+/**
+ * Read a JSON body of at most MAX_BODY bytes. Past the limit it stops keeping bytes and
+ * rejects at once; what the client still sends is discarded while the 400 goes out.
+ */
 function readBody(req: http.IncomingMessage): Promise<unknown> {
   return new Promise((resolve, reject) => {
+    if (Number(req.headers['content-length'] ?? 0) > MAX_BODY) {
+      req.resume()
+      return reject(bodyTooLarge())
+    }
     const chunks: Buffer[] = []
     let size = 0
+    let over = false
     req.on('data', (chunk: Buffer) => {
+      if (over) return
       size += chunk.length
       if (size > MAX_BODY) {
-        reject(apiErrors.badRequestBody('body larger than 1 MiB'))
-        req.destroy()
+        over = true
+        chunks.length = 0
+        reject(bodyTooLarge())
         return
       }
       chunks.push(chunk)
     })
     req.on('error', reject)
     req.on('end', () => {
+      if (over) return
       const text = Buffer.concat(chunks).toString('utf8')
       // Go's json.Decoder says "EOF" for an empty body.
       if (text.trim() === '') return reject(apiErrors.badRequestBody('EOF'))
@@ -215,6 +232,7 @@ export class ControlServer {
       send(res, reply.status, `${JSON.stringify(reply.body)}\n`, 'application/json')
     } catch (err) {
       const apiError = err instanceof ApiError ? err : apiErrors.system(err)
+      if (apiError.closeConnection) res.setHeader('Connection', 'close')
       send(res, apiError.status, apiError.toBody(), 'application/json')
     }
   }

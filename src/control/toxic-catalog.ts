@@ -8,15 +8,19 @@ export interface ToxicTypeSpec {
   attributes: Readonly<Record<string, 'integer' | 'number'>>
 }
 
+/**
+ * The largest magnitude an attribute may have: Node's timers hold at most 2^31−1 ms (about
+ * 24.8 days) and treat anything larger as 1 ms, so a bigger latency or timeout would do the
+ * opposite of what was asked. Counts and sizes (bytes, rates, nth) share the bound.
+ */
+export const MAX_ATTRIBUTE = 2 ** 31 - 1
+
 function attributeValue(name: string, kind: 'integer' | 'number', value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined
-  if (
-    typeof value !== 'number' ||
-    !Number.isFinite(value) ||
-    (kind === 'integer' && !Number.isInteger(value))
-  )
+  const what = kind === 'integer' ? 'an integer' : 'a number'
+  if (typeof value !== 'number' || !Number.isFinite(value) || (kind === 'integer' && !Number.isInteger(value)) || Math.abs(value) > MAX_ATTRIBUTE)
     throw apiErrors.badRequestBody(
-      `attribute "${name}" must be ${kind === 'integer' ? 'an integer' : 'a number'}`,
+      `attribute "${name}" must be ${what} from -${MAX_ATTRIBUTE} to ${MAX_ATTRIBUTE} (milliseconds for durations), got ${JSON.stringify(value)}`,
     )
   return value
 }

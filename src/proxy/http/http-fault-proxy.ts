@@ -9,6 +9,7 @@ import {Exchange, type ExchangeEnv} from './exchange.js'
 import type {ProxyHooks} from '../proxy-hooks.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
 import {handleJsonRpcRequest, type JsonRpcProxyOptions} from '../jsonrpc/jsonrpc-exchange.js'
+import {DEFAULT_HTTP_TIMEOUTS, httpServerOptions, timeoutsProblem, type HttpTimeouts} from './timeouts.js'
 
 export interface HttpFaultProxyOptions {
   /** Base URL of the server under test (`http://127.0.0.1:3000`, may carry a path prefix). */
@@ -29,6 +30,8 @@ export interface HttpFaultProxyOptions {
   connections?: number
   /** Read POST bodies as JSON-RPC 2.0: rules see each call, batch calls can be hit one by one. */
   jsonrpc?: JsonRpcProxyOptions
+  /** How long to wait for a client's request head, whole request, next request (ms; defaults in timeouts.ts). */
+  timeouts?: Partial<HttpTimeouts>
 }
 
 export const DEFAULT_OPERATION_HEADERS = ['idempotency-key', 'x-idempotency-key', 'x-request-id', 'request-id']
@@ -46,6 +49,7 @@ export class HttpFaultProxy {
   private readonly conns = new WeakMap<Socket, string>()
   private readonly operationHeaders: string[]
   private address?: AddressInfo
+  private open = 0
 
   constructor(private readonly options: HttpFaultProxyOptions) {
     const upstreamUrl = new URL(options.upstream)
@@ -64,17 +68,39 @@ export class HttpFaultProxy {
       captureBytes: options.captureBytes ?? 0,
       pending: new Set(),
     }
-    this.server = http.createServer({keepAlive: true, keepAliveTimeout: 65_000, requestTimeout: 0})
+    const timeouts = {...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts}
+    const problem = timeoutsProblem(timeouts)
+    if (problem) throw new RangeError(problem)
+    this.server = http.createServer(httpServerOptions(timeouts))
     this.server.on('request', (req, res) => this.onRequest(req, res))
     this.server.on('connection', (socket: Socket) => this.onConnection(socket))
-    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+    // Node closes a CONNECT silently when nobody listens; say why, and leave a trace.
+    this.server.on('connect', (req: IncomingMessage, socket: Socket) => {
       options.events.record({
         type: 'error',
         proxy: options.name,
         conn: this.conns.get(socket),
-        detail: {message: `malformed request: ${err.message}`, code: err.code},
+        detail: {message: `${req.method} ${req.url}: not supported (a reverse proxy for ${options.upstream}, not a forward proxy); connection closed`, code: 'FL_HTTP_CONNECT'},
       })
-      if (socket.writable && !socket.destroyed) socket.end('HTTP/1.1 400 Bad Request\r\nconnection: close\r\n\r\n')
+      socket.end('HTTP/1.1 501 Not Implemented\r\nconnection: close\r\ncontent-length: 0\r\n\r\n', () => socket.destroy())
+    })
+    this.server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
+      // A client too slow to send its request (slowloris) gets 408; anything else is malformed.
+      const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      options.events.record({
+        type: 'error',
+        proxy: options.name,
+        conn: this.conns.get(socket),
+        detail: {
+          message: timedOut
+            ? `request not received in time (head within ${timeouts.headersTimeout} ms, whole request within ${timeouts.requestTimeout} ms); connection closed`
+            : `malformed request: ${err.message}`,
+          code: err.code,
+        },
+      })
+      const status = timedOut ? '408 Request Timeout' : '400 Bad Request'
+      // Close for good once the answer is out: the client may never close its side.
+      if (socket.writable && !socket.destroyed) socket.end(`HTTP/1.1 ${status}\r\nconnection: close\r\ncontent-length: 0\r\n\r\n`, () => socket.destroy())
       else socket.destroy()
     })
   }
@@ -87,6 +113,11 @@ export class HttpFaultProxy {
   get port(): number {
     if (!this.address) throw new Error('proxy not started')
     return this.address.port
+  }
+
+  /** Client connections open right now. */
+  get connections(): number {
+    return this.open
   }
 
   async start(): Promise<{host: string; port: number; url: string}> {
@@ -111,7 +142,11 @@ export class HttpFaultProxy {
     this.conns.set(socket, conn)
     socket.setNoDelay(true)
     this.options.events.record({type: 'connection-open', proxy: this.options.name, conn, detail: {remote: `${socket.remoteAddress}:${socket.remotePort}`}})
-    socket.once('close', () => this.options.events.record({type: 'connection-close', proxy: this.options.name, conn}))
+    this.open += 1
+    socket.once('close', () => {
+      this.open -= 1
+      this.options.events.record({type: 'connection-close', proxy: this.options.name, conn})
+    })
     socket.on('error', () => undefined) // recorded through clientError / the exchange
   }
 

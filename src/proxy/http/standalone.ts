@@ -2,6 +2,7 @@ import type {Profile, ProfileFault, RequestMatch} from '../../scenario/types.js'
 import type {EventLog} from '../events.js'
 import {RuleSet, type FaultRule} from '../rule-set.js'
 import {HttpFaultProxy} from './http-fault-proxy.js'
+import type {HttpTimeouts} from './timeouts.js'
 
 export interface StandaloneFault {
   fault: ProfileFault
@@ -17,6 +18,8 @@ export interface StandaloneProxyOptions {
   faults: StandaloneFault[]
   seed: number
   events: EventLog
+  /** How long to wait for clients (defaults: DEFAULT_HTTP_TIMEOUTS). */
+  timeouts?: Partial<HttpTimeouts>
 }
 
 /**
@@ -53,6 +56,7 @@ export async function startStandaloneHttpProxy(options: StandaloneProxyOptions):
     port: options.listenPort,
     events: options.events,
     rules: standaloneRules(options.faults, options.seed),
+    timeouts: options.timeouts,
   })
   await proxy.start()
   return proxy

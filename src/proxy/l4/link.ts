@@ -22,8 +22,13 @@ interface Slot {
   next: Slot | null
 }
 
-/** Bytes the toxic chain may hold before the source is paused. */
-const HIGH_WATER = 1 << 20
+/**
+ * Bytes one link may hold (in its toxic stages plus the destination socket's write buffer)
+ * before it stops reading its source; it reads again below LOW_WATER. A slow reader so costs
+ * under a MiB per direction, whatever a latency or bandwidth toxic holds back. It also caps a
+ * latency toxic's throughput at HIGH_WATER per latency (512 KiB / 10 ms ≈ 50 MiB/s).
+ */
+export const HIGH_WATER = 512 * 1024
 const LOW_WATER = HIGH_WATER >> 1
 
 /**
@@ -39,6 +44,8 @@ const LOW_WATER = HIGH_WATER >> 1
 export class Link {
   bytesIn = 0
   bytesOut = 0
+  /** The most bytes this link has held at once (see `buffered`). */
+  peakBuffered = 0
   private slots: Slot[] = []
   private head: Slot | null = null
   private paused = false
@@ -122,8 +129,10 @@ export class Link {
       random,
       push: (chunk) => {
         if (!alive.value) return
-        if (slot.next) slot.next.stage.write(chunk)
-        else this.sinkWrite(chunk)
+        if (slot.next) {
+          slot.next.stage.write(chunk)
+          this.maybeResume() // a later stage may have dropped it (timeout): held bytes went down
+        } else this.sinkWrite(chunk)
       },
       pushEnd: (closeAfter) => {
         if (!alive.value) return
@@ -148,6 +157,22 @@ export class Link {
     return n
   }
 
+  /** Bytes read from the source and not yet handed to the kernel: held by toxics or queued on `dst`. */
+  get buffered(): number {
+    return this.held() + this.dst.writableLength
+  }
+
+  /** True while the source is not read (backpressure). */
+  get reading(): boolean {
+    return !this.paused
+  }
+
+  private measure(): number {
+    const n = this.buffered
+    if (n > this.peakBuffered) this.peakBuffered = n
+    return n
+  }
+
   private readonly onData = (chunk: Buffer): void => {
     this.bytesIn += chunk.length
     const head = this.head
@@ -161,7 +186,8 @@ export class Link {
       return
     }
     head.stage.write(chunk)
-    if (this.head !== null && this.held() > HIGH_WATER) this.pause()
+    if (this.stopped) return // the chunk made a toxic close or reset the connection
+    if (this.dstBlocked || this.measure() > HIGH_WATER) this.pause()
   }
 
   private readonly onEnd = (): void => {
@@ -179,8 +205,13 @@ export class Link {
   private sinkWrite(chunk: Buffer): void {
     if (this.sinkEnded || this.dst.destroyed) return
     this.bytesOut += chunk.length
-    if (!this.dst.write(chunk)) this.dstBlocked = true
-    else this.maybeResume()
+    // A full destination stops the source too: else a toxic stage would keep releasing what
+    // the source keeps reading into an ever longer write queue.
+    if (!this.dst.write(chunk)) {
+      this.dstBlocked = true
+      this.measure()
+      this.pause()
+    } else this.maybeResume()
   }
 
   private sinkEnd(closeAfter: boolean): void {
@@ -199,7 +230,7 @@ export class Link {
 
   private maybeResume(): void {
     if (!this.paused || this.dstBlocked || this.srcEnded) return
-    if (this.head !== null && this.held() > LOW_WATER) return
+    if (this.buffered > LOW_WATER) return
     this.paused = false
     this.src.resume()
   }

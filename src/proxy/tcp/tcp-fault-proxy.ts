@@ -42,7 +42,16 @@ export interface TcpFaultProxyOptions {
   requestId?: string
   /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
   captureBytes?: number
+  /**
+   * Milliseconds a client may take to complete a request frame it has started (default
+   * 60 s, as an HTTP server's headers timeout; 0 = no limit). A client that sends part of a
+   * frame and stops is closed. A connection with no partial frame is never timed out here:
+   * waiting for a held or delayed reply is not idleness.
+   */
+  frameTimeout?: number
 }
+
+export const DEFAULT_FRAME_TIMEOUT = 60_000
 
 interface Address {
   host: string
@@ -71,6 +80,7 @@ interface ProxyEnv {
   replyId?: string
   requestId?: string
   captureBytes: number
+  frameTimeout: number
   pending: Set<Cancelable>
   links: Set<FramedLink>
 }
@@ -88,6 +98,7 @@ export class TcpFaultProxy {
   private readonly server: net.Server
   private readonly env: ProxyEnv
   private address?: AddressInfo
+  private open = 0
 
   constructor(private readonly options: TcpFaultProxyOptions) {
     this.tracker = options.tracker ?? new InFlightTracker()
@@ -102,11 +113,15 @@ export class TcpFaultProxy {
       replyId: options.replyId,
       requestId: options.requestId,
       captureBytes: options.captureBytes ?? 0,
+      frameTimeout: options.frameTimeout ?? DEFAULT_FRAME_TIMEOUT,
       pending: new Set(),
       links: new Set(),
     }
     // A client that ends its side is gone (as for HTTP servers): Node then ends ours and closes.
     this.server = net.createServer({allowHalfOpen: false, noDelay: true}, (socket) => {
+      // Counted down before the link records its 'connection-close' event.
+      this.open += 1
+      socket.once('close', () => (this.open -= 1))
       const link = new FramedLink(this.env, socket)
       this.env.links.add(link)
     })
@@ -120,6 +135,11 @@ export class TcpFaultProxy {
   get port(): number {
     if (!this.address) throw new Error('proxy not started')
     return this.address.port
+  }
+
+  /** Client connections open right now. */
+  get connections(): number {
+    return this.open
   }
 
   async start(): Promise<{host: string; port: number; url: string}> {
@@ -163,6 +183,8 @@ class FramedLink {
   private readonly slots: Slot[] = []
   clientGone = false
   private destroyed = false
+  /** Runs while a request frame has started but not completed. */
+  private frameTimer: NodeJS.Timeout | undefined
 
   constructor(
     readonly env: ProxyEnv,
@@ -174,6 +196,9 @@ class FramedLink {
     client.on('data', (chunk: Buffer) => this.onClientData(chunk))
     client.on('error', () => undefined) // the close that follows is what counts
     client.once('close', () => {
+      if (!this.destroyed && this.decoder.buffered > 0) {
+        this.record({type: 'error', detail: {message: 'the client closed in the middle of a request frame; its bytes were dropped', code: 'FL_FRAME_INCOMPLETE', bytes: this.decoder.buffered}})
+      }
       this.record({type: 'connection-close'})
       this.onClientGone()
     })
@@ -192,6 +217,7 @@ class FramedLink {
     if (this.destroyed) return
     this.destroyed = true
     this.clientGone = true
+    this.stopFrameTimer()
     if (reset && typeof this.client.resetAndDestroy === 'function' && !this.client.destroyed) this.client.resetAndDestroy()
     else this.client.destroy()
     this.upstream?.destroy()
@@ -226,10 +252,29 @@ class FramedLink {
       if (err instanceof FrameError) return this.fail(`malformed request stream: ${err.message}`, {code: err.code})
       throw err
     }
+    this.watchPartialFrame(frames.length > 0)
     for (const frame of frames) {
       if (this.destroyed) return
       this.onRequestFrame(frame)
     }
+  }
+
+  /** A frame that completes resets the clock; a partial one left behind starts it. */
+  private watchPartialFrame(progressed: boolean): void {
+    if (progressed || this.decoder.buffered === 0) this.stopFrameTimer()
+    if (this.decoder.buffered === 0 || this.frameTimer !== undefined || this.env.frameTimeout <= 0) return
+    this.frameTimer = setTimeout(() => {
+      this.frameTimer = undefined
+      this.fail(`request frame not completed within ${this.env.frameTimeout} ms; connection closed`, {
+        code: 'FL_FRAME_TIMEOUT',
+        bytes: this.decoder.buffered,
+      })
+    }, this.env.frameTimeout)
+  }
+
+  private stopFrameTimer(): void {
+    if (this.frameTimer !== undefined) clearTimeout(this.frameTimer)
+    this.frameTimer = undefined
   }
 
   private onRequestFrame(payload: Buffer): void {

@@ -2,6 +2,9 @@ import type {StageContext} from '../toxic.js'
 
 type Item = {chunk: Buffer; due: number} | {end: true; closeAfter: boolean; due: number}
 
+/** What a released slot holds until the array is compacted: no reference to its chunk. */
+const RELEASED: Item = {end: true, closeAfter: false, due: 0}
+
 /**
  * A FIFO of chunks each released at its due time (never before an earlier item: order is
  * kept). One timer at a time. Shared by the latency, bandwidth and slicer toxics.
@@ -68,6 +71,8 @@ export class TimedQueue {
     while (!this.empty) {
       const item = this.items[this.head] as Item
       if (item.due > until) break
+      // Drop the reference now: released chunks must not stay reachable until compaction.
+      this.items[this.head] = RELEASED
       this.head += 1
       if ('chunk' in item) {
         this.held -= item.chunk.length
