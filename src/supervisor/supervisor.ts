@@ -3,6 +3,7 @@ import {EventEmitter, once} from 'node:events'
 import {existsSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {EventLog} from '../proxy/events.js'
+import {waitAddressReleased} from './port-release.js'
 import {signalGroup, waitGroupGone} from './process-group.js'
 import {describeProbe, isAddressServed, probeAddress, probeOnce, type ReadyProbe} from './ready-probe.js'
 import type {ProcessReaper} from './reaper.js'
@@ -36,6 +37,11 @@ export interface SupervisorOptions {
   probeIntervalMs?: number
   /** Log lines quoted in error messages. Default 10. */
   tailLines?: number
+  /**
+   * On a restart: how long the previous server's port may still accept connections after its
+   * process group is gone before the start fails with FL_PORT_TAKEN. Default 5000 ms.
+   */
+  portReleaseTimeoutMs?: number
 }
 
 export type SupervisorState = 'idle' | 'starting' | 'ready' | 'crashed' | 'exited' | 'stopping' | 'stopped'
@@ -79,6 +85,7 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
   private readonly signal?: AbortSignal
   private readonly reaper?: ProcessReaper
   private readonly probeIntervalMs: number
+  private readonly portReleaseTimeoutMs: number
   private run?: Run
   private currentState: SupervisorState = 'idle'
   private starts = 0
@@ -94,6 +101,7 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     this.signal = options.signal
     this.reaper = options.reaper
     this.probeIntervalMs = options.probeIntervalMs ?? 50
+    this.portReleaseTimeoutMs = options.portReleaseTimeoutMs ?? 5000
   }
 
   /** Where the server's output goes; print it so the user can read it. */
@@ -134,7 +142,10 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     this.currentState = 'starting'
     try {
       // The previous run's group may still be dying (and holding the port).
-      if (this.run !== undefined) await this.settle(this.run)
+      if (this.run !== undefined) {
+        await this.settle(this.run)
+        await this.waitPortReleased(this.run)
+      }
       await this.checkPortFree()
       this.signal?.throwIfAborted()
       this.signal?.addEventListener('abort', this.onAbort, {once: true})
@@ -229,6 +240,37 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       this.record('stopped', {})
     }
     this.log.close()
+  }
+
+  /**
+   * Before a restart: wait (bounded) until the previous server's port no longer accepts
+   * connections. Its process group is gone by now, but the listening socket may outlive it a
+   * little: held by a process that left the group, or still being torn down by the kernel.
+   * If it stays taken for `portReleaseTimeoutMs`, the start fails with FL_PORT_TAKEN.
+   */
+  private async waitPortReleased(previous: Run): Promise<void> {
+    const address = probeAddress(this.spec.ready)
+    if (address === undefined || !(await isAddressServed(address.host, address.port))) return
+    const waitingSince = performance.now()
+    this.log.marker(
+      `port ${address.host}:${address.port} still accepts connections after pid ${previous.pid} and its group are gone; ` +
+        `waiting up to ${this.portReleaseTimeoutMs} ms for it to be released`,
+    )
+    const released = await waitAddressReleased(address.host, address.port, {
+      timeoutMs: this.portReleaseTimeoutMs,
+      intervalMs: this.probeIntervalMs,
+      signal: this.signal,
+    })
+    if (!released) {
+      throw new ServerError(
+        'FL_PORT_TAKEN',
+        `port ${address.host}:${address.port} was still in use ${this.portReleaseTimeoutMs} ms after the previous server ` +
+          `(pid ${previous.pid}) and its process group were gone: a process that left the group, or another program, ` +
+          `holds it; stop it or choose another port (the server \`${this.spec.command}\` was not restarted).`,
+        {file: this.log.path, tail: []},
+      )
+    }
+    this.log.marker(`port ${address.host}:${address.port} released after ${Math.round(performance.now() - waitingSince)} ms`)
   }
 
   private async checkPortFree(): Promise<void> {

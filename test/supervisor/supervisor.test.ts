@@ -11,7 +11,7 @@ import {
   type ServerSpec,
   type SupervisorOptions,
 } from '../../src/supervisor/index.js'
-import {canListen, get, getJson, isDead, serverCommand, tempDir, type ServedBy} from './helpers.js'
+import {canListen, get, getJson, isDead, serverCommand, tempDir, zombieLeaderScript, type ServedBy} from './helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -248,6 +248,94 @@ describe('ServerSupervisor crash and restart', () => {
     // The run can go on: start it again.
     await supervisor.restart()
     expect(supervisor.state).toBe('ready')
+  })
+})
+
+describe('ServerSupervisor restart: the previous server must be gone, every thread, and its port released', () => {
+  let holder: Server | undefined
+  const strays: number[] = []
+  afterEach(async () => {
+    // Safety net only: the tests assert these are dead already.
+    for (const pid of strays.splice(0)) if (!isDead(pid)) process.kill(pid, 'SIGKILL')
+    if (holder?.listening) await new Promise<void>((resolve) => holder?.close(() => resolve()))
+    holder = undefined
+  })
+
+  it('a server whose main thread exited while a worker thread holds the port is not gone until that thread is', async () => {
+    const port = await findFreePort()
+    const supervisor = supervise({
+      command: `python3 ${JSON.stringify(zombieLeaderScript)} --port ${port}`,
+      ready: {kind: 'http', url: `http://127.0.0.1:${port}/`},
+      startupTimeoutMs: 20_000,
+      // It ignores SIGTERM: stop() must see it is still alive and SIGKILL it.
+      stopTimeoutMs: 300,
+    })
+    await supervisor.start()
+    const first = await getJson<ServedBy>(`http://127.0.0.1:${port}/`)
+    strays.push(first.pid)
+
+    await supervisor.stop()
+    const kills = seen.filter((event) => event.detail?.action === 'killed').map((event) => event.detail)
+    expect(kills.map((kill) => kill?.signal)).toEqual(['SIGTERM', 'SIGKILL'])
+    expect(isDead(first.pid)).toBe(true)
+
+    // Not FL_PORT_TAKEN: the old server is gone and its port free.
+    await supervisor.restart()
+    expect(supervisor.state).toBe('ready')
+    const second = await getJson<ServedBy>(`http://127.0.0.1:${port}/`)
+    strays.push(second.pid)
+    expect(second.pid).not.toBe(first.pid)
+  })
+
+  it('after a crash, a port still held by someone outside the group is waited for, then the server restarts', async () => {
+    const port = await findFreePort()
+    const supervisor = supervise({
+      command: serverCommand('http-server.mjs', '--port', port),
+      ready: {kind: 'http', url: `http://127.0.0.1:${port}/`},
+      startupTimeoutMs: 20_000,
+    })
+    await supervisor.start()
+    expect(await supervisor.crash()).toBe(true)
+    // A holder that lets go of the port as soon as the supervisor looks at it.
+    const squatter = createServer((socket) => {
+      socket.destroy()
+      squatter.close()
+    })
+    holder = squatter
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve))
+
+    await supervisor.restart()
+    expect(supervisor.state).toBe('ready')
+    expect((await getJson<ServedBy>(`http://127.0.0.1:${port}/`)).port).toBe(port)
+    const log = readFileSync(supervisor.logFile, 'utf8')
+    expect(log).toContain(`port 127.0.0.1:${port} still accepts connections after pid`)
+    expect(log).toMatch(new RegExp(`port 127\\.0\\.0\\.1:${port} released after \\d+ ms`))
+  })
+
+  it('fails with FL_PORT_TAKEN when the port is not released within the bound', async () => {
+    const port = await findFreePort()
+    const supervisor = supervise(
+      {
+        command: serverCommand('http-server.mjs', '--port', port),
+        ready: {kind: 'http', url: `http://127.0.0.1:${port}/`},
+        startupTimeoutMs: 20_000,
+      },
+      {portReleaseTimeoutMs: 200},
+    )
+    await supervisor.start()
+    const leader = supervisor.pid as number
+    await supervisor.crash()
+    const squatter = createServer((socket) => socket.destroy())
+    holder = squatter
+    await new Promise<void>((resolve) => squatter.listen(port, '127.0.0.1', resolve))
+
+    const error = await failure(supervisor.restart())
+    expect(error.code).toBe('FL_PORT_TAKEN')
+    expect(error.exitCode).toBe(3)
+    expect(error.message).toContain(
+      `port 127.0.0.1:${port} was still in use 200 ms after the previous server (pid ${leader}) and its process group were gone`,
+    )
+    expect(supervisor.startCount).toBe(1)
   })
 })
 
