@@ -11,7 +11,7 @@ import {
   type ServerSpec,
   type SupervisorOptions,
 } from '../../src/supervisor/index.js'
-import {canListen, get, getJson, isDead, serverCommand, tempDir, zombieLeaderScript, type ServedBy} from './helpers.js'
+import {canListen, get, getJson, isDead, serverCommand, tempDir, waitFor, zombieLeaderScript, type ServedBy} from './helpers.js'
 
 let dir: string
 let cleanup: () => void
@@ -138,13 +138,20 @@ describe('ServerSupervisor start and ready probes', () => {
     })
     await supervisor.start()
     const leader = supervisor.pid as number
+    // First show that it ignores SIGTERM, on its own time: a loaded machine may take longer
+    // than stopTimeoutMs to run its handler.
+    const served = await getJson<ServedBy>(`http://127.0.0.1:${port}/`)
+    process.kill(served.pid, 'SIGTERM')
+    await waitFor(() => readFileSync(supervisor.logFile, 'utf8').includes('got SIGTERM, ignoring it'), 'the server to log SIGTERM')
+    expect(isDead(served.pid)).toBe(false)
+
     await supervisor.stop()
     expect(isDead(leader)).toBe(true)
+    expect(isDead(served.pid)).toBe(true)
     expect(await canListen(port)).toBe(true)
     const kills = seen.filter((event) => event.detail?.action === 'killed').map((event) => event.detail)
     expect(kills.map((kill) => kill?.signal)).toEqual(['SIGTERM', 'SIGKILL'])
     expect(kills[1]?.why).toBe('stop-timeout')
-    expect(readFileSync(supervisor.logFile, 'utf8')).toContain('got SIGTERM, ignoring it')
   })
 })
 
@@ -365,7 +372,8 @@ describe('ServerSupervisor environment errors', () => {
   it('quotes only the last lines of a long log', async () => {
     const supervisor = supervise(
       {
-        command: `${serverCommand('fail-start.mjs')}; for i in 1 2 3 4 5; do echo "line $i"; done; exit 4`,
+        // One stream (2>&1): the order of lines read from two pipes is not defined.
+        command: `{ ${serverCommand('fail-start.mjs')}; for i in 1 2 3 4 5; do echo "line $i"; done; } 2>&1; exit 4`,
         ready: {kind: 'log', pattern: /never/},
         startupTimeoutMs: 120_000,
       },
@@ -407,14 +415,15 @@ describe('ServerSupervisor environment errors', () => {
   it('a server that never becomes ready fails with FL_SERVER_READY_TIMEOUT and is killed', async () => {
     const port = await findFreePort()
     const supervisor = supervise({
-      command: serverCommand('never-ready.mjs'),
+      // The shell's echo is in the log at once; Node itself may take a while to start on a loaded machine.
+      command: `echo "waiting for a dependency that never comes"; ${serverCommand('never-ready.mjs')}`,
       ready: {kind: 'http', url: `http://127.0.0.1:${port}/health`},
-      startupTimeoutMs: 400,
+      startupTimeoutMs: 1500,
     })
     const error = await failure(supervisor.start())
     expect(error.code).toBe('FL_SERVER_READY_TIMEOUT')
     expect(error.exitCode).toBe(3)
-    expect(error.message).toContain('did not become ready within 400 ms')
+    expect(error.message).toContain('did not become ready within 1500 ms')
     expect(error.message).toContain(`HTTP GET http://127.0.0.1:${port}/health`)
     expect(error.message).toContain('last attempt: ECONNREFUSED')
     expect(error.message).toContain('waiting for a dependency that never comes')
