@@ -26,7 +26,8 @@ async function check(seed: number, profiles: string[], trials: number): Promise<
 }
 
 describe('gRPC calls held while the server restarts after a crash', () => {
-  it('a retry after crash-before-reply reaches the restarted server: an in-memory dedup table never passes at-most-once (seeds 1–10)', async () => {
+  // Ten runs, each starting a server and restarting it once: about 15 s, twice that on a loaded machine.
+  it('a retry after crash-before-reply reaches the restarted server: an in-memory dedup table never passes at-most-once (seeds 1–10)', {timeout: 120_000}, async () => {
     const verdicts: string[] = []
     for (let seed = 1; seed <= 10; seed++) {
       const endpoint = await check(seed, ['crash-before-reply'], 1)
