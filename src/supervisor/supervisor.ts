@@ -7,11 +7,17 @@ import {waitAddressReleased} from './port-release.js'
 import {signalGroup, waitGroupGone} from './process-group.js'
 import {describeProbe, isAddressServed, probeAddress, probeOnce, type ReadyProbe} from './ready-probe.js'
 import type {ProcessReaper} from './reaper.js'
+import {runSetupCommand} from './setup-command.js'
 import {describeExit, ServerError, type ExitReason, type ServerExit} from './server-error.js'
 import {ServerLog} from './server-log.js'
 
 /** The scenario's `target.server`, validated and with templates already filled in. */
 export interface ServerSpec {
+  /**
+   * Run once (same shell, cwd and env as `command`) before the first start and never again,
+   * not on a restart: seeds the server's data. Bounded by `startupTimeoutMs`.
+   */
+  setup?: string
   /** A shell command line, run by /bin/sh -c in its own process group. */
   command: string
   cwd?: string
@@ -89,6 +95,7 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
   private run?: Run
   private currentState: SupervisorState = 'idle'
   private starts = 0
+  private setupDone = false
   private stopping?: Promise<void>
   private readonly settling = new WeakMap<Run, Promise<{exit: ServerExit; survived: boolean}>>()
   private readonly onAbort = (): void => this.killNow('abort')
@@ -147,6 +154,7 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
         await this.waitPortReleased(this.run)
       }
       await this.checkPortFree()
+      if (this.spec.setup !== undefined && !this.setupDone) await this.runSetup(this.spec.setup)
       this.signal?.throwIfAborted()
       this.signal?.addEventListener('abort', this.onAbort, {once: true})
       const run = await this.spawnRun()
@@ -240,6 +248,22 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       this.record('stopped', {})
     }
     this.log.close()
+  }
+
+  /** The setup command, once per supervisor: a restart finds the data the server left. */
+  private async runSetup(command: string): Promise<void> {
+    const {cwd, env, startupTimeoutMs} = this.spec
+    const {ms} = await runSetupCommand({
+      command,
+      cwd,
+      env,
+      timeoutMs: startupTimeoutMs,
+      log: this.log,
+      signal: this.signal,
+      reaper: this.reaper,
+    })
+    this.setupDone = true
+    this.record('setup', {command, ms})
   }
 
   /**
