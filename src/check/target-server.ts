@@ -73,6 +73,7 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
   const cwd = server.cwd === undefined ? process.cwd() : isAbsolute(server.cwd) ? server.cwd : resolve(scenario.dir, server.cwd)
   const supervisor = new ServerSupervisor(
     {
+      setup: server.setup === undefined ? undefined : (renderTemplate(server.setup, vars) as string),
       command: renderTemplate(server.command, vars) as string,
       cwd,
       env: renderTemplate(server.env, vars) as Record<string, string>,

@@ -101,6 +101,7 @@ interface RawScenario {
     errorField?: string
     proto?: string
     server?: {
+      setup?: string
       command: string
       cwd?: string
       env?: Record<string, string | number | boolean>
@@ -314,6 +315,7 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
   if (raw.server) {
     const s = raw.server
     const sat = [...at, 'server']
+    if (s.setup !== undefined) check.templates([...sat, 'setup'], s.setup, SERVER_TEMPLATES, 'target.server')
     check.templates([...sat, 'command'], s.command, SERVER_TEMPLATES, 'target.server')
     check.templates([...sat, 'env'], s.env ?? {}, SERVER_TEMPLATES, 'target.server')
     let ready: ReadyCheck = SCENARIO_DEFAULTS.server.ready
@@ -345,6 +347,7 @@ function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): T
       ),
     }
     if (s.cwd !== undefined) server.cwd = path.resolve(dir, s.cwd)
+    if (s.setup !== undefined) server.setup = s.setup
     target.server = server
   }
   return target

@@ -18,6 +18,11 @@ export type Protocol = 'http' | 'jsonrpc' | 'tcp' | 'grpc'
 export type ReadyCheck = {kind: 'http'; path: string} | {kind: 'tcp'} | {kind: 'log'; pattern: string}
 
 export interface ServerBlock {
+  /**
+   * Shell command line run once per run, before the first start (never on a crash restart):
+   * seeds the server's data. Same templates and working directory as `command`.
+   */
+  setup?: string
   /** Shell command line; may contain templates like {{port}} and {{env.NAME}}. */
   command: string
   cwd?: string

@@ -10,6 +10,12 @@ import {setTimeout as sleep} from 'node:timers/promises'
  * reap it) counts as dead. It holds no memory, no sockets and no ports; only a
  * process-table entry. This matters because an orphaned grandchild is reparented
  * to PID 1, and not every PID 1 (containers, microVM inits) reaps its zombies.
+ *
+ * A process is a zombie only once every one of its threads is: `/proc/<pid>/stat`
+ * describes the main thread alone, and a multi-threaded server (the JVM, Go, Node
+ * with worker threads) whose main thread has exited shows "Z" there while its other
+ * threads still run and still hold its sockets. So liveness is read per thread,
+ * from `/proc/<pid>/task/<tid>/stat`.
  */
 
 /** Send `signal` to every process of group `pgid`. False when the group no longer exists. */
@@ -23,7 +29,7 @@ export function signalGroup(pgid: number, signal: NodeJS.Signals | 0): boolean {
   }
 }
 
-/** True while process `pid` exists and is not a zombie. */
+/** True while process `pid` exists and one of its threads is not a zombie. */
 export function isProcessAlive(pid: number): boolean {
   try {
     process.kill(pid, 0)
@@ -32,10 +38,11 @@ export function isProcessAlive(pid: number): boolean {
     if (isErrno(error, 'EPERM')) return true
     throw error
   }
-  const stat = readStat(pid)
+  // No /proc on this platform: kill(pid, 0) is all there is.
+  if (process.platform !== 'linux') return true
+  const stat = readStat(`/proc/${pid}`)
   // No /proc entry on Linux means it vanished between the two checks.
-  if (stat === undefined) return process.platform !== 'linux'
-  return stat.state !== 'Z'
+  return stat !== undefined && hasLiveThread(pid, stat)
 }
 
 /** True while any process of group `pgid` is alive (zombies do not count). */
@@ -79,10 +86,11 @@ interface ProcStat {
   pgrp: number
 }
 
-function readStat(pid: number): ProcStat | undefined {
+/** The `stat` file of a process (`/proc/<pid>`) or of one thread (`/proc/<pid>/task/<tid>`). */
+function readStat(dir: string): ProcStat | undefined {
   let text: string
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    text = readFileSync(`${dir}/stat`, 'utf8')
   } catch {
     return undefined
   }
@@ -102,10 +110,33 @@ function liveMembersFromProc(pgid: number): number[] {
   for (const entry of entries) {
     const first = entry.charCodeAt(0)
     if (first < 48 || first > 57) continue
-    const stat = readStat(Number(entry))
-    if (stat !== undefined && stat.pgrp === pgid && stat.state !== 'Z') members.push(Number(entry))
+    const stat = readStat(`/proc/${entry}`)
+    if (stat !== undefined && stat.pgrp === pgid && hasLiveThread(Number(entry), stat)) members.push(Number(entry))
   }
   return members
+}
+
+/** States of a task that has exited: zombie, dead. */
+function isExited(state: string): boolean {
+  return state === 'Z' || state === 'X'
+}
+
+/**
+ * True while a thread of process `pid` has not exited. `stat` is the process's own (its main
+ * thread's); only when that one has exited are the other threads read.
+ */
+function hasLiveThread(pid: number, stat: ProcStat): boolean {
+  if (!isExited(stat.state)) return true
+  let tasks: string[]
+  try {
+    tasks = readdirSync(`/proc/${pid}/task`)
+  } catch {
+    return false // gone meanwhile
+  }
+  return tasks.some((tid) => {
+    const task = readStat(`/proc/${pid}/task/${tid}`)
+    return task !== undefined && !isExited(task.state)
+  })
 }
 
 function isErrno(error: unknown, code: string): boolean {

@@ -52,8 +52,11 @@ export function probeOnce(
     : tcpAttempt(probe, timeoutMs, signal)
 }
 
-/** True when something accepts TCP connections on host:port right now. */
-export async function isAddressServed(host: string, port: number, timeoutMs = 500): Promise<boolean> {
+/**
+ * True when something accepts TCP connections on host:port right now. A free port refuses at
+ * once; the bound is generous because a loaded machine may run the timer before the answer.
+ */
+export async function isAddressServed(host: string, port: number, timeoutMs = 2000): Promise<boolean> {
   return (await tcpAttempt({host, port}, timeoutMs)).ready
 }
 

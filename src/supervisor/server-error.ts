@@ -17,7 +17,7 @@ export interface ServerExit {
 /**
  * An EnvironmentError (exit 3) about the server under test. Carries the log file
  * and its tail, so a renderer can point at them; the message already quotes the tail.
- * Codes: FL_PORT_TAKEN, FL_SERVER_START, FL_SERVER_EXIT, FL_SERVER_READY_TIMEOUT, FL_SERVER_STOP.
+ * Codes: FL_PORT_TAKEN, FL_SERVER_SETUP, FL_SERVER_START, FL_SERVER_EXIT, FL_SERVER_READY_TIMEOUT, FL_SERVER_STOP.
  */
 export class ServerError extends EnvironmentError {
   readonly logFile: string

@@ -3,14 +3,21 @@ import {EventEmitter, once} from 'node:events'
 import {existsSync} from 'node:fs'
 import {setTimeout as sleep} from 'node:timers/promises'
 import type {EventLog} from '../proxy/events.js'
+import {waitAddressReleased} from './port-release.js'
 import {signalGroup, waitGroupGone} from './process-group.js'
 import {describeProbe, isAddressServed, probeAddress, probeOnce, type ReadyProbe} from './ready-probe.js'
 import type {ProcessReaper} from './reaper.js'
+import {runSetupCommand} from './setup-command.js'
 import {describeExit, ServerError, type ExitReason, type ServerExit} from './server-error.js'
 import {ServerLog} from './server-log.js'
 
 /** The scenario's `target.server`, validated and with templates already filled in. */
 export interface ServerSpec {
+  /**
+   * Run once (same shell, cwd and env as `command`) before the first start and never again,
+   * not on a restart: seeds the server's data. Bounded by `startupTimeoutMs`.
+   */
+  setup?: string
   /** A shell command line, run by /bin/sh -c in its own process group. */
   command: string
   cwd?: string
@@ -36,6 +43,11 @@ export interface SupervisorOptions {
   probeIntervalMs?: number
   /** Log lines quoted in error messages. Default 10. */
   tailLines?: number
+  /**
+   * On a restart: how long the previous server's port may still accept connections after its
+   * process group is gone before the start fails with FL_PORT_TAKEN. Default 5000 ms.
+   */
+  portReleaseTimeoutMs?: number
 }
 
 export type SupervisorState = 'idle' | 'starting' | 'ready' | 'crashed' | 'exited' | 'stopping' | 'stopped'
@@ -79,9 +91,11 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
   private readonly signal?: AbortSignal
   private readonly reaper?: ProcessReaper
   private readonly probeIntervalMs: number
+  private readonly portReleaseTimeoutMs: number
   private run?: Run
   private currentState: SupervisorState = 'idle'
   private starts = 0
+  private setupDone = false
   private stopping?: Promise<void>
   private readonly settling = new WeakMap<Run, Promise<{exit: ServerExit; survived: boolean}>>()
   private readonly onAbort = (): void => this.killNow('abort')
@@ -94,6 +108,7 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     this.signal = options.signal
     this.reaper = options.reaper
     this.probeIntervalMs = options.probeIntervalMs ?? 50
+    this.portReleaseTimeoutMs = options.portReleaseTimeoutMs ?? 5000
   }
 
   /** Where the server's output goes; print it so the user can read it. */
@@ -134,8 +149,12 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
     this.currentState = 'starting'
     try {
       // The previous run's group may still be dying (and holding the port).
-      if (this.run !== undefined) await this.settle(this.run)
+      if (this.run !== undefined) {
+        await this.settle(this.run)
+        await this.waitPortReleased(this.run)
+      }
       await this.checkPortFree()
+      if (this.spec.setup !== undefined && !this.setupDone) await this.runSetup(this.spec.setup)
       this.signal?.throwIfAborted()
       this.signal?.addEventListener('abort', this.onAbort, {once: true})
       const run = await this.spawnRun()
@@ -229,6 +248,53 @@ export class ServerSupervisor extends EventEmitter<{'unexpected-exit': [ServerEr
       this.record('stopped', {})
     }
     this.log.close()
+  }
+
+  /** The setup command, once per supervisor: a restart finds the data the server left. */
+  private async runSetup(command: string): Promise<void> {
+    const {cwd, env, startupTimeoutMs} = this.spec
+    const {ms} = await runSetupCommand({
+      command,
+      cwd,
+      env,
+      timeoutMs: startupTimeoutMs,
+      log: this.log,
+      signal: this.signal,
+      reaper: this.reaper,
+    })
+    this.setupDone = true
+    this.record('setup', {command, ms})
+  }
+
+  /**
+   * Before a restart: wait (bounded) until the previous server's port no longer accepts
+   * connections. Its process group is gone by now, but the listening socket may outlive it a
+   * little: held by a process that left the group, or still being torn down by the kernel.
+   * If it stays taken for `portReleaseTimeoutMs`, the start fails with FL_PORT_TAKEN.
+   */
+  private async waitPortReleased(previous: Run): Promise<void> {
+    const address = probeAddress(this.spec.ready)
+    if (address === undefined || !(await isAddressServed(address.host, address.port))) return
+    const waitingSince = performance.now()
+    this.log.marker(
+      `port ${address.host}:${address.port} still accepts connections after pid ${previous.pid} and its group are gone; ` +
+        `waiting up to ${this.portReleaseTimeoutMs} ms for it to be released`,
+    )
+    const released = await waitAddressReleased(address.host, address.port, {
+      timeoutMs: this.portReleaseTimeoutMs,
+      intervalMs: this.probeIntervalMs,
+      signal: this.signal,
+    })
+    if (!released) {
+      throw new ServerError(
+        'FL_PORT_TAKEN',
+        `port ${address.host}:${address.port} was still in use ${this.portReleaseTimeoutMs} ms after the previous server ` +
+          `(pid ${previous.pid}) and its process group were gone: a process that left the group, or another program, ` +
+          `holds it; stop it or choose another port (the server \`${this.spec.command}\` was not restarted).`,
+        {file: this.log.path, tail: []},
+      )
+    }
+    this.log.marker(`port ${address.host}:${address.port} released after ${Math.round(performance.now() - waitingSince)} ms`)
   }
 
   private async checkPortFree(): Promise<void> {

@@ -13,6 +13,9 @@ export function serverCommand(script: string, ...args: Array<string | number>): 
 
 export const driverScript = fileURLToPath(new URL('./servers/driver.mjs', import.meta.url))
 
+/** A python3 server whose main thread exits while a worker thread serves (see the file). */
+export const zombieLeaderScript = fileURLToPath(new URL('./servers/zombie-leader.py', import.meta.url))
+
 /**
  * Dead, checked independently of the code under test: kill(pid, 0) fails with
  * ESRCH, or /proc says zombie — exited, holding nothing, waiting for PID 1 to reap

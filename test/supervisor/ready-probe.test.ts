@@ -19,6 +19,8 @@ async function listen<T extends Server | HttpServer>(server: T): Promise<number>
   return (server.address() as {port: number}).port
 }
 
+// Budgets are generous: a probe that should succeed or be refused returns at once, and a
+// loaded machine may stall the event loop for a while.
 describe('ready probes', () => {
   it('http: a status below 500 is ready, 5xx is not', async () => {
     let status = 503
@@ -29,9 +31,9 @@ describe('ready probes', () => {
       }),
     )
     const probe = {kind: 'http', url: `http://127.0.0.1:${port}/health`} as const
-    expect(await probeOnce(probe, 1000)).toEqual({ready: false, detail: 'HTTP 503'})
+    expect(await probeOnce(probe, 10_000)).toEqual({ready: false, detail: 'HTTP 503'})
     status = 404
-    expect(await probeOnce(probe, 1000)).toEqual({ready: true, detail: 'HTTP 404'})
+    expect(await probeOnce(probe, 10_000)).toEqual({ready: true, detail: 'HTTP 404'})
   })
 
   it('http: a server that accepts but never answers is "timeout", and the attempt hangs up', async () => {
@@ -54,11 +56,11 @@ describe('ready probes', () => {
 
   it('http and tcp: nobody listening is ECONNREFUSED', async () => {
     const port = await findFreePort()
-    expect(await probeOnce({kind: 'http', url: `http://127.0.0.1:${port}/`}, 1000)).toEqual({
+    expect(await probeOnce({kind: 'http', url: `http://127.0.0.1:${port}/`}, 10_000)).toEqual({
       ready: false,
       detail: 'ECONNREFUSED',
     })
-    expect(await probeOnce({kind: 'tcp', host: '127.0.0.1', port}, 1000)).toEqual({
+    expect(await probeOnce({kind: 'tcp', host: '127.0.0.1', port}, 10_000)).toEqual({
       ready: false,
       detail: 'ECONNREFUSED',
     })
@@ -67,7 +69,7 @@ describe('ready probes', () => {
 
   it('tcp: an accepted connection is ready', async () => {
     const port = await listen(createServer((socket) => socket.end()))
-    expect(await probeOnce({kind: 'tcp', host: '127.0.0.1', port}, 1000)).toEqual({
+    expect(await probeOnce({kind: 'tcp', host: '127.0.0.1', port}, 10_000)).toEqual({
       ready: true,
       detail: 'connected',
     })

@@ -4,7 +4,7 @@ import type {EventLog, ProxyEventInput} from '../events.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {InFlightTracker} from '../in-flight.js'
-import type {CrashPoint, ProxyHooks} from '../proxy-hooks.js'
+import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
 import {parseMessages} from './frames.js'
 import {describeReplyMessage, type RpcMethod} from './proto.js'
 import {GRPC_STATUS_CODES, grpcStatusName, PUSHBACK_HEADER, type GrpcStatusName} from './status.js'
@@ -108,6 +108,11 @@ export class GrpcExchange implements FaultHandlers {
   }
 
   private async dispatchFault(): Promise<void> {
+    // While the server restarts after a crash fault, wait for it rather than answer UNAVAILABLE.
+    if (!(await waitOutRestart(this.env.hooks, () => this.clientGone))) {
+      this.record({type: 'error', detail: {message: GAVE_UP_DURING_RESTART}})
+      return
+    }
     if (!this.fault || this.body === null) return this.forward(this.body)
     return applyFault(this.fault, this)
   }
