@@ -5,8 +5,8 @@ import {baselineTrial} from './plan.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type RawTrial, type TrialEnvironment} from './trial-runner.js'
 
-/** How many times a clean baseline is tried, each with twice the previous attempt timeout. */
-export const BASELINE_TRIES = 3
+/** How many times a clean baseline is tried, each with twice the previous attempt timeout (up to 8×). */
+export const BASELINE_TRIES = 4
 
 export interface BaselineRun {
   baseline: Baseline

@@ -25,7 +25,7 @@ describe('the clean baseline', () => {
     const message = (error as ScenarioError).message
     expect(message).toMatch(/^test\/fixtures\/slower-than-timeout\.yaml:\d+:\d+: endpoints\[0\]\.request: the clean baseline of endpoint "charge" never ran cleanly/)
     expect(message).toMatch(/try 1 with a 300ms timeout: attempt 1: no reply within 300ms; attempt 2: 409 \{"error":"a request with this Idempotency-Key is in progress"\}/)
-    expect(message).toMatch(/try 3 with a 1200ms timeout/)
+    expect(message).toMatch(/try 4 with a 2400ms timeout/)
     expect(message).toMatch(/slower than client\.timeout \(300ms\).*raise client\.timeout/)
     expect(message).not.toContain('\n')
   })

@@ -11,7 +11,7 @@ afterEach(async () => {
 })
 
 describe('faultline check (the real binary)', () => {
-  it('prints verdicts for the demo and exits 0 when every expectation holds', async () => {
+  it('prints verdicts for the demo and exits 0 when every expectation holds', {timeout: 120_000}, async () => {
     const r = await runCli(['check', 'fixtures/demo.yaml', '--seed', '3'])
     expect(r.code).toBe(0)
     expect(r.stdout).toMatch(/seed 3/)
@@ -27,7 +27,7 @@ describe('faultline check (the real binary)', () => {
     expect(r.stdout.includes(String.fromCharCode(27))).toBe(false) // NO_COLOR: no escape codes
   })
 
-  it('--json prints one document of the promised shape', async () => {
+  it('--json prints one document of the promised shape', {timeout: 120_000}, async () => {
     const r = await runCli(['check', 'fixtures/demo.yaml', '--seed', '4', '--json'])
     expect(r.code).toBe(0)
     const doc = JSON.parse(r.stdout)
