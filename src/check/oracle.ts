@@ -121,7 +121,7 @@ function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
     const text = typeof event.detail?.body === 'string' ? event.detail.body : ''
     const json = parseJsonBody(Buffer.from(text))
     const body = json.ok ? normalizeJson(json.value, raw.substitutions, endpoint.volatileReplyFields) : text
-    out.push({delivery: event.delivery ?? 1, attempt: event.attempt, status, ok, body})
+    out.push({delivery: event.delivery ?? 1, attempt: event.attempt, status, ok, body, text})
   }
   return out
 }

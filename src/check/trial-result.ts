@@ -11,6 +11,8 @@ export interface DeliveredReply {
   ok: boolean
   /** Parsed JSON with the trial's own values replaced and volatile fields removed, else raw text. */
   body: unknown
+  /** The reply body as the server sent it (up to the proxy's capture limit), for display. */
+  text?: string
 }
 
 /** What one trial measured. Everything a verdict needs, plus the evidence behind it. */

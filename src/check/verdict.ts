@@ -256,7 +256,8 @@ function replyLabel(reply: {attempt?: number; delivery: number}): string {
   return reply.delivery > 1 ? `${attempt} (duplicate delivery ${reply.delivery})` : attempt
 }
 
-function describeReply(reply: {status: number | string; body: unknown}): string {
-  const body = typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body)
+/** `200 {"key":"fl-…","value":2}`: the reply as the server sent it, not its normalised form. */
+function describeReply(reply: {status: number | string; body: unknown; text?: string}): string {
+  const body = reply.text ?? (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body))
   return `${reply.status} ${body.length > 80 ? `${body.slice(0, 77)}...` : body}`
 }
