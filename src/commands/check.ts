@@ -32,7 +32,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     scenario: Args.string({description: 'scenario file (YAML)', required: true}),
   }
   static override flags = {
-    seed: Flags.integer({description: 'seed for every random choice; the same seed gives the same faults', min: 0}),
+    seed: Flags.integer({description: 'seed for every random choice (0 to 2^53-1); the same seed gives the same faults', min: 0, max: Number.MAX_SAFE_INTEGER}),
     only: Flags.string({description: 'check only this endpoint'}),
     trial: Flags.integer({description: 'run only this trial of the --only endpoint (see a replay line)', min: 1, dependsOn: ['only']}),
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
