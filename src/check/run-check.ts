@@ -1,8 +1,5 @@
 import {randomBytes} from 'node:crypto'
 import {setMaxListeners} from 'node:events'
-import {mkdirSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {ScenarioError, UsageError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import type {CrashContext} from '../proxy/proxy-hooks.js'
@@ -19,6 +16,7 @@ import {BaselineProblem, establishBaseline, measureTrial, type Baseline} from '.
 import {baselineTrial, planEndpoint, type PlannedTrial} from './plan.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import {TrialEventCollector} from './trial-events.js'
+import {RunDir} from './run-dir.js'
 import {runTrial, type ActiveTrial, type TrialEnvironment} from './trial-runner.js'
 import {mapLimit} from './map-limit.js'
 import {TrialGate} from './trial-gate.js'
@@ -37,6 +35,8 @@ export interface CheckOptions {
   events?: EventLog
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
+  /** The run's folder (server log, {{runDir}}); the caller keeps or removes it. Default: a fresh one, removed at the end. */
+  runDir?: RunDir
   /** Kills the server's process group if faultline is interrupted. */
   reaper?: ProcessReaper
   /** Called once the seed is chosen, before anything runs (so an interrupted run can be reproduced). */
@@ -74,8 +74,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const adapter = PROTOCOLS.get(scenario.target.protocol)
   if (!adapter) throw new UsageError(`target.protocol ${scenario.target.protocol} is not supported; use one of ${[...PROTOCOLS.keys()].join(', ')}`)
   const runId = randomBytes(4).toString('hex')
-  const runDir = join(tmpdir(), `faultline-${runId}`)
-  mkdirSync(runDir, {recursive: true})
+  const runDir = options.runDir ?? RunDir.create()
 
   let server: TargetServer | undefined
   let proxy: RunningFaultProxy | undefined
@@ -99,8 +98,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     }
     server = await startTargetServer(scenario, {
       events,
-      logFile: join(runDir, 'server.log'),
-      runDir,
+      logFile: runDir.serverLog,
+      runDir: runDir.path,
       env: options.env,
       signal,
       reaper: options.reaper,
@@ -189,6 +188,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     await Promise.allSettled([client?.close(), probeClient?.close()])
     await proxy?.close()
     await server?.stop()
+    if (!options.runDir) await runDir.remove()
   }
 }
 

@@ -1,11 +1,11 @@
 import {spawn} from 'node:child_process'
 import {connect} from 'node:net'
-import {existsSync, mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runCli} from '../helpers/run-cli.js'
+import {testDir} from '../helpers/temp-dir.js'
 import {canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -40,11 +40,12 @@ function startedGroups(log: string): number[] {
  * server group it started, the server's port and the proxy's port both free.
  */
 async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) => boolean) {
-  const dir = mkdtempSync(join(tmpdir(), 'fl-interrupt-'))
+  const dir = testDir('fl-interrupt-')
   const eventsFile = join(dir, 'events.jsonl')
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
+  // The run folder (kept: --keep-run-dir names the server log as the run starts) goes in `dir` too.
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
   delete env.NODE_ENV
-  const child = spawn(process.execPath, [BIN, 'check', 'test/fixtures/crash-long.yaml', '--events', eventsFile], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
+  const child = spawn(process.execPath, [BIN, 'check', 'test/fixtures/crash-long.yaml', '--events', eventsFile, '--keep-run-dir'], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   child.stdout.resume()
@@ -69,7 +70,7 @@ async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) =
     for (const pgid of groups) expect(liveGroupMembers(pgid)).toEqual([])
     expect(await canListen(serverPort)).toBe(true)
     expect(await canListen(proxyPort)).toBe(true)
-    return end
+    return {...end, stderr, dir}
   } finally {
     child.kill('SIGKILL')
   }
@@ -79,6 +80,9 @@ describe('faultline check with crash faults (the real binary)', () => {
   it('Ctrl-C while the server runs: faultline dies of SIGINT and leaves no process and no port behind', async () => {
     const end = await interruptRun('SIGINT', (log) => /is ready after/.test(log))
     expect(end.signal ?? end.code).toMatch(/SIGINT|130/)
+    // The first Ctrl-C stops the run in order: it says so, and the kept run folder is named.
+    expect(end.stderr).toContain('faultline: SIGINT: stopping the run; press Ctrl-C again to stop at once\n')
+    expect(end.stderr).toContain(`faultline: run folder kept: ${join(end.dir, 'faultline-')}`)
   })
 
   it('SIGTERM in the middle of crash trials (after restarts): no orphan, no port', async () => {
@@ -87,7 +91,7 @@ describe('faultline check with crash faults (the real binary)', () => {
   })
 
   it('a server that exits on its own mid-run: exit 3, its log tail on stderr, no verdicts', async () => {
-    const r = await runCli(['check', 'test/fixtures/exits-mid-run.yaml', '--seed', '1'])
+    const r = await runCli(['check', 'test/fixtures/exits-mid-run.yaml', '--seed', '1'], {env: {TMPDIR: testDir('fl-exits-')}})
     expect(r.code).toBe(3)
     expect(r.stderr).toMatch(/exited with code 70 unexpectedly/)
     expect(r.stderr).toMatch(/\| exits-mid-run: giving up on purpose at increment 6/)
