@@ -18,7 +18,11 @@ export class RunDir {
       return new RunDir(mkdtempSync(join(parent, 'faultline-')))
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message
-      throw new EnvironmentError('FL_RUN_DIR', `cannot create a run folder in ${parent} (${code}); set TMPDIR to a writable folder`, {cause: error})
+      throw new EnvironmentError(
+        'FL_RUN_DIR',
+        `cannot create a run folder in ${parent} (${code}); set TMPDIR to a writable folder`,
+        {cause: error},
+      )
     }
   }
 

@@ -13,7 +13,9 @@ export function checkDistinctOutputs(outputs: Record<string, string | undefined>
     const resolved = resolve(path)
     const other = seen.get(resolved)
     if (other !== undefined) {
-      throw new UsageError(`${other} and ${flag} name the same file (${path}); give each output a file of its own`)
+      throw new UsageError(
+        `${other} and ${flag} name the same file (${path}); give each output a file of its own`,
+      )
     }
     seen.set(resolved, flag)
   }

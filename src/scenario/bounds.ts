@@ -39,7 +39,11 @@ function checkTrialTotal(source: YamlSource, raw: RawCounts, scenario: Scenario)
   let sum = 0
   const over = scenario.endpoints.findIndex((e) => (sum += e.profiles.length * e.trials) > MAX_TRIALS_PER_RUN)
   const at: PathSegment[] =
-    raw.endpoints[over]?.trials !== undefined ? ['endpoints', over, 'trials'] : raw.trials !== undefined ? ['trials'] : ['endpoints', over]
+    raw.endpoints[over]?.trials !== undefined
+      ? ['endpoints', over, 'trials']
+      : raw.trials !== undefined
+        ? ['trials']
+        : ['endpoints', over]
   throw source.error(
     at,
     `the scenario plans ${total} trials (each endpoint's profiles × trials, summed); a run plans at most ${MAX_TRIALS_PER_RUN}: lower trials or split the endpoints over several scenarios`,
@@ -52,7 +56,8 @@ function checkLastBackoff(source: YamlSource, raw: RawCounts, scenario: Scenario
   const longest = backoff * backoffFactor ** (attempts - 2)
   if (longest <= MAX_DURATION_MS) return
   const given = raw.client ?? {}
-  const field = given.backoffFactor !== undefined ? 'backoffFactor' : given.backoff !== undefined ? 'backoff' : 'attempts'
+  const field =
+    given.backoffFactor !== undefined ? 'backoffFactor' : given.backoff !== undefined ? 'backoff' : 'attempts'
   throw source.error(
     ['client', field],
     `the last retry would wait ${ms(longest)} (backoff × backoffFactor^(attempts − 2)), past ${LONGEST_TIMER}: lower backoff, backoffFactor or attempts`,
@@ -61,7 +66,9 @@ function checkLastBackoff(source: YamlSource, raw: RawCounts, scenario: Scenario
 
 /** The largest multiple of client.timeout a profile delays by, if any of its faults does. */
 function largestTimeoutFactor(profile: Profile): number | undefined {
-  const factors = profile.faults.flatMap((f) => (f.delayTimeoutFactor === undefined ? [] : [f.delayTimeoutFactor].flat()))
+  const factors = profile.faults.flatMap((f) =>
+    f.delayTimeoutFactor === undefined ? [] : [f.delayTimeoutFactor].flat(),
+  )
   return factors.length === 0 ? undefined : Math.max(...factors)
 }
 

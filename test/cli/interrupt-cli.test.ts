@@ -51,7 +51,11 @@ endpoints:
     )
     const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
     delete env.NODE_ENV
-    const child = spawn(process.execPath, [BIN, 'check', file], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
+    const child = spawn(process.execPath, [BIN, 'check', file], {
+      cwd: ROOT,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     cleanups.push(() => void child.kill('SIGKILL'))
     let stderr = ''
     const said = (text: string) =>
