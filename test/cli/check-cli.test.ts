@@ -177,8 +177,13 @@ describe('faultline check (the real binary)', () => {
   it('--seed must be a safe integer: the replay line must reproduce the run', async () => {
     const r = await check(['fixtures/demo.yaml', '--seed', '9007199254740992'])
     expect(r.code).toBe(2)
-    expect(r.stderr).toMatch(/9007199254740991/)
+    expect(r.stderr.trim().split('\n')).toEqual([
+      'faultline: --seed: Expected an integer less than or equal to 9007199254740991 but received: 9007199254740992 (see faultline check --help)',
+    ])
     expect(r.left).toEqual([])
+    const e = await check(['fixtures/demo.yaml', '--seed', '1e300'])
+    expect(e.code).toBe(2)
+    expect(e.stderr.trim().split('\n')).toEqual(['faultline: --seed: Expected an integer but received: 1e300 (see faultline check --help)'])
   })
 
   it('--trial without --only is bad usage', async () => {
