@@ -50,10 +50,15 @@ async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) =
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
   child.stdout.resume()
   const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.on('close', (code, sig) => resolve({code, signal: sig})))
+  /** The condition, or a failure that says why at once if faultline already ended. */
+  const whileRunning = (condition: () => boolean) => () => {
+    if (child.exitCode !== null || child.signalCode !== null) throw new Error(`faultline ended (${child.exitCode ?? child.signalCode}) before it could be interrupted: ${stderr}`)
+    return condition()
+  }
   try {
-    await waitFor(() => /faultline: server log: (\S+)/.test(stderr), 'the server log line on stderr', 20_000)
+    await waitFor(whileRunning(() => /faultline: server log: (\S+)/.test(stderr)), 'the server log line on stderr', 20_000)
     const logFile = /faultline: server log: (\S+)/.exec(stderr)?.[1] as string
-    await waitFor(() => existsSync(logFile) && ready(readFileSync(logFile, 'utf8')), 'the moment to interrupt', 20_000)
+    await waitFor(whileRunning(() => existsSync(logFile) && ready(readFileSync(logFile, 'utf8'))), 'the moment to interrupt', 20_000)
     await waitFor(() => existsSync(eventsFile) && readFileSync(eventsFile, 'utf8').includes('"type":"listen"'), 'the proxy listen event', 10_000)
     const listen = readFileSync(eventsFile, 'utf8').split('\n').find((l) => l.includes('"type":"listen"')) as string
     const proxyPort = Number(new URL((JSON.parse(listen) as {detail: {url: string}}).detail.url).port)
