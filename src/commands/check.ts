@@ -64,10 +64,12 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     try {
       if (flags.junit) junitFile = claimReportFile('--junit', flags.junit, flags.force)
       if (flags.markdown) markdownFile = claimReportFile('--markdown', flags.markdown, flags.force, true)
-      runDir = RunDir.create()
       if (flags.events) writer = new EventsFileWriter(events, flags.events, flags.force)
+      // Last: a flag refused above leaves no run folder behind.
+      runDir = RunDir.create()
     } catch (err) {
       abandonReports()
+      await writer?.close()
       throw err
     }
     const interrupt = new RunInterrupt((signal) => {

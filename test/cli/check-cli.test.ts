@@ -82,6 +82,7 @@ describe('faultline check (the real binary)', () => {
     const r = await check(['test/fixtures/naive-expects-exactly-once.yaml', '--events', '/nonexistent-dir/events.jsonl'])
     expect(r.code).toBe(2)
     expect(r.stderr.trim().split('\n')).toEqual(['faultline: --events /nonexistent-dir/events.jsonl: cannot create the file (ENOENT); choose a path in a writable folder'])
+    expect(r.left).toEqual([])
   })
 
   it('writes --junit and --markdown reports, and refuses to overwrite a report file', async () => {
