@@ -1,8 +1,5 @@
 import {randomBytes} from 'node:crypto'
 import {setMaxListeners} from 'node:events'
-import {mkdirSync} from 'node:fs'
-import {tmpdir} from 'node:os'
-import {join} from 'node:path'
 import {EXIT, UsageError, type FaultlineError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import {RuleSet} from '../proxy/rule-set.js'
@@ -14,6 +11,7 @@ import type {CheckResult} from './check-result.js'
 import {PROTOCOLS} from './protocols/registry.js'
 import {startTargetServer} from './target-server.js'
 import {TrialEventCollector} from './trial-events.js'
+import {RunDir} from './run-dir.js'
 import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
 import {CrashCoordinator} from './crash-coordinator.js'
 import {abortedReport, checkEndpoint} from './endpoint-check.js'
@@ -32,6 +30,8 @@ export interface CheckOptions {
   events?: EventLog
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
+  /** The run's folder (server log, {{runDir}}); the caller keeps or removes it. Default: a fresh one, removed at the end. */
+  runDir?: RunDir
   /** Kills the server's process group if faultline is interrupted. */
   reaper?: ProcessReaper
   /** Called once the seed is chosen, before anything runs (so an interrupted run can be reproduced). */
@@ -115,8 +115,8 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
   const adapter = PROTOCOLS.get(scenario.target.protocol)
   if (!adapter) throw new UsageError(`target.protocol ${scenario.target.protocol} is not supported; use one of ${[...PROTOCOLS.keys()].join(', ')}`)
   const runId = randomBytes(4).toString('hex')
-  const runDir = join(tmpdir(), `faultline-${runId}`)
-  mkdirSync(runDir, {recursive: true})
+  const runDir = options.runDir ?? RunDir.create()
+  if (!options.runDir) closers.push(() => runDir.remove())
   let toxiproxy: RemoteToxiproxy | undefined
   if (scenario.toxiproxy) {
     const remote = new RemoteToxiproxy(scenario.toxiproxy.url)
@@ -127,7 +127,7 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
     })
     if (names.length > 0) await remote.populate(scenario.toxiproxy.proxies)
   }
-  const server = await startTargetServer(scenario, {events, logFile: join(runDir, 'server.log'), runDir, env: options.env, signal, reaper: options.reaper})
+  const server = await startTargetServer(scenario, {events, logFile: runDir.serverLog, runDir: runDir.path, env: options.env, signal, reaper: options.reaper})
   closers.push(() => server.stop())
   void server.lost.then(fail)
   if (server.canCrash) options.onServer?.({url: server.url, logFile: server.logFile})

@@ -2,17 +2,19 @@ import {Args, Flags} from '@oclif/core'
 import type {CheckResult} from '../check/check-result.js'
 import {toJsonResult, type CheckJson} from '../check/json-result.js'
 import {runCheck} from '../check/run-check.js'
-import {EXIT} from '../errors.js'
+import {RunDir} from '../check/run-dir.js'
+import {EXIT, UsageError} from '../errors.js'
 import {EventLog} from '../proxy/events.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatJUnitReport} from '../report/junit-report.js'
 import {formatMarkdownReport} from '../report/markdown-report.js'
+import {checkDistinctOutputs} from '../report/output-paths.js'
 import {ProgressLine} from '../report/progress-line.js'
 import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {formatCheckReport} from '../report/terminal-report.js'
 import {loadScenario} from '../scenario/load-scenario.js'
-import {ProcessReaper} from '../supervisor/reaper.js'
 import {FaultlineCommand} from './base-command.js'
+import {RunInterrupt} from './interrupt.js'
 
 export default class Check extends FaultlineCommand {
   static override summary = 'Run a scenario: inject faults per endpoint and report which delivery contracts hold'
@@ -32,36 +34,51 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     scenario: Args.string({description: 'scenario file (YAML)', required: true}),
   }
   static override flags = {
-    seed: Flags.integer({description: 'seed for every random choice; the same seed gives the same faults', min: 0}),
+    seed: Flags.integer({description: 'seed for every random choice (0 to 2^53-1); the same seed gives the same faults', min: 0, max: Number.MAX_SAFE_INTEGER}),
     only: Flags.string({description: 'check only this endpoint'}),
     trial: Flags.integer({description: 'run only this trial of the --only endpoint (see a replay line)', min: 1, dependsOn: ['only']}),
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
     junit: Flags.string({description: 'also write the verdicts as JUnit XML to FILE (one test case per endpoint: its expectation)'}),
     markdown: Flags.string({description: 'also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)'}),
     force: Flags.boolean({description: 'overwrite the --events, --junit or --markdown file if it exists', default: false}),
+    'keep-run-dir': Flags.boolean({
+      description: 'keep the run folder (server log, {{runDir}} data) even when the run passed; a failed run always keeps it',
+      default: false,
+    }),
   }
 
   async run(): Promise<CheckJson | undefined> {
     const {args, flags} = await this.parse(Check)
+    checkDistinctOutputs({'--events': flags.events, '--junit': flags.junit, '--markdown': flags.markdown})
     const scenario = await loadScenario(args.scenario)
     const events = new EventLog()
     // Report files are claimed before the run, so a bad path fails at once, not after it.
     let junitFile: ReportFile | undefined
     let markdownFile: ReportFile | undefined
     let writer: EventsFileWriter | undefined
+    const abandonReports = () => {
+      junitFile?.abandon()
+      markdownFile?.abandon()
+    }
+    let runDir: RunDir
     try {
       if (flags.junit) junitFile = claimReportFile('--junit', flags.junit, flags.force)
       if (flags.markdown) markdownFile = claimReportFile('--markdown', flags.markdown, flags.force, true)
       if (flags.events) writer = new EventsFileWriter(events, flags.events, flags.force)
+      // Last: a flag refused above leaves no run folder behind.
+      runDir = RunDir.create()
     } catch (err) {
-      junitFile?.abandon()
-      markdownFile?.abandon()
+      abandonReports()
+      await writer?.close()
       throw err
     }
-    const reaper = new ProcessReaper().install()
-    const abort = new AbortController()
+    const interrupt = new RunInterrupt((signal) => {
+      const again = signal === 'SIGINT' ? 'press Ctrl-C' : `send ${signal}`
+      process.stderr.write(`faultline: ${signal}: stopping the run; ${again} again to stop at once\n`)
+    }).install()
     const progress = process.stderr.isTTY && !this.jsonEnabled() ? new ProgressLine(process.stderr) : undefined
-    let result: CheckResult
+    let result: CheckResult | undefined
+    let failure: unknown
     try {
       result = await runCheck({
         scenario,
@@ -70,25 +87,36 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
         only: flags.only,
         trial: flags.trial,
         events,
-        reaper,
-        signal: abort.signal,
+        reaper: interrupt.reaper,
+        signal: interrupt.signal,
+        runDir,
         onStart: (seed) => {
           if (!this.jsonEnabled()) process.stderr.write(`faultline: seed ${seed}\n`)
         },
         onTrial: progress ? (endpoint, done, total) => progress.update(endpoint, done, total) : undefined,
         onServer: ({logFile}) => {
-          if (!this.jsonEnabled() && logFile) process.stderr.write(`faultline: server log: ${logFile}\n`)
+          // Only a folder known to be kept is worth naming while the run goes on.
+          if (flags['keep-run-dir'] && logFile) process.stderr.write(`faultline: server log: ${logFile}\n`)
         },
       })
     } catch (err) {
-      junitFile?.abandon()
-      markdownFile?.abandon()
-      throw err
+      failure = err
     } finally {
       progress?.clear()
       await writer?.close()
-      reaper.dispose()
+      interrupt.dispose()
     }
+    const interrupted = interrupt.received
+    const kept = await this.finishRunDir(runDir, flags['keep-run-dir'], interrupted !== undefined || result?.ok !== true)
+    if (interrupted !== undefined || result === undefined) {
+      abandonReports()
+      if (interrupted !== undefined) {
+        interrupt.dieOf(interrupted)
+        return undefined
+      }
+      throw failure
+    }
+    if (!kept) result = withoutServerLog(result)
     junitFile?.write(formatJUnitReport(result))
     markdownFile?.write(formatMarkdownReport(result))
     // An environment failure mid-run still reports what finished, then exits with its own code.
@@ -98,4 +126,38 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     if (result.aborted) process.stderr.write(`faultline: ${result.aborted.message}\n`)
     return undefined
   }
+
+  /** oclif's own usage errors (a flag value that does not parse, a missing argument) as one line, exit 2. */
+  override async catch(err: Error & {exitCode?: number; oclif?: unknown; parse?: unknown}): Promise<unknown> {
+    // Parser errors carry `parse`; a flag value its parse function refused is a plain Error oclif renamed.
+    if (err.parse === undefined && !/^Parsing --[\w-]+ \n/.test(err.message)) return super.catch(err)
+    const lines = err.message
+      .split('\n')
+      .map((line) => line.trim())
+      .filter((line) => line !== '' && line !== 'See more help with --help')
+    const text = lines
+      .join(' ')
+      .replace(/\s+/g, ' ')
+      .replace(/^Parsing (--[\w-]+) /, '$1: ')
+    return super.catch(new UsageError(`${text} (see faultline check --help)`, {cause: err}))
+  }
+
+  /**
+   * Keep the run folder when asked, or when the run failed and left something in it (the
+   * server log), and say where it is; otherwise remove it. True when kept.
+   */
+  private async finishRunDir(runDir: RunDir, asked: boolean, failed: boolean): Promise<boolean> {
+    if (asked || (failed && !runDir.isEmpty())) {
+      process.stderr.write(`faultline: run folder kept: ${runDir.path}\n`)
+      return true
+    }
+    await runDir.remove()
+    return false
+  }
+}
+
+/** The result without the server log's path: its folder is gone. */
+function withoutServerLog(result: CheckResult): CheckResult {
+  const {serverLog: _gone, ...rest} = result
+  return rest
 }

@@ -11,13 +11,25 @@ export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/
 
 const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000}
 
+/**
+ * The longest duration faultline accepts: 2^31−1 ms (about 24.8 days), the longest delay a
+ * Node.js timer can wait. Longer ones would fire at once (with a TimeoutOverflowWarning).
+ */
+export const MAX_DURATION_MS = 2 ** 31 - 1
+
+export const MAX_DURATION_HINT = `must be at most ${MAX_DURATION_MS}ms (about 24.8 days, the longest a timer can wait)`
+
 export const DURATION_HINT = 'must be a duration like 300ms, 1.5s or 2m (a bare number means milliseconds)'
 export const DURATION_RANGE_HINT =
   'must be a duration like 300ms, 1.5s or 2m (a bare number means milliseconds) or a [min, max] range like [10ms, 200ms]'
 
 /** A duration that cannot be parsed. The loader adds the file position. */
 export class DurationError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** `form`: not written as a duration; `too-long`: past MAX_DURATION_MS. */
+    readonly kind: 'form' | 'too-long' = 'form',
+  ) {
     super(message)
     this.name = 'DurationError'
   }
@@ -37,15 +49,15 @@ export function describeValue(value: unknown): string {
 
 /** Parse one duration to milliseconds. Throws DurationError with a one-line message. */
 export function parseDuration(value: unknown): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && value >= 0) return value
-    throw new DurationError(`${DURATION_HINT} (got ${describeValue(value)})`)
-  }
+  let ms: number | undefined
+  if (typeof value === 'number' && !Number.isNaN(value) && value >= 0) ms = value
   if (typeof value === 'string') {
     const m = DURATION_PATTERN.exec(value)
-    if (m) return Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] as number)
+    if (m) ms = Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] as number)
   }
-  throw new DurationError(`${DURATION_HINT} (got ${describeValue(value)})`)
+  if (ms === undefined) throw new DurationError(`${DURATION_HINT} (got ${describeValue(value)})`)
+  if (!(ms <= MAX_DURATION_MS)) throw new DurationError(`${MAX_DURATION_HINT} (got ${describeValue(value)})`, 'too-long')
+  return ms
 }
 
 /**
@@ -57,7 +69,7 @@ export function parseDurationSpec(value: unknown, options: {allowRange?: boolean
     try {
       return parseDuration(value)
     } catch (error) {
-      if (options.allowRange && error instanceof DurationError) {
+      if (options.allowRange && error instanceof DurationError && error.kind === 'form') {
         throw new DurationError(`${DURATION_RANGE_HINT} (got ${describeValue(value)})`)
       }
       throw error

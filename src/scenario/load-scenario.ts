@@ -1,6 +1,7 @@
 import path from 'node:path'
 import {ScenarioError} from '../errors.js'
 import {ProtoCatalog, ProtoError} from '../proxy/grpc/proto.js'
+import {checkBounds} from './bounds.js'
 import {GRPC_STATUS_NAMES} from '../proxy/grpc/status.js'
 import {DurationError, parseDuration} from './duration.js'
 import {jsonPathProblem} from './jsonpath.js'
@@ -552,6 +553,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   if (raw.seed !== undefined) scenario.seed = raw.seed
   if (raw.toxiproxy !== undefined) scenario.toxiproxy = {url: raw.toxiproxy.url, proxies: raw.toxiproxy.proxies ?? []}
   checkFaultNeeds(check, raw, scenario)
+  checkBounds(source, raw, scenario)
   return scenario
 }
 

@@ -1,5 +1,6 @@
 import {readFile} from 'node:fs/promises'
 import {
+  type Alias,
   isAlias,
   isMap,
   isNode,
@@ -12,6 +13,7 @@ import {
   type Node,
 } from 'yaml'
 import {ScenarioError, type SourcePosition} from '../errors.js'
+import {describeValue} from './duration.js'
 
 /** A step into parsed YAML: a mapping key or a list index. */
 export type PathSegment = string | number
@@ -163,5 +165,61 @@ export async function readYamlFile(
     throw new ScenarioError({file, line, column: col}, `YAML syntax error: ${message}`, {cause: problem})
   }
   restoreTemplates(doc)
-  return new YamlSource(file, doc, lineCounter, doc.toJS({maxAliasCount: 100}))
+  const source = new YamlSource(file, doc, lineCounter, toPlainData(file, doc, lineCounter))
+  const bad = findDataProblem(source.data)
+  if (bad) throw source.error(bad.path, bad.message)
+  return source
+}
+
+/** How often one anchor may be used, nested uses multiplied (the yaml package's measure). */
+export const MAX_ALIAS_COUNT = 100
+
+/**
+ * The document as plain data. Aliases are expanded with the yaml package's limit, so a
+ * "billion laughs" file (aliases of aliases of …) is refused instead of filling memory;
+ * that, and an alias without its anchor, is a ScenarioError at the alias.
+ */
+function toPlainData(file: string, doc: Document.Parsed, lineCounter: LineCounter): unknown {
+  try {
+    return doc.toJS({maxAliasCount: MAX_ALIAS_COUNT})
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error
+    const aliases: Alias[] = []
+    visit(doc, {Alias: (_key, node) => void aliases.push(node)})
+    const unresolved = aliases.find((a) => a.resolve(doc) === undefined)
+    const nested = aliases.find((a) => {
+      const target = a.resolve(doc)
+      let inner = false
+      if (target) visit(target, {Alias: () => ((inner = true), visit.BREAK)})
+      return inner
+    })
+    const culprit = unresolved ?? nested ?? aliases[0]
+    const {line, col} = lineCounter.linePos(culprit?.range?.[0] ?? 0)
+    const message = unresolved
+      ? `YAML alias *${unresolved.source} has no anchor &${unresolved.source} before it`
+      : `YAML aliases expand too far (an anchor may be used at most ${MAX_ALIAS_COUNT} times, uses inside aliased values multiplied); write the values out instead of nesting aliases`
+    throw new ScenarioError({file, line, column: col}, message, {cause: error})
+  }
+}
+
+type DataProblem = {path: PathSegment[]; message: string}
+
+/**
+ * The first value plain data cannot hold: NaN or ±Infinity (YAML .nan, .inf), or a cycle
+ * (an alias inside its own anchor, `&a [*a]`), with where it is.
+ */
+function findDataProblem(value: unknown, path: PathSegment[] = [], open = new Set<object>()): DataProblem | undefined {
+  if (typeof value === 'number') {
+    return Number.isFinite(value) ? undefined : {path, message: `${describeValue(value)} is not a number faultline can use; write a finite number`}
+  }
+  if (value === null || typeof value !== 'object') return undefined
+  if (open.has(value)) return {path, message: 'a YAML alias inside its own anchor makes an endless value; write the value out'}
+  open.add(value)
+  const entries: Array<[PathSegment, unknown]> = Array.isArray(value) ? value.map((v, i) => [i, v]) : Object.entries(value)
+  for (const [key, item] of entries) {
+    const found = findDataProblem(item, [...path, key], open)
+    if (found) return found
+  }
+  open.delete(value)
+  return undefined
 }

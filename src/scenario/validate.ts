@@ -30,6 +30,8 @@ export function schemaValidator(name: string): Promise<ValidateFunction> {
       })
       // Editor hint understood by VS Code's JSON and YAML language servers; we use it too.
       ajv.addKeyword({keyword: 'patternErrorMessage', schemaType: 'string'})
+      // Ours: what to say when a value is past its `maximum` (durations name their unit).
+      ajv.addKeyword({keyword: 'maximumErrorMessage', schemaType: 'string'})
       return ajv.compile(JSON.parse(text) as AnySchemaObject)
     })
     validators.set(name, pending)
@@ -156,7 +158,9 @@ function describeProblem(error: ErrorObject, data: unknown): Problem {
     case 'maximum':
     case 'exclusiveMinimum':
     case 'exclusiveMaximum': {
-      if (hint) return plain(`${hint}${got}`)
+      const above = error.keyword === 'maximum' || error.keyword === 'exclusiveMaximum'
+      if (above && typeof parent.maximumErrorMessage === 'string') return plain(`${parent.maximumErrorMessage}${got}`)
+      if (hint && !above) return plain(`${hint}${got}`)
       const words = {
         minimum: 'at least',
         maximum: 'at most',

@@ -1,5 +1,4 @@
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync} from 'node:fs'
 import {join, resolve} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
 import {runCheck} from '../../src/check/run-check.js'
@@ -9,6 +8,7 @@ import {ScenarioError} from '../../src/errors.js'
 import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {findFreePort} from '../../src/supervisor/free-port.js'
+import {testDir} from '../helpers/temp-dir.js'
 
 const closers: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -30,7 +30,7 @@ describe('a scenario that drives a Toxiproxy-API server', () => {
     })
     const serverPort = await findFreePort()
     const linkPort = await findFreePort()
-    const dir = mkdtempSync(join(tmpdir(), 'fl-toxi-'))
+    const dir = testDir('fl-toxi-')
     writeFileSync(
       join(dir, 'profiles.yaml'),
       `profiles:
@@ -87,7 +87,7 @@ trials: 2
   })
 
   it('rejects a toxic profile when the scenario names no toxiproxy server', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fl-toxi-'))
+    const dir = testDir('fl-toxi-')
     writeFileSync(join(dir, 'p.yaml'), 'profiles:\n  - name: lag\n    description: lag\n    faults:\n      - { type: toxic, proxy: db, toxic: { type: latency } }\n')
     const file = join(dir, 's.yaml')
     writeFileSync(file, 'version: 1\ntarget: { protocol: http, url: "http://127.0.0.1:1" }\nprofileFiles: [p.yaml]\nendpoints:\n  - name: e\n    request: { method: GET, path: / }\nprofiles: [lag]\n')
@@ -98,7 +98,7 @@ trials: 2
 
 describe('crash profiles without a server faultline runs', () => {
   it('are rejected when the scenario loads, at the profile that needs the server', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'fl-crash-'))
+    const dir = testDir('fl-crash-')
     const file = join(dir, 's.yaml')
     writeFileSync(file, 'version: 1\ntarget: { protocol: http, url: "http://127.0.0.1:1" }\nendpoints:\n  - name: e\n    request: { method: GET, path: / }\nprofiles: [drop-reply, crash-after-reply]\n')
     await expect(loadScenario(file)).rejects.toThrow(/s\.yaml:6:\d+: profiles\[1\]: profile "crash-after-reply" crashes the server, which faultline can only do to a server it starts/)

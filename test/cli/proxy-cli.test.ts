@@ -4,6 +4,7 @@ import {fileURLToPath} from 'node:url'
 import {request} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import {startCountingServer} from '../helpers/servers.js'
+import {testDir} from '../helpers/temp-dir.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const cleanups: Array<() => Promise<unknown>> = []
@@ -78,12 +79,11 @@ describe('faultline proxy (the real binary)', () => {
 
 describe('faultline proxy --config (TCP proxies from a Toxiproxy config)', () => {
   it('runs the proxies of the file with their toxics and logs what they do', async () => {
-    const {mkdtempSync, writeFileSync} = await import('node:fs')
-    const {tmpdir} = await import('node:os')
+    const {writeFileSync} = await import('node:fs')
     const {join} = await import('node:path')
     const upstream = await startCountingServer()
     cleanups.push(upstream.close)
-    const dir = mkdtempSync(join(tmpdir(), 'fl-proxy-config-'))
+    const dir = testDir('fl-proxy-config-')
     const config = join(dir, 'proxies.json')
     writeFileSync(config, JSON.stringify([{name: 'web', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream.port}`}]))
     const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}

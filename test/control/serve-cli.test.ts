@@ -1,10 +1,10 @@
 import {spawn} from 'node:child_process'
-import {writeFileSync, mkdtempSync, readFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {writeFileSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
 import {echoServer, listen, Resources} from '../helpers/net.js'
+import {testDir} from '../helpers/temp-dir.js'
 
 // Runs the compiled CLI: `npm test` builds dist/ first.
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -27,7 +27,7 @@ function run(args: string[]) {
 
 describe('faultline serve (spawned)', () => {
   it('prints seed and address, serves the API and config proxies, exits 0 on SIGTERM', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-serve-'))
+    const dir = testDir('faultline-serve-')
     const upstream = await listen(res.server(echoServer()))
     const config = join(dir, 'proxies.json')
     const events = join(dir, 'events.jsonl')
@@ -59,7 +59,7 @@ describe('faultline serve (spawned)', () => {
   })
 
   it('a bad --config exits 2 with one line naming the file and the problem', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'faultline-serve-'))
+    const dir = testDir('faultline-serve-')
     const config = join(dir, 'bad.json')
     writeFileSync(config, '[{"name": "x"}]')
     const p = run(['--port', '0', '--config', config])
