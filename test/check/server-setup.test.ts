@@ -1,15 +1,23 @@
-import {readFileSync, rmSync} from 'node:fs'
+import {readFileSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
+import {RunDir} from '../../src/check/run-dir.js'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {ServerError} from '../../src/supervisor/index.js'
 
 const SCENARIO = 'fixtures/grpc-seeded-bank.yaml'
-const runDirs: string[] = []
+const runDirs: RunDir[] = []
 
-afterEach(() => {
-  for (const dir of runDirs.splice(0)) rmSync(dir, {recursive: true, force: true})
+/** A run folder the test reads after the run (a library run removes its own), removed after the test. */
+function keptRunDir(): RunDir {
+  const dir = RunDir.create()
+  runDirs.push(dir)
+  return dir
+}
+
+afterEach(async () => {
+  for (const dir of runDirs.splice(0)) await dir.remove()
 })
 
 const count = (text: string, pattern: RegExp): number => text.match(new RegExp(pattern, 'gm'))?.length ?? 0
@@ -17,9 +25,8 @@ const count = (text: string, pattern: RegExp): number => text.match(new RegExp(p
 describe('target.server.setup', () => {
   it('seeds the data once per run: not again on a crash restart, so the seeded balances and the effects survive', async () => {
     const scenario = await loadScenario(SCENARIO)
-    const result = await runCheck({scenario, scenarioArg: SCENARIO, seed: 5})
+    const result = await runCheck({scenario, scenarioArg: SCENARIO, seed: 5, runDir: keptRunDir()})
     const log = result.serverLog as string
-    runDirs.push(dirname(log))
 
     expect(result.restarts.length).toBe(2)
     const text = readFileSync(log, 'utf8')
@@ -44,13 +51,12 @@ describe('target.server.setup', () => {
     const scenario = await loadScenario(SCENARIO)
     if (!scenario.target.server) throw new Error('the fixture has a server block')
     scenario.target.server.setup = 'echo "restoring snapshot" && echo "error: snapshot.tar not found" && exit 5'
-    const error = await runCheck({scenario, scenarioArg: SCENARIO, seed: 1}).then(
+    const error = await runCheck({scenario, scenarioArg: SCENARIO, seed: 1, runDir: keptRunDir()}).then(
       () => undefined,
       (reason: unknown) => reason,
     )
     expect(error).toBeInstanceOf(ServerError)
     const failure = error as ServerError
-    runDirs.push(dirname(failure.logFile))
     expect(failure.code).toBe('FL_SERVER_SETUP')
     expect(failure.exitCode).toBe(3)
     expect(failure.message).toContain('exited with code 5. The server was not started.')

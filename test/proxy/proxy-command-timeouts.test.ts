@@ -62,8 +62,8 @@ describe('faultline proxy client timeouts (the real binary)', () => {
     [['--headers-timeout', '10s', '--request-timeout', '5s'], /headers timeout \(10000 ms\) must not exceed the request timeout \(5000 ms\); lower --headers-timeout or raise --request-timeout$/],
     [['--idle-timeout', '1e12'], /^faultline: --idle-timeout 1e12: must be a duration/],
     [['--idle-timeout', '30d'], /^faultline: --idle-timeout 30d: must be a duration/],
-    [['--request-timeout', '9999999s'], /^faultline: --request-timeout 9999999s: write whole milliseconds up to 2147483647/],
-    [['--fault', 'delay', '--delay', '99999999999s'], /^faultline: --delay 99999999999s: at most 2147483647ms/],
+    [['--request-timeout', '9999999s'], /^faultline: --request-timeout 9999999s: must be at most 2147483647ms/],
+    [['--fault', 'delay', '--delay', '99999999999s'], /^faultline: --delay 99999999999s: must be at most 2147483647ms/],
   ])('bad timeout flags %j are bad usage: exit 2, one line', async (flags, message) => {
     const p = run(['--listen', '127.0.0.1:0', '--upstream', 'http://127.0.0.1:9', ...flags])
     const [code] = await once(p.child, 'exit')
