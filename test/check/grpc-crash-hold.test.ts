@@ -1,25 +1,17 @@
-import {rmSync} from 'node:fs'
-import {dirname} from 'node:path'
-import {afterEach, describe, expect, it} from 'vitest'
+import {describe, expect, it} from 'vitest'
 import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 
 const SCENARIO = 'fixtures/grpc-memory-dedup.yaml'
-const runDirs: string[] = []
-
-afterEach(() => {
-  for (const dir of runDirs.splice(0)) rmSync(dir, {recursive: true, force: true})
-})
-
 async function check(seed: number, profiles: string[], trials: number): Promise<EndpointReport> {
   const scenario = await loadScenario(SCENARIO)
   for (const endpoint of scenario.endpoints) {
     endpoint.profiles = profiles
     endpoint.trials = trials
   }
+  // A library run removes its own run folder.
   const result: CheckResult = await runCheck({scenario, scenarioArg: SCENARIO, seed})
-  if (result.serverLog) runDirs.push(dirname(result.serverLog))
   const [endpoint] = result.endpoints
   if (!endpoint) throw new Error('no endpoint in the report')
   return endpoint
