@@ -6,7 +6,7 @@ import {runCheck} from '../../src/check/run-check.js'
 import {ProxyRegistry} from '../../src/control/proxy-registry.js'
 import {ControlServer} from '../../src/control/server.js'
 import {ScenarioError} from '../../src/errors.js'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {findFreePort} from '../../src/supervisor/free-port.js'
 

@@ -2,7 +2,7 @@ import {Pool} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 // @ts-expect-error: a plain .mjs fixture without types
 import {createJsonRpcApp} from '../../fixtures/servers/jsonrpc-counter.mjs'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
 import {HttpFaultProxy} from '../../src/proxy/http/http-fault-proxy.js'
 import type {RuleMatch} from '../../src/proxy/http/request-match.js'

@@ -1,7 +1,7 @@
 import {once} from 'node:events'
 import net, {type AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'

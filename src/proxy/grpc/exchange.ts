@@ -1,6 +1,6 @@
 import http2, {type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
 import {pipeline} from 'node:stream'
-import type {EventLog, ProxyEventInput} from '../events.js'
+import type {EventLog, ProxyEventInput} from '../../events/event-log.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import type {InFlightTracker} from '../in-flight.js'

@@ -1,7 +1,7 @@
 import http2, {type Http2Server, type Http2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
 import type {AddressInfo} from 'node:net'
 import {listenOn} from '../listen.js'
-import type {EventLog} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
 import {InFlightTracker} from '../in-flight.js'
 import type {ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'

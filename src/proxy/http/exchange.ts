@@ -2,7 +2,7 @@ import http, {type IncomingHttpHeaders, type IncomingMessage, type ServerRespons
 import {Readable} from 'node:stream'
 import type {Dispatcher} from 'undici'
 import {describeFault, type FaultAction} from '../fault.js'
-import type {EventLog, ProxyEventInput} from '../events.js'
+import type {EventLog, ProxyEventInput} from '../../events/event-log.js'
 import type {InFlightTracker} from '../in-flight.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'

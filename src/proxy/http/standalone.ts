@@ -1,5 +1,5 @@
 import type {Profile, ProfileFault, RequestMatch} from '../../scenario/types.js'
-import type {EventLog} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
 import {RuleSet, type FaultRule} from '../rule-set.js'
 import {HttpFaultProxy} from './http-fault-proxy.js'
 import type {HttpTimeouts} from './timeouts.js'

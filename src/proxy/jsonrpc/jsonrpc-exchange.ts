@@ -1,6 +1,6 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {selectJson} from '../../scenario/jsonpath.js'
-import type {ProxyEventInput} from '../events.js'
+import type {ProxyEventInput} from '../../events/event-log.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {Exchange, type ExchangeEnv, type ExchangeIds} from '../http/exchange.js'
 import {outboundReplyHeaders, outboundRequestHeaders, singleHeader} from '../http/headers.js'

@@ -1,7 +1,7 @@
 import net, {type AddressInfo, type Socket} from 'node:net'
 import {listenOn} from '../listen.js'
 import {removePaths, selectJson} from '../../scenario/jsonpath.js'
-import type {EventLog, ProxyEventInput} from '../events.js'
+import type {EventLog, ProxyEventInput} from '../../events/event-log.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {InFlightTracker} from '../in-flight.js'
 import {applyFault, type FaultHandlers} from '../fault-handlers.js'
