@@ -1,5 +1,5 @@
 import type {FaultAction} from './fault.js'
-import type {GrpcStatusName} from './grpc/status.js'
+import type {GrpcStatusName} from '../grpc/status.js'
 
 /**
  * What a protocol's per-request exchange does for each fault. Every L7 codec (HTTP,

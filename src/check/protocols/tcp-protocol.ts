@@ -1,4 +1,4 @@
-import {selectJson} from '../../scenario/jsonpath.js'
+import {selectJson} from '../../jsonpath.js'
 import type {Scenario, TcpRequestTemplate, TcpTarget} from '../../scenario/types.js'
 import {FramedConnection} from '../../proxy/tcp/framed-client.js'
 import {MARKER_FIELD, parseTcpAddress, TCP_REPLY_STATUS, TcpFaultProxy} from '../../proxy/tcp/tcp-fault-proxy.js'

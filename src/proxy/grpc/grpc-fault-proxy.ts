@@ -7,8 +7,8 @@ import type {ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import {encodeGrpcMessage, GrpcExchange, type GrpcExchangeEnv, type GrpcExchangeIds} from './exchange.js'
 import {MalformedFrameError, MAX_MESSAGE_BYTES, parseMessages} from './frames.js'
-import type {ProtoCatalog, RpcMethod} from './proto.js'
-import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from './status.js'
+import type {ProtoCatalog, RpcMethod} from '../../grpc/proto.js'
+import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from '../../grpc/status.js'
 import {UpstreamSessions} from './upstream.js'
 
 /** Metadata faultline's own client adds; the proxy reads and strips them. */

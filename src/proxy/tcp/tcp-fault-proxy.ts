@@ -1,6 +1,6 @@
 import net, {type AddressInfo, type Socket} from 'node:net'
 import {listenOn} from '../listen.js'
-import {removePaths, selectJson} from '../../scenario/jsonpath.js'
+import {removePaths, selectJson} from '../../jsonpath.js'
 import type {EventLog, ProxyEventInput} from '../../events/event-log.js'
 import {describeFault, type FaultAction} from '../fault.js'
 import {InFlightTracker} from '../in-flight.js'
