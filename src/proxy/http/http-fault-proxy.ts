@@ -8,7 +8,7 @@ import type {RuleSet} from '../rule-set.js'
 import {Exchange, type ExchangeEnv} from './exchange.js'
 import type {ProxyHooks} from '../proxy-hooks.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
-import {handleJsonRpcRequest, type JsonRpcProxyOptions} from '../jsonrpc/jsonrpc-exchange.js'
+import type {HttpRequestInterceptor} from './interceptor.js'
 import {DEFAULT_HTTP_TIMEOUTS, httpServerOptions, timeoutsProblem, type HttpTimeouts} from './timeouts.js'
 
 export interface HttpFaultProxyOptions {
@@ -28,8 +28,8 @@ export interface HttpFaultProxyOptions {
   operationHeaders?: string[]
   /** Upstream connections kept open (keep-alive pool size). */
   connections?: number
-  /** Read POST bodies as JSON-RPC 2.0: rules see each call, batch calls can be hit one by one. */
-  jsonrpc?: JsonRpcProxyOptions
+  /** A protocol composed over HTTP (JSON-RPC): it may take a request over before the plain exchange. */
+  intercept?: HttpRequestInterceptor
   /** How long to wait for a client's request head, whole request, next request (ms; defaults in timeouts.ts). */
   timeouts?: Partial<HttpTimeouts>
 }
@@ -162,11 +162,7 @@ export class HttpFaultProxy {
     const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
-    if (this.options.jsonrpc && method === 'POST') {
-      const {operation: headerOperation, ...rest} = ids
-      void handleJsonRpcRequest({env: this.env, rules: this.options.rules, options: this.options.jsonrpc, req, res, ids: rest, headerOperation})
-      return
-    }
+    if (this.options.intercept?.({env: this.env, rules: this.options.rules, req, res, ids})) return
     if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.size === 0 ? undefined : this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()
