@@ -6,7 +6,8 @@ import type {FaultAction} from '../../src/proxy/fault.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
 import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
-import {MARKER_FIELD, TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
+import {MARKER_FIELD} from '../../src/proxy/tcp/request-frame.js'
+import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {

@@ -9,7 +9,8 @@ import {parseMessages} from './frames.js'
 import {describeReplyMessage, type RpcMethod} from '../../grpc/proto.js'
 import {GRPC_STATUS_CODES, grpcStatusName, PUSHBACK_HEADER, type GrpcStatusName} from '../../grpc/status.js'
 import {callUpstream, callUpstreamBuffered, type GrpcReply, type UpstreamSessions} from './upstream.js'
-import {pendingSleep} from '../pending-sleep.js'
+import {pendingSleep, type Cancelable} from '../pending-sleep.js'
+import {singleHeader, type RequestIds} from '../request-ids.js'
 import {deliverCopy} from '../duplicate-copy.js'
 
 /** What every exchange of one gRPC proxy shares. */
@@ -22,16 +23,9 @@ export interface GrpcExchangeEnv {
   /** Reply bytes kept in 'reply-end' events per delivery (0 keeps none). */
   captureBytes: number
   /** Timers and held streams to cancel when the proxy closes. */
-  pending: Set<{cancel(): void}>
+  pending: Set<Cancelable>
 }
 
-export interface GrpcExchangeIds {
-  conn?: string
-  request: string
-  trial?: string
-  attempt?: number
-  operation?: string
-}
 
 /** One call as it goes to the server. */
 export interface GrpcCall {
@@ -63,10 +57,6 @@ export function decodeGrpcMessage(value: string | string[] | undefined): string 
   }
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
 /**
  * One unary call (or one passthrough stream) and everything the proxy does about it:
  * forward it, or apply one fault. Every delivery to the server is recorded with its number
@@ -81,7 +71,7 @@ export class GrpcExchange implements FaultHandlers {
     private readonly env: GrpcExchangeEnv,
     private readonly stream: ServerHttp2Stream,
     private readonly call: GrpcCall,
-    private readonly ids: GrpcExchangeIds,
+    private readonly ids: RequestIds,
     /** The whole request (unary), or null to pipe the client's stream through (streaming). */
     private readonly body: Buffer | null,
     private readonly fault: FaultAction | undefined,
@@ -149,7 +139,7 @@ export class GrpcExchange implements FaultHandlers {
 
   private recordReply(delivery: number, httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean): void {
     const detail: Record<string, unknown> = {}
-    if (trailersOnly) detail.rpcStatus = grpcStatusName(Number(single(headers['grpc-status'])))
+    if (trailersOnly) detail.rpcStatus = grpcStatusName(Number(singleHeader(headers['grpc-status'])))
     this.record({type: 'reply', delivery, status: httpStatus, detail})
   }
 
@@ -158,13 +148,13 @@ export class GrpcExchange implements FaultHandlers {
    * pushback, and the reply message decoded with the proto (else base64) as `body`.
    */
   private recordReplyEnd(delivery: number, httpStatus: number, data: Buffer, bytes: number, trailers: IncomingHttpHeaders): void {
-    const statusText = single(trailers['grpc-status'])
+    const statusText = singleHeader(trailers['grpc-status'])
     const code = statusText === undefined ? GRPC_STATUS_CODES.UNKNOWN : Number(statusText)
     const detail: Record<string, unknown> = {bytes, rpcStatus: grpcStatusName(code), ok: code === 0}
     if (statusText === undefined) detail.missingStatus = true
     const message = decodeGrpcMessage(trailers['grpc-message'])
     if (message) detail.grpcMessage = message
-    const pushback = single(trailers[PUSHBACK_HEADER])
+    const pushback = singleHeader(trailers[PUSHBACK_HEADER])
     if (pushback !== undefined) detail.pushbackMs = pushback
     if (this.env.captureBytes > 0) detail.body = this.describeBody(data, bytes)
     this.record({type: 'reply-end', delivery, status: httpStatus, detail})

@@ -8,7 +8,8 @@ import {applyFault, type FaultHandlers} from '../fault-handlers.js'
 import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
 import {hasRequestBody, outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {deliver, deliverBuffered, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
-import {pendingSleep} from '../pending-sleep.js'
+import {pendingSleep, type Cancelable} from '../pending-sleep.js'
+import type {RequestIds} from '../request-ids.js'
 import {deliverCopy} from '../duplicate-copy.js'
 
 /** Request bodies up to this many bytes (with a content-length) are buffered before forwarding. */
@@ -27,7 +28,7 @@ export interface ExchangeEnv {
   /** Reply bytes kept in 'reply-end' events per delivery (0 keeps none). */
   captureBytes: number
   /** Timers and sockets to cancel when the proxy closes. */
-  pending: Set<{cancel(): void}>
+  pending: Set<Cancelable>
 }
 
 /**
@@ -42,13 +43,6 @@ export interface PreparedRequest {
   deliveryDetail?: Record<string, unknown>
 }
 
-export interface ExchangeIds {
-  conn?: string
-  request: string
-  trial?: string
-  attempt?: number
-  operation?: string
-}
 
 /**
  * One client request and everything the proxy does about it: forward it, or apply one
@@ -63,7 +57,7 @@ export class Exchange implements FaultHandlers {
     private readonly env: ExchangeEnv,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly ids: ExchangeIds,
+    private readonly ids: RequestIds,
     private readonly fault: FaultAction | undefined,
     private readonly prepared?: PreparedRequest,
   ) {

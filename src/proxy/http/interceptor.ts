@@ -1,6 +1,7 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {RuleSet} from '../rule-set.js'
-import type {ExchangeEnv, ExchangeIds} from './exchange.js'
+import type {RequestIds} from '../request-ids.js'
+import type {ExchangeEnv} from './exchange.js'
 
 /** What a layer over the HTTP proxy gets for one client request. */
 export interface HttpRequestContext {
@@ -9,7 +10,7 @@ export interface HttpRequestContext {
   req: IncomingMessage
   res: ServerResponse
   /** Ids the HTTP layer assigned; `operation` is read from the proxy's operation headers. */
-  ids: ExchangeIds
+  ids: RequestIds
 }
 
 /**
