@@ -18,7 +18,7 @@ const PROTOCOL_FOLDER = /^src\/proxy\/(http|jsonrpc|tcp|grpc)\//
 const LAYER_RULES: LayerRule[] = [
   {from: /^src\/proxy\//, to: /^src\/(scenario|check)\//, why: 'the proxy is a library the scenario and the check drive, never the reverse'},
   {from: /^src\/scenario\//, to: /^src\/proxy\//, why: 'a scenario is parsed without the proxy; share code through src/grpc, src/jsonpath.ts'},
-  {from: /^src\/proxy\/([^/]+\.ts|l4\/)/, to: PROTOCOL_FOLDER, why: 'generic proxy modules serve every protocol; protocol folders build on them'},
+  {from: /^src\/proxy\/([^/]+\.ts|l4\/|faults\/)/, to: PROTOCOL_FOLDER, why: 'generic proxy modules serve every protocol; protocol folders build on them'},
   {from: /^src\/proxy\/http\//, to: /^src\/proxy\/jsonrpc\//, why: 'JSON-RPC is composed over HTTP (an interceptor), HTTP never calls into it'},
   {from: /^src\/(events|grpc)\/|^src\/jsonpath\.ts$/, to: /^src\/(proxy|scenario|check|control|supervisor|report|commands)\//, why: 'shared modules sit below every folder that uses them'},
 ]
@@ -66,6 +66,7 @@ describe('layering of src/', () => {
       {from: 'src/scenario/profiles.ts', to: 'src/proxy/grpc/exchange.ts'},
       {from: 'src/proxy/rule-set.ts', to: 'src/proxy/http/headers.ts'},
       {from: 'src/proxy/l4/link.ts', to: 'src/proxy/tcp/framing.ts'},
+      {from: 'src/proxy/faults/crash.ts', to: 'src/proxy/grpc/exchange.ts'},
       {from: 'src/proxy/http/exchange.ts', to: 'src/proxy/jsonrpc/message.ts'},
       {from: 'src/events/event-log.ts', to: 'src/proxy/fault.ts'},
     ]
@@ -75,6 +76,7 @@ describe('layering of src/', () => {
       {from: 'src/proxy/fault.ts', to: 'src/grpc/status.ts'},
       {from: 'src/check/plan.ts', to: 'src/proxy/fault.ts'},
       {from: 'src/proxy/tcp/framing.ts', to: 'src/proxy/rule-set.ts'},
+      {from: 'src/proxy/tcp/frame-exchange.ts', to: 'src/proxy/faults/fault-exchange.ts'},
     ]
     expect(layerViolations(allowed)).toEqual([])
   })

@@ -3,10 +3,10 @@ import {ListeningProxy, ProxyListener, type ListenAddress} from '../listener.js'
 import {InFlightTracker} from '../in-flight.js'
 import type {FaultProxyOptions} from '../proxy-options.js'
 import {markersFromHeaders, singleHeader, type MarkerKeys, type RequestIds} from '../request-ids.js'
-import {encodeGrpcMessage, GrpcExchange, type GrpcExchangeEnv} from './exchange.js'
+import {GrpcExchange, type GrpcExchangeEnv} from './exchange.js'
 import {MalformedFrameError, MAX_MESSAGE_BYTES, parseMessages} from './frames.js'
 import type {ProtoCatalog, RpcMethod} from '../../grpc/proto.js'
-import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from '../../grpc/status.js'
+import {encodeGrpcMessage, GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from '../../grpc/status.js'
 import {UpstreamSessions} from './upstream.js'
 
 /** Metadata faultline's own client adds; the proxy reads and strips them. */

@@ -58,10 +58,3 @@ function connectionListed(value: string | string[] | undefined): ReadonlySet<str
       .filter(Boolean),
   )
 }
-
-/** Whether a request carries a body (RFC 9112 §6.3). */
-export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true
-  const length = headers['content-length']
-  return length !== undefined && length !== '0'
-}
