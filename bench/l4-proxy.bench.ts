@@ -18,7 +18,7 @@ import {fork, type ChildProcess} from 'node:child_process'
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import * as hdr from 'hdr-histogram-js'
-import {EventLog} from '../src/proxy/events.js'
+import {EventLog} from '../src/events/event-log.js'
 import {L4Proxy} from '../src/proxy/l4/l4-proxy.js'
 
 const MiB = 1024 * 1024

@@ -1,6 +1,6 @@
 // faultline's L7 HTTP proxy with its rule engine in place and no rules: the cost of the
 // proxy itself. Imports the built library (npm run bench:http builds it first).
-import {EventLog} from '../../dist/proxy/events.js'
+import {EventLog} from '../../dist/events/event-log.js'
 import {HttpFaultProxy} from '../../dist/proxy/http/http-fault-proxy.js'
 import {RuleSet} from '../../dist/proxy/rule-set.js'
 

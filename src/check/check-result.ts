@@ -1,4 +1,4 @@
-import type {ProxyEvent} from '../proxy/events.js'
+import type {ProxyEvent} from '../events/event-log.js'
 import type {Contract} from '../scenario/types.js'
 import type {OracleKind} from './oracle.js'
 import type {TrialResult} from './trial-result.js'

@@ -1,4 +1,4 @@
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import type {CrashContext, ProxyHooks} from '../proxy/proxy-hooks.js'
 import type {TargetServer} from './target-server.js'
 import type {ActiveTrial} from './trial-runner.js'

@@ -1,5 +1,5 @@
 import {isDeepStrictEqual} from 'node:util'
-import {removePaths} from '../scenario/jsonpath.js'
+import {removePaths} from '../jsonpath.js'
 
 /**
  * Make two trials' JSON comparable: strings holding a trial's own template values (its key,

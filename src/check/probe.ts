@@ -1,4 +1,4 @@
-import {selectJson} from '../scenario/jsonpath.js'
+import {selectJson} from '../jsonpath.js'
 import type {ClientPolicy, EffectProbe} from '../scenario/types.js'
 import {convertProbeValue} from './probe-conversion.js'
 import type {Transport} from './protocol.js'

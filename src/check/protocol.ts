@@ -1,4 +1,4 @@
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {ProxyHooks} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'

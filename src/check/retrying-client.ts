@@ -1,4 +1,4 @@
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import type {ClientPolicy} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 

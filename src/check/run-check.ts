@@ -1,7 +1,7 @@
 import {randomBytes} from 'node:crypto'
 import {setMaxListeners} from 'node:events'
 import {EXIT, UsageError, type FaultlineError} from '../errors.js'
-import {EventLog} from '../proxy/events.js'
+import {EventLog} from '../events/event-log.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {newSeed} from '../random.js'
 import {RemoteToxiproxy} from '../control/remote-toxiproxy.js'

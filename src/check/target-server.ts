@@ -1,7 +1,7 @@
 import {connect} from 'node:net'
 import {isAbsolute, resolve} from 'node:path'
 import {EnvironmentError} from '../errors.js'
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import {renderTemplate} from '../scenario/template.js'
 import type {Scenario} from '../scenario/types.js'
 import {findFreePort} from '../supervisor/free-port.js'

@@ -1,4 +1,4 @@
-import type {EventLog, ProxyEvent} from '../proxy/events.js'
+import type {EventLog, ProxyEvent} from '../events/event-log.js'
 
 /** Collects the events of each trial (by its marker) from a run's event log. */
 export class TrialEventCollector {

@@ -1,4 +1,4 @@
-import type {ProxyEvent} from '../proxy/events.js'
+import type {ProxyEvent} from '../events/event-log.js'
 import type {Outcome} from './retrying-client.js'
 
 /** A reply the server produced for one delivery, normalised for comparison. */

@@ -1,7 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {isDeepStrictEqual} from 'node:util'
-import type {EventLog, ProxyEvent} from '../proxy/events.js'
+import type {EventLog, ProxyEvent} from '../events/event-log.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {CrashPoint} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'

@@ -1,7 +1,7 @@
 import {Flags} from '@oclif/core'
 import {runL4ProxiesFromConfig} from '../control/run-from-config.js'
 import {UsageError} from '../errors.js'
-import {EventLog} from '../proxy/events.js'
+import {EventLog} from '../events/event-log.js'
 import {profileFaults, startStandaloneHttpProxy, type StandaloneFault} from '../proxy/http/standalone.js'
 import {DEFAULT_HTTP_TIMEOUTS, timeoutsProblem, type HttpTimeouts} from '../proxy/http/timeouts.js'
 import {newSeed} from '../random.js'

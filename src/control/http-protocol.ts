@@ -1,4 +1,4 @@
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import {HttpFaultProxy} from '../proxy/http/http-fault-proxy.js'
 import {L4Proxy} from '../proxy/l4/l4-proxy.js'
 import type {ToxicSpec} from '../proxy/l4/toxic.js'

@@ -1,5 +1,5 @@
 import type {ToxicSpec} from '../proxy/l4/toxic.js'
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import type {ToxicTypeSpec} from './toxic-catalog.js'
 
 /** What the registry needs of one running proxy, whatever its protocol. L4Proxy is one. */

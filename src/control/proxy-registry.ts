@@ -1,5 +1,5 @@
 import type {ToxicSpec} from '../proxy/l4/toxic.js'
-import type {EventLog} from '../proxy/events.js'
+import type {EventLog} from '../events/event-log.js'
 import {ApiError, apiErrors} from './api-error.js'
 import type {ProtocolSupport, ProxyEngine} from './proxy-engine.js'
 import {parseProxyInput, parseProxyPatch, type ProxyInput} from './proxy-input.js'

@@ -1,5 +1,5 @@
 import {EnvironmentError} from '../errors.js'
-import {EventLog} from '../proxy/events.js'
+import {EventLog} from '../events/event-log.js'
 import {newSeed} from '../random.js'
 import {ApiError} from './api-error.js'
 import {loadProxyConfig} from './config-file.js'

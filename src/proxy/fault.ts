@@ -1,6 +1,5 @@
-import type {DurationSpec, ProfileFault} from '../scenario/types.js'
 import type {Random} from '../random.js'
-import {GRPC_STATUS_NAMES, isGrpcStatusName, type GrpcStatusName} from './grpc/status.js'
+import {GRPC_STATUS_NAMES, isGrpcStatusName, type GrpcStatusName} from '../grpc/status.js'
 
 /**
  * A concrete fault, every choice already made: what the proxy does to one request.
@@ -19,6 +18,25 @@ export type FaultAction =
   | {type: 'status'; status: GrpcStatusName; phase: 'request' | 'reply'}
 
 export type FaultType = FaultAction['type']
+
+/** A duration written as a fixed value or a [min, max] range, in ms. */
+export type DurationSpec = number | [number, number]
+
+/**
+ * What the proxy reads of a profile's fault: its type and the choices still open (mode
+ * lists, timing ranges). The proxy declares this shape itself so it never imports the
+ * scenario; a validated profile fault has it.
+ */
+export interface FaultSpec {
+  /** `toxic` faults change a Toxiproxy server; they never reach `resolveFault`. */
+  type: FaultType | 'toxic'
+  /** One mode, or a list the seeded source picks from. */
+  mode?: string | string[]
+  phase?: string
+  delay?: DurationSpec
+  /** Delay as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
+  delayTimeoutFactor?: number | [number, number]
+}
 
 /** A short label used in events, tables and replay commands: `duplicate(concurrent)`. */
 export function describeFault(action: FaultAction): string {
@@ -67,7 +85,7 @@ function pickDuration(spec: DurationSpec | undefined, random: Random, fallback: 
  * `choice` fixes the mode and where in each range the timing falls; whatever it leaves open
  * is drawn from `random`. `clientTimeout` scales timeout-relative delays.
  */
-export function resolveFault(spec: ProfileFault, random: Random, clientTimeout: number, choice: FaultChoice = {}): FaultAction {
+export function resolveFault(spec: FaultSpec, random: Random, clientTimeout: number, choice: FaultChoice = {}): FaultAction {
   const timing = choice.timing ?? 'drawn'
   /** The chosen mode when the fault allows it, else one drawn from the spec's list, else the fallback. */
   const mode = <T extends string>(allowed: readonly T[], fallback: T): T => {

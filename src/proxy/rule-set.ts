@@ -1,7 +1,6 @@
-import type {ProfileFault} from '../scenario/types.js'
 import {deriveRandom, type Random} from '../random.js'
-import {resolveFault, type FaultAction} from './fault.js'
-import {matchesRequest, type RequestInfo, type RuleMatch} from './http/request-match.js'
+import {resolveFault, type FaultAction, type FaultSpec} from './fault.js'
+import {matchesRequest, type RequestInfo, type RuleMatch} from './request-match.js'
 
 /**
  * One targeting rule: which requests (match), which occurrence (nth) or how often
@@ -18,7 +17,7 @@ export interface FaultRule {
   limit?: number
   /** `trial`: nth and limit count per trial id; `global`: across all requests. */
   scope?: 'global' | 'trial'
-  action: FaultAction | {profileFault: ProfileFault; clientTimeout: number}
+  action: FaultAction | {profileFault: FaultSpec; clientTimeout: number}
 }
 
 export interface FaultDecision {

@@ -1,7 +1,7 @@
 import {createWriteStream, openSync, type WriteStream} from 'node:fs'
 import {finished} from 'node:stream/promises'
 import {UsageError} from '../errors.js'
-import type {EventLog, ProxyEvent} from '../proxy/events.js'
+import type {EventLog, ProxyEvent} from '../events/event-log.js'
 
 /**
  * Writes every event of a log to a file as JSON lines, holding the stream's backpressure

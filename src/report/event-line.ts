@@ -1,5 +1,5 @@
 import {Chalk, type ChalkInstance} from 'chalk'
-import type {ProxyEvent} from '../proxy/events.js'
+import type {ProxyEvent} from '../events/event-log.js'
 
 export interface EventLineOptions {
   /** Colour the line (ANSI). Decide with `wantsColor(stream)` at the edge. */

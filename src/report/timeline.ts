@@ -1,4 +1,4 @@
-import type {ProxyEvent} from '../proxy/events.js'
+import type {ProxyEvent} from '../events/event-log.js'
 
 /** One event of a trial as a short line of text (no colour). */
 export function describeEvent(e: ProxyEvent): string {

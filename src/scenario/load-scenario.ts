@@ -1,10 +1,10 @@
 import path from 'node:path'
 import {ScenarioError} from '../errors.js'
-import {ProtoCatalog, ProtoError} from '../proxy/grpc/proto.js'
+import {ProtoCatalog, ProtoError} from '../grpc/proto.js'
 import {checkBounds} from './bounds.js'
-import {GRPC_STATUS_NAMES} from '../proxy/grpc/status.js'
+import {GRPC_STATUS_NAMES} from '../grpc/status.js'
 import {DurationError, parseDuration} from './duration.js'
-import {jsonPathProblem} from './jsonpath.js'
+import {jsonPathProblem} from '../jsonpath.js'
 import {builtinProfileCatalog, DEFAULT_PROFILES, FAULT_KINDS, loadProfileFile, unknownProfileMessage} from './profiles.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
 import {

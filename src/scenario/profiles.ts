@@ -1,5 +1,5 @@
 import {ScenarioError} from '../errors.js'
-import {GRPC_STATUS_NAMES} from '../proxy/grpc/status.js'
+import {GRPC_STATUS_NAMES} from '../grpc/status.js'
 import {DurationError, parseDurationSpec} from './duration.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
 import type {FaultType, Profile, ProfileFault} from './types.js'

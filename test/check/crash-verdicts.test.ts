@@ -1,7 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {runCheck} from '../../src/check/run-check.js'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 
 const SCENARIO = 'test/fixtures/crash-semantics.yaml'

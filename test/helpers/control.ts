@@ -1,6 +1,6 @@
 import {ControlServer} from '../../src/control/server.js'
 import {ProxyRegistry} from '../../src/control/proxy-registry.js'
-import {EventLog} from '../../src/proxy/events.js'
+import {EventLog} from '../../src/events/event-log.js'
 import type {Resources} from './net.js'
 
 export interface Api {

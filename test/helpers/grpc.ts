@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import {loadSync} from '@grpc/proto-loader'
 import {PROTO_FILE} from '../../fixtures/servers/grpc-bank.mjs'
-import type {EventLog, ProxyEvent} from '../../src/proxy/events.js'
+import type {EventLog, ProxyEvent} from '../../src/events/event-log.js'
 
 export {PROTO_FILE}
 

@@ -1,5 +1,5 @@
 import net from 'node:net'
-import type {EventLog, ProxyEvent} from '../../src/proxy/events.js'
+import type {EventLog, ProxyEvent} from '../../src/events/event-log.js'
 
 /** Everything a test opened, closed in afterEach. */
 export class Resources {

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {EventLog} from '../../src/proxy/events.js'
+import {EventLog} from '../../src/events/event-log.js'
 import {L4Proxy} from '../../src/proxy/l4/l4-proxy.js'
 import {collect, connect, listen, Resources} from '../helpers/net.js'
 

@@ -1,6 +1,6 @@
 import net from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {EventLog} from '../../src/proxy/events.js'
+import {EventLog} from '../../src/events/event-log.js'
 import {HIGH_WATER} from '../../src/proxy/l4/link.js'
 import {L4Proxy} from '../../src/proxy/l4/l4-proxy.js'
 import {connect, listen, pattern, Resources, until} from '../helpers/net.js'

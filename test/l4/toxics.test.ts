@@ -1,5 +1,5 @@
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {L4Proxy} from '../../src/proxy/l4/l4-proxy.js'
 import type {ToxicSpec} from '../../src/proxy/l4/toxic.js'
 import {

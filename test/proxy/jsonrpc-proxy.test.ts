@@ -2,11 +2,11 @@ import {Pool} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 // @ts-expect-error: a plain .mjs fixture without types
 import {createJsonRpcApp} from '../../fixtures/servers/jsonrpc-counter.mjs'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
-import {HttpFaultProxy} from '../../src/proxy/http/http-fault-proxy.js'
-import type {RuleMatch} from '../../src/proxy/http/request-match.js'
+import type {RuleMatch} from '../../src/proxy/request-match.js'
 import type {JsonRpcProxyOptions} from '../../src/proxy/jsonrpc/jsonrpc-exchange.js'
+import {createJsonRpcFaultProxy} from '../../src/proxy/jsonrpc/jsonrpc-fault-proxy.js'
 import {parseJsonRpcRequest, replyWithout, responseEvidence} from '../../src/proxy/jsonrpc/message.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {startHttpServer} from '../helpers/servers.js'
@@ -26,7 +26,7 @@ async function setup(action?: FaultAction, match?: RuleMatch, jsonrpc: JsonRpcPr
   events.on('event', (e) => seen.push(e))
   const rules = new RuleSet(1)
   if (action) rules.add({id: 'r', action, match})
-  const proxy = new HttpFaultProxy({upstream: server.url, events, rules, captureBytes: 4096, jsonrpc})
+  const proxy = createJsonRpcFaultProxy({upstream: server.url, events, rules, captureBytes: 4096, jsonrpc})
   await proxy.start()
   cleanups.push(() => proxy.close())
   const client = new Pool(proxy.url)

@@ -1,12 +1,14 @@
 import {once} from 'node:events'
 import net, {type AddressInfo} from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
+import type {CrashContext, ProxyHooks} from '../../src/proxy/proxy-hooks.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
 import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
-import {MARKER_FIELD, TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
+import {MARKER_FIELD} from '../../src/proxy/tcp/request-frame.js'
+import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -49,14 +51,14 @@ async function startRecordingServer(framing: Framing, options: {replyDelay?: (fr
   return {port, received}
 }
 
-async function setup(framing: Framing, action?: FaultAction, extra: {replyId?: string; replyDelay?: (frame: Record<string, unknown>) => number} = {}) {
+async function setup(framing: Framing, action?: FaultAction, extra: {replyId?: string; replyDelay?: (frame: Record<string, unknown>) => number; hooks?: ProxyHooks} = {}) {
   const upstream = await startRecordingServer(framing, {replyDelay: extra.replyDelay})
   const events = new EventLog()
   const seen: ProxyEvent[] = []
   events.on('event', (e) => seen.push(e))
   const rules = new RuleSet(1)
   if (action) rules.add({id: 'r', action, match: {fields: {'$.op': 'hit'}}})
-  const proxy = new TcpFaultProxy({upstream: `tcp://127.0.0.1:${upstream.port}`, events, rules, framing, replyId: extra.replyId, requestId: '$.requestId', captureBytes: 1024})
+  const proxy = new TcpFaultProxy({upstream: `tcp://127.0.0.1:${upstream.port}`, events, rules, framing, replyId: extra.replyId, requestId: '$.requestId', captureBytes: 1024, hooks: extra.hooks})
   await proxy.start()
   cleanups.push(() => proxy.close())
   const connect = async () => {
@@ -212,5 +214,63 @@ describe('TcpFaultProxy', () => {
     await until(events, () => ofType(seen, 'fault').length === 1)
     await proxy.close()
     await expect(pending).rejects.toThrow(/closed/)
+  })
+})
+
+/** The faults the shared fault files (src/proxy/faults) run on framed TCP, beyond drop and duplicate. */
+describe('TcpFaultProxy message faults', () => {
+  const faultEvents = (seen: ProxyEvent[]) => ofType(seen, 'fault').map((e) => ({phase: e.phase, detail: e.detail}))
+
+  for (const phase of ['request', 'reply'] as const) {
+    it(`delay (${phase}) still answers the client once; the server executes once`, async () => {
+      const {connect, ask, upstream, seen} = await setup(NDJSON, {type: 'delay', phase, delay: 20})
+      expect(await ask(await connect(), {op: 'hit'})).toMatchObject({echo: 'hit', n: 1})
+      expect(upstream.received).toHaveLength(1)
+      expect(faultEvents(seen)).toEqual([{phase, detail: {label: `delay(${phase} 20ms)`, delay: 20}}])
+    })
+  }
+
+  it('reset (mid-reply) sends part of the reply frame, then resets the client', async () => {
+    const {connect, ask, upstream, seen} = await setup(PREFIXED, {type: 'reset', phase: 'mid-reply'})
+    await expect(ask(await connect(), {op: 'hit'})).rejects.toThrow()
+    expect(upstream.received).toHaveLength(1)
+    const [fault] = ofType(seen, 'fault')
+    expect(fault?.phase).toBe('mid-reply')
+    expect(Number(fault?.detail?.bytesSent)).toBeLessThan(Number(fault?.detail?.of))
+  })
+
+  it('client-abort delivers the whole frame on its own connection, then closes the client', async () => {
+    let arrived!: () => void
+    const atServer = new Promise<void>((resolve) => (arrived = resolve))
+    const {connect, ask, upstream, seen} = await setup(NDJSON, {type: 'client-abort'}, {replyDelay: () => (arrived(), 0)})
+    await expect(ask(await connect(), {op: 'hit'})).rejects.toThrow()
+    await atServer
+    expect(upstream.received).toHaveLength(1)
+    expect(ofType(seen, 'fault').map((e) => e.phase)).toEqual(['after-request-sent'])
+  })
+
+  it('crash-before-reply asks the supervisor to kill the server once it answered, and resets the client', async () => {
+    const crashes: CrashContext[] = []
+    const {connect, ask, upstream, seen} = await setup(NDJSON, {type: 'crash-before-reply'}, {hooks: {crash: async (c) => void crashes.push(c)}})
+    await expect(ask(await connect(), {op: 'hit'})).rejects.toThrow()
+    expect(upstream.received).toHaveLength(1)
+    expect(crashes.map((c) => c.point)).toEqual(['before-reply'])
+    expect(ofType(seen, 'forwarded')).toHaveLength(0)
+  })
+
+  it('crash-after-reply answers the client, asks for the kill, then delivers the frame again', async () => {
+    const crashes: CrashContext[] = []
+    const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'crash-after-reply'}, {hooks: {crash: async (c) => void crashes.push(c)}})
+    expect(await ask(await connect(), {op: 'hit'})).toMatchObject({n: 1})
+    await until(events, () => ofType(seen, 'reply-end').length === 2)
+    expect(upstream.received).toHaveLength(2)
+    expect(crashes.map((c) => c.point)).toEqual(['after-reply'])
+  })
+
+  it('a crash fault without a supervisor is recorded as an error, and the reply still reaches the client', async () => {
+    const {connect, ask, seen, events} = await setup(NDJSON, {type: 'crash-after-reply'})
+    expect(await ask(await connect(), {op: 'hit'})).toMatchObject({n: 1})
+    await until(events, () => ofType(seen, 'error').length === 1)
+    expect(ofType(seen, 'error').map((e) => e.detail?.message)).toEqual(['no supervisor: crash faults need a server block'])
   })
 })

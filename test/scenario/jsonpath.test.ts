@@ -5,7 +5,7 @@ import {
   removePaths,
   selectAll,
   selectJson,
-} from '../../src/scenario/jsonpath.js'
+} from '../../src/jsonpath.js'
 
 const doc = {
   value: 3,

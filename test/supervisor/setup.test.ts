@@ -1,7 +1,7 @@
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {findFreePort, ProcessReaper, ServerError, ServerSupervisor, type ServerSpec, type SupervisorOptions} from '../../src/supervisor/index.js'
 import {serverCommand, tempDir, waitFor} from './helpers.js'
 

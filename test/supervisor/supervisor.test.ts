@@ -2,7 +2,7 @@ import {readFileSync} from 'node:fs'
 import {createServer, type Server} from 'node:net'
 import {join} from 'node:path'
 import {afterEach, beforeEach, describe, expect, it} from 'vitest'
-import {EventLog, type ProxyEvent} from '../../src/proxy/events.js'
+import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {
   findFreePort,
   ProcessReaper,

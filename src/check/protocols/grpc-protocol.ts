@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js'
 import {ATTEMPT_METADATA, GrpcFaultProxy, h2cOrigin, TRIAL_METADATA} from '../../proxy/grpc/grpc-fault-proxy.js'
-import {ProtoCatalog} from '../../proxy/grpc/proto.js'
-import {grpcStatusName, parsePushback, PREVIOUS_ATTEMPTS_HEADER, PUSHBACK_HEADER} from '../../proxy/grpc/status.js'
+import {ProtoCatalog} from '../../grpc/proto.js'
+import {grpcStatusName, parsePushback, PREVIOUS_ATTEMPTS_HEADER, PUSHBACK_HEADER} from '../../grpc/status.js'
 import type {ClientPolicy, GrpcRequestTemplate, Scenario} from '../../scenario/types.js'
 import type {AttemptMarkers, ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
 

@@ -1,6 +1,6 @@
 import {Pool} from 'undici'
-import {HttpFaultProxy} from '../../proxy/http/http-fault-proxy.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER} from '../../proxy/http/headers.js'
+import {createJsonRpcFaultProxy} from '../../proxy/jsonrpc/jsonrpc-fault-proxy.js'
 import {findResponse} from '../../proxy/jsonrpc/message.js'
 import type {ClientPolicy, JsonRpcRequestTemplate, JsonRpcTarget, Scenario} from '../../scenario/types.js'
 import {parseJsonBody, sendRequest} from '../http-request.js'
@@ -77,7 +77,7 @@ export const jsonRpcProtocol: ProtocolAdapter = {
   protocol: 'jsonrpc',
   async startProxy(options) {
     const upstream = new URL(options.upstream)
-    const proxy = new HttpFaultProxy({
+    const proxy = createJsonRpcFaultProxy({
       // Clients post to the upstream's own path on the proxy, so the proxy adds no prefix.
       upstream: upstream.origin,
       events: options.events,

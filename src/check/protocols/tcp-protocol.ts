@@ -1,7 +1,9 @@
-import {selectJson} from '../../scenario/jsonpath.js'
+import {selectJson} from '../../jsonpath.js'
 import type {Scenario, TcpRequestTemplate, TcpTarget} from '../../scenario/types.js'
 import {FramedConnection} from '../../proxy/tcp/framed-client.js'
-import {MARKER_FIELD, parseTcpAddress, TCP_REPLY_STATUS, TcpFaultProxy} from '../../proxy/tcp/tcp-fault-proxy.js'
+import {MARKER_FIELD} from '../../proxy/tcp/request-frame.js'
+import {parseTcpAddress, TCP_REPLY_STATUS} from '../../proxy/tcp/tcp-env.js'
+import {TcpFaultProxy} from '../../proxy/tcp/tcp-fault-proxy.js'
 import type {ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
 
 function tcpOptions(scenario: Scenario): TcpTarget {

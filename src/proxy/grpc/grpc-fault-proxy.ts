@@ -1,14 +1,12 @@
 import http2, {type Http2Server, type Http2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
-import type {AddressInfo} from 'node:net'
-import {listenOn} from '../listen.js'
-import type {EventLog} from '../events.js'
+import {ListeningProxy, ProxyListener, type ListenAddress} from '../listener.js'
 import {InFlightTracker} from '../in-flight.js'
-import type {ProxyHooks} from '../proxy-hooks.js'
-import type {RuleSet} from '../rule-set.js'
-import {encodeGrpcMessage, GrpcExchange, type GrpcExchangeEnv, type GrpcExchangeIds} from './exchange.js'
+import type {FaultProxyOptions} from '../proxy-options.js'
+import {markersFromHeaders, singleHeader, type MarkerKeys, type RequestIds} from '../request-ids.js'
+import {GrpcExchange, type GrpcExchangeEnv} from './exchange.js'
 import {MalformedFrameError, MAX_MESSAGE_BYTES, parseMessages} from './frames.js'
-import type {ProtoCatalog, RpcMethod} from './proto.js'
-import {GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from './status.js'
+import type {ProtoCatalog, RpcMethod} from '../../grpc/proto.js'
+import {encodeGrpcMessage, GRPC_STATUS_CODES, PREVIOUS_ATTEMPTS_HEADER} from '../../grpc/status.js'
 import {UpstreamSessions} from './upstream.js'
 
 /** Metadata faultline's own client adds; the proxy reads and strips them. */
@@ -21,19 +19,9 @@ export const DEFAULT_OPERATION_METADATA = ['idempotency-key', 'x-idempotency-key
 /** Headers that belong to a connection, never forwarded (HTTP/2 forbids them anyway). */
 const CONNECTION_HEADERS = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host', 'http2-settings'])
 
-export interface GrpcFaultProxyOptions {
+export interface GrpcFaultProxyOptions extends FaultProxyOptions {
   /** The gRPC server: `grpc://127.0.0.1:50051` or `http://127.0.0.1:50051` (h2c). */
   upstream: string
-  host?: string
-  /** 0 picks a free port. */
-  port?: number
-  name?: string
-  events: EventLog
-  rules: RuleSet
-  tracker?: InFlightTracker
-  hooks?: ProxyHooks
-  /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
-  captureBytes?: number
   /**
    * The services of the .proto: which methods are unary (only those can be faulted) and
    * how to decode replies for the evidence. Without it every call passes through.
@@ -71,32 +59,31 @@ function operationFromMessage(method: RpcMethod, body: Buffer): string | undefin
   return undefined
 }
 
-function single(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
 /**
  * The L7 gRPC proxy: unary gRPC over HTTP/2 cleartext on both sides. Each unary call may
  * get one fault as the rules decide; streaming calls and methods the proto does not name
  * pass through untouched (recorded as not targetable). Malformed traffic closes the
  * offending stream or connection and becomes an 'error' event.
  */
-export class GrpcFaultProxy {
+export class GrpcFaultProxy extends ListeningProxy {
   readonly tracker: InFlightTracker
   private readonly server: Http2Server
   private readonly upstream: UpstreamSessions
   private readonly env: GrpcExchangeEnv
   private readonly sessions = new Map<Http2Session, string>()
-  private readonly operationMetadata: string[]
+  private readonly markers: MarkerKeys
   private readonly authority: string
-  private address?: AddressInfo
 
   constructor(private readonly options: GrpcFaultProxyOptions) {
     const origin = h2cOrigin(options.upstream)
+    const server = http2.createServer()
+    super(new ProxyListener(server, {...options, scheme: 'http'}))
+    this.server = server
     this.authority = new URL(origin).host
     this.tracker = options.tracker ?? new InFlightTracker()
     this.upstream = new UpstreamSessions(origin, options.events, options.name)
-    this.operationMetadata = (options.operationMetadata ?? DEFAULT_OPERATION_METADATA).map((h) => h.toLowerCase())
+    const operation = (options.operationMetadata ?? DEFAULT_OPERATION_METADATA).map((h) => h.toLowerCase())
+    this.markers = {trial: TRIAL_METADATA, attempt: ATTEMPT_METADATA, operation}
     this.env = {
       name: options.name,
       upstream: this.upstream,
@@ -106,7 +93,6 @@ export class GrpcFaultProxy {
       captureBytes: options.captureBytes ?? 0,
       pending: new Set(),
     }
-    this.server = http2.createServer()
     this.server.on('session', (session) => this.onSession(session))
     this.server.on('stream', (stream, headers) => this.onStream(stream, headers))
     this.server.on('sessionError', (err: NodeJS.ErrnoException, session: Http2Session) => {
@@ -119,31 +105,16 @@ export class GrpcFaultProxy {
     })
   }
 
-  get url(): string {
-    if (!this.address) throw new Error('proxy not started')
-    return `http://${this.address.address}:${this.address.port}`
-  }
-
-  get port(): number {
-    if (!this.address) throw new Error('proxy not started')
-    return this.address.port
-  }
-
-  async start(): Promise<{host: string; port: number; url: string}> {
-    const host = this.options.host ?? '127.0.0.1'
-    this.address = await listenOn(this.server, host, this.options.port ?? 0)
-    this.options.events.record({type: 'listen', proxy: this.options.name, detail: {url: this.url, upstream: this.options.upstream, protocol: 'grpc'}})
-    return {host: this.address.address, port: this.address.port, url: this.url}
+  start(): Promise<ListenAddress> {
+    return this.listener.start({protocol: 'grpc'})
   }
 
   /** Stop listening, cancel every held call and timer, close every session both ways. */
-  async close(): Promise<void> {
-    for (const entry of [...this.env.pending]) entry.cancel()
-    this.env.pending.clear()
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    for (const session of this.sessions.keys()) session.destroy()
-    this.upstream.close()
-    await closed
+  close(): Promise<void> {
+    return this.listener.close(this.env.pending, () => {
+      for (const session of this.sessions.keys()) session.destroy()
+      this.upstream.close()
+    })
   }
 
   private onSession(session: Http2Session): void {
@@ -171,24 +142,17 @@ export class GrpcFaultProxy {
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => undefined)
     const {events, name} = {events: this.options.events, name: this.options.name}
-    const trial = single(headers[TRIAL_METADATA])
-    const attemptText = single(headers[ATTEMPT_METADATA])
-    const attempt = attemptText === undefined ? undefined : Number.parseInt(attemptText, 10) || undefined
-    let operation: string | undefined
-    for (const key of this.operationMetadata) {
-      operation = single(headers[key])
-      if (operation !== undefined) break
-    }
-    const ids: GrpcExchangeIds = {conn: this.sessions.get(stream.session as Http2Session), request: events.nextId('r'), trial, attempt, operation}
-    const path = single(headers[':path']) ?? '/'
-    const method = single(headers[':method']) ?? ''
+    const {trial, attempt, operation} = markersFromHeaders(headers, this.markers)
+    const ids: RequestIds = {conn: this.sessions.get(stream.session as Http2Session), request: events.nextId('r'), trial, attempt, operation}
+    const path = singleHeader(headers[':path']) ?? '/'
+    const method = singleHeader(headers[':method']) ?? ''
     const rpc = this.options.catalog?.methodByPath(path)
     const detail: Record<string, unknown> = {rpc: path.replace(/^\//, '')}
-    const previous = single(headers[PREVIOUS_ATTEMPTS_HEADER])
+    const previous = singleHeader(headers[PREVIOUS_ATTEMPTS_HEADER])
     if (previous !== undefined) detail.previousRpcAttempts = Number(previous)
-    const timeout = single(headers['grpc-timeout'])
+    const timeout = singleHeader(headers['grpc-timeout'])
     if (timeout !== undefined) detail.grpcTimeout = timeout
-    const contentType = single(headers['content-type']) ?? ''
+    const contentType = singleHeader(headers['content-type']) ?? ''
     const record = (type: 'request' | 'error', extra: Record<string, unknown>) =>
       events.record({type, proxy: name, ...ids, method, path, detail: {...detail, ...extra}})
 

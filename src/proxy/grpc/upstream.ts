@@ -1,5 +1,5 @@
 import http2, {type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2'
-import type {EventLog} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
 
 /** A reply read in full from the server. */
 export interface GrpcReply {

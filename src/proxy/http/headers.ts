@@ -58,14 +58,3 @@ function connectionListed(value: string | string[] | undefined): ReadonlySet<str
       .filter(Boolean),
   )
 }
-
-export function singleHeader(value: string | string[] | undefined): string | undefined {
-  return Array.isArray(value) ? value[0] : value
-}
-
-/** Whether a request carries a body (RFC 9112 §6.3). */
-export function hasRequestBody(headers: IncomingHttpHeaders): boolean {
-  if (headers['transfer-encoding'] !== undefined) return true
-  const length = headers['content-length']
-  return length !== undefined && length !== '0'
-}

@@ -1,35 +1,24 @@
 import http, {type IncomingMessage, type ServerResponse} from 'node:http'
-import type {AddressInfo, Socket} from 'node:net'
+import type {Socket} from 'node:net'
 import {Pool} from 'undici'
-import {listenOn} from '../listen.js'
-import type {EventLog} from '../events.js'
+import {ListeningProxy, ProxyListener, type ListenAddress} from '../listener.js'
 import {InFlightTracker} from '../in-flight.js'
-import type {RuleSet} from '../rule-set.js'
 import {Exchange, type ExchangeEnv} from './exchange.js'
-import type {ProxyHooks} from '../proxy-hooks.js'
-import {ATTEMPT_HEADER, TRIAL_HEADER, singleHeader} from './headers.js'
-import {handleJsonRpcRequest, type JsonRpcProxyOptions} from '../jsonrpc/jsonrpc-exchange.js'
+import type {FaultProxyOptions} from '../proxy-options.js'
+import {markersFromHeaders, type MarkerKeys} from '../request-ids.js'
+import {ATTEMPT_HEADER, TRIAL_HEADER} from './headers.js'
+import type {HttpRequestInterceptor} from './interceptor.js'
 import {DEFAULT_HTTP_TIMEOUTS, httpServerOptions, timeoutsProblem, type HttpTimeouts} from './timeouts.js'
 
-export interface HttpFaultProxyOptions {
+export interface HttpFaultProxyOptions extends FaultProxyOptions {
   /** Base URL of the server under test (`http://127.0.0.1:3000`, may carry a path prefix). */
   upstream: string
-  host?: string
-  /** 0 picks a free port. */
-  port?: number
-  name?: string
-  events: EventLog
-  rules: RuleSet
-  tracker?: InFlightTracker
-  hooks?: ProxyHooks
-  /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
-  captureBytes?: number
   /** Headers carrying the operation's stable request id, first match wins. */
   operationHeaders?: string[]
   /** Upstream connections kept open (keep-alive pool size). */
   connections?: number
-  /** Read POST bodies as JSON-RPC 2.0: rules see each call, batch calls can be hit one by one. */
-  jsonrpc?: JsonRpcProxyOptions
+  /** A protocol composed over HTTP (JSON-RPC): it may take a request over before the plain exchange. */
+  intercept?: HttpRequestInterceptor
   /** How long to wait for a client's request head, whole request, next request (ms; defaults in timeouts.ts). */
   timeouts?: Partial<HttpTimeouts>
 }
@@ -41,22 +30,27 @@ export const DEFAULT_OPERATION_HEADERS = ['idempotency-key', 'x-idempotency-key'
  * streaming bodies, and applies at most one fault per request as its rules decide.
  * Malformed client traffic closes that connection and becomes an 'error' event.
  */
-export class HttpFaultProxy {
+export class HttpFaultProxy extends ListeningProxy {
   readonly tracker: InFlightTracker
   private readonly server: http.Server
   private readonly pool: Pool
   private readonly env: ExchangeEnv
   private readonly conns = new WeakMap<Socket, string>()
-  private readonly operationHeaders: string[]
-  private address?: AddressInfo
-  private open = 0
+  private readonly markers: MarkerKeys
 
   constructor(private readonly options: HttpFaultProxyOptions) {
     const upstreamUrl = new URL(options.upstream)
     if (upstreamUrl.protocol !== 'http:') throw new TypeError(`upstream must be an http:// URL, got ${options.upstream}`)
+    const timeouts = {...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts}
+    const problem = timeoutsProblem(timeouts)
+    if (problem) throw new RangeError(problem)
+    const server = http.createServer(httpServerOptions(timeouts))
+    super(new ProxyListener(server, {...options, scheme: 'http'}))
+    this.server = server
     this.tracker = options.tracker ?? new InFlightTracker()
     this.pool = new Pool(upstreamUrl.origin, {connections: options.connections ?? 128, pipelining: 1})
-    this.operationHeaders = (options.operationHeaders ?? DEFAULT_OPERATION_HEADERS).map((h) => h.toLowerCase())
+    const operation = (options.operationHeaders ?? DEFAULT_OPERATION_HEADERS).map((h) => h.toLowerCase())
+    this.markers = {trial: TRIAL_HEADER, attempt: ATTEMPT_HEADER, operation}
     this.env = {
       name: options.name,
       dispatcher: this.pool,
@@ -68,10 +62,6 @@ export class HttpFaultProxy {
       captureBytes: options.captureBytes ?? 0,
       pending: new Set(),
     }
-    const timeouts = {...DEFAULT_HTTP_TIMEOUTS, ...options.timeouts}
-    const problem = timeoutsProblem(timeouts)
-    if (problem) throw new RangeError(problem)
-    this.server = http.createServer(httpServerOptions(timeouts))
     this.server.on('request', (req, res) => this.onRequest(req, res))
     this.server.on('connection', (socket: Socket) => this.onConnection(socket))
     // Node closes a CONNECT silently when nobody listens; say why, and leave a trace.
@@ -105,35 +95,13 @@ export class HttpFaultProxy {
     })
   }
 
-  get url(): string {
-    if (!this.address) throw new Error('proxy not started')
-    return `http://${this.address.address}:${this.address.port}`
-  }
-
-  get port(): number {
-    if (!this.address) throw new Error('proxy not started')
-    return this.address.port
-  }
-
-  /** Client connections open right now. */
-  get connections(): number {
-    return this.open
-  }
-
-  async start(): Promise<{host: string; port: number; url: string}> {
-    const host = this.options.host ?? '127.0.0.1'
-    this.address = await listenOn(this.server, host, this.options.port ?? 0)
-    this.options.events.record({type: 'listen', proxy: this.options.name, detail: {url: this.url, upstream: this.options.upstream}})
-    return {host: this.address.address, port: this.address.port, url: this.url}
+  start(): Promise<ListenAddress> {
+    return this.listener.start()
   }
 
   /** Stop listening, cancel every held request and timer, close every connection. */
   async close(): Promise<void> {
-    for (const entry of [...this.env.pending]) entry.cancel()
-    this.env.pending.clear()
-    const closed = new Promise<void>((resolve) => this.server.close(() => resolve()))
-    this.server.closeAllConnections()
-    await closed
+    await this.listener.close(this.env.pending, () => this.server.closeAllConnections())
     await this.pool.destroy()
   }
 
@@ -142,31 +110,18 @@ export class HttpFaultProxy {
     this.conns.set(socket, conn)
     socket.setNoDelay(true)
     this.options.events.record({type: 'connection-open', proxy: this.options.name, conn, detail: {remote: `${socket.remoteAddress}:${socket.remotePort}`}})
-    this.open += 1
     socket.once('close', () => {
-      this.open -= 1
       this.options.events.record({type: 'connection-close', proxy: this.options.name, conn})
     })
     socket.on('error', () => undefined) // recorded through clientError / the exchange
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const trial = singleHeader(req.headers[TRIAL_HEADER])
-    const attemptText = singleHeader(req.headers[ATTEMPT_HEADER])
-    const attempt = attemptText === undefined ? undefined : Number.parseInt(attemptText, 10) || undefined
-    let operation: string | undefined
-    for (const name of this.operationHeaders) {
-      operation = singleHeader(req.headers[name])
-      if (operation !== undefined) break
-    }
+    const {trial, attempt, operation} = markersFromHeaders(req.headers, this.markers)
     const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
-    if (this.options.jsonrpc && method === 'POST') {
-      const {operation: headerOperation, ...rest} = ids
-      void handleJsonRpcRequest({env: this.env, rules: this.options.rules, options: this.options.jsonrpc, req, res, ids: rest, headerOperation})
-      return
-    }
+    if (this.options.intercept?.({env: this.env, rules: this.options.rules, req, res, ids})) return
     if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.size === 0 ? undefined : this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()

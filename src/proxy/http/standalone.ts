@@ -1,11 +1,19 @@
-import type {Profile, ProfileFault, RequestMatch} from '../../scenario/types.js'
-import type {EventLog} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
+import type {FaultSpec} from '../fault.js'
+import type {RequestMatch} from '../request-match.js'
 import {RuleSet, type FaultRule} from '../rule-set.js'
 import {HttpFaultProxy} from './http-fault-proxy.js'
 import type {HttpTimeouts} from './timeouts.js'
 
+/** A profile's fault with the targeting the standalone proxy reads (a validated profile fault has it). */
+export interface StandaloneFaultSpec extends FaultSpec {
+  match?: RequestMatch
+  nth?: number
+  probability?: number
+}
+
 export interface StandaloneFault {
-  fault: ProfileFault
+  fault: StandaloneFaultSpec
   match?: RequestMatch
   nth?: number
   probability?: number
@@ -44,7 +52,7 @@ export function standaloneRules(faults: StandaloneFault[], seed: number, clientT
 }
 
 /** A profile's faults as standalone faults. */
-export function profileFaults(profile: Profile): StandaloneFault[] {
+export function profileFaults(profile: {faults: StandaloneFaultSpec[]}): StandaloneFault[] {
   return profile.faults.map((fault) => ({fault}))
 }
 

@@ -1,4 +1,4 @@
-import type {IncomingHttpHeaders} from 'node:http'
+import http, {type IncomingHttpHeaders} from 'node:http'
 import type {Readable} from 'node:stream'
 import type {Dispatcher} from 'undici'
 
@@ -107,4 +107,30 @@ export function deliverBuffered(
     })
   })
   return {reply, handle}
+}
+
+/**
+ * Send `request` on a fresh connection (no pool, so closing it is what the server sees of a
+ * crashed client). `started` runs once connected; `sent` once the whole request is on the
+ * wire, and the connection is then closed. Resolves when it closed; never rejects.
+ */
+export function sendThenClose(upstreamUrl: URL, request: UpstreamRequest & {body: Buffer | null}, events: {started(): void; sent(): void}): Promise<void> {
+  return new Promise<void>((resolve) => {
+    const upstream = http.request({
+      host: upstreamUrl.hostname,
+      port: upstreamUrl.port,
+      method: request.method,
+      path: request.path,
+      headers: request.headers as IncomingHttpHeaders,
+      agent: false,
+    })
+    upstream.on('error', () => resolve())
+    upstream.on('close', () => resolve())
+    upstream.on('response', (r) => r.resume())
+    upstream.once('socket', (socket) => socket.once('connect', events.started))
+    upstream.end(request.body ?? undefined, () => {
+      events.sent()
+      upstream.destroy()
+    })
+  })
 }

@@ -1,10 +1,11 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
-import {selectJson} from '../../scenario/jsonpath.js'
-import type {ProxyEventInput} from '../events.js'
+import {selectJson} from '../../jsonpath.js'
+import type {ProxyEventInput} from '../../events/event-log.js'
 import {describeFault, type FaultAction} from '../fault.js'
-import {Exchange, type ExchangeEnv, type ExchangeIds} from '../http/exchange.js'
-import {outboundReplyHeaders, outboundRequestHeaders, singleHeader} from '../http/headers.js'
-import type {RequestInfo} from '../http/request-match.js'
+import {Exchange, type ExchangeEnv} from '../http/exchange.js'
+import {outboundReplyHeaders, outboundRequestHeaders} from '../http/headers.js'
+import {singleHeader, type RequestIds} from '../request-ids.js'
+import type {RequestInfo} from '../request-match.js'
 import {deliverBuffered, type BufferedReply} from '../http/upstream-delivery.js'
 import type {RuleSet} from '../rule-set.js'
 import {batchWithout, callAlone, parseJsonRpcRequest, replyWithout, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
@@ -32,7 +33,7 @@ export interface JsonRpcRequestContext {
   options: JsonRpcProxyOptions
   req: IncomingMessage
   res: ServerResponse
-  ids: ExchangeIds
+  ids: RequestIds
   /** The operation id from the proxy's default headers, used when no requestId place is declared. */
   headerOperation?: string
 }
@@ -102,7 +103,7 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
         break
       }
     }
-    const ids: ExchangeIds = {...ctx.ids, operation: operationOf(ctx, focus)}
+    const ids: RequestIds = {...ctx.ids, operation: operationOf(ctx, focus)}
     env.events.record({...base, operation: ids.operation, type: 'request', method: req.method, path: req.url, detail: describeRpc(parsed)})
     if (parsed.kind === 'invalid') {
       // Not ours to fix: the server answers it (typically -32700 or -32600); recorded as evidence.
@@ -143,7 +144,7 @@ class BatchCallExchange {
     private readonly env: ExchangeEnv,
     private readonly req: IncomingMessage,
     private readonly res: ServerResponse,
-    private readonly ids: ExchangeIds,
+    private readonly ids: RequestIds,
     private readonly fault: FaultAction,
     private readonly items: unknown[],
     private readonly call: JsonRpcCall,

@@ -1,7 +1,7 @@
 import type {Socket} from 'node:net'
 import {deriveRandom} from '../../random.js'
-import type {EventLog} from '../events.js'
-import {now} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
+import {now} from '../../events/event-log.js'
 import {Link} from './link.js'
 import type {Stream, ToxicDefinition, ToxicSpec} from './toxic.js'
 

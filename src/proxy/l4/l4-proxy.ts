@@ -1,5 +1,5 @@
 import net from 'node:net'
-import type {EventLog} from '../events.js'
+import type {EventLog} from '../../events/event-log.js'
 import {bindAddress, formatAddress, splitHostPort} from './address.js'
 import {Connection} from './connection.js'
 import type {ToxicDefinition, ToxicSpec} from './toxic.js'

@@ -6,7 +6,7 @@
 //                    the supervisor is still waiting for it to become ready.
 // Then it waits to be signalled. It never stops the server itself: the reaper must.
 import {fileURLToPath} from 'node:url'
-import {EventLog} from '../../../src/proxy/events.js'
+import {EventLog} from '../../../src/events/event-log.js'
 import {ProcessReaper, ServerSupervisor} from '../../../src/supervisor/index.js'
 
 const [mode, port, logFile] = process.argv.slice(2)

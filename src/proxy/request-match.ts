@@ -1,5 +1,4 @@
-import {selectJson} from '../../scenario/jsonpath.js'
-import type {RequestMatch} from '../../scenario/types.js'
+import {selectJson} from '../jsonpath.js'
 
 /** What rules can see of a request before it is forwarded. Header names are lower case. */
 export interface RequestInfo {
@@ -16,7 +15,19 @@ export interface RequestInfo {
   message?: unknown
 }
 
-/** A rule's selector: the scenario's matcher plus the check runner's trial targeting. */
+/**
+ * Which requests a fault may hit, as a profile or the standalone proxy's flags write it.
+ * The proxy declares the shape it reads; a scenario's matcher has this shape.
+ */
+export interface RequestMatch {
+  method?: string
+  /** Glob over the path without query: `*` within a segment, `**` across segments. */
+  path?: string
+  /** Header name (any case) → exact value or glob. */
+  headers?: Record<string, string>
+}
+
+/** A rule's selector: a request matcher plus the check runner's trial targeting. */
 export interface RuleMatch extends RequestMatch {
   trial?: string
   attempt?: number

@@ -50,3 +50,20 @@ export function parsePushback(value: string | undefined): {kind: 'none'} | {kind
   const ms = Number(trimmed)
   return Number.isSafeInteger(ms) ? {kind: 'delay', ms} : {kind: 'stop'}
 }
+
+/** `grpc-message` is percent-encoded (PROTOCOL-HTTP2.md). */
+export function encodeGrpcMessage(message: string): string {
+  return Array.from(Buffer.from(message, 'utf8'))
+    .map((b) => (b >= 0x20 && b <= 0x7e && b !== 0x25 ? String.fromCharCode(b) : `%${b.toString(16).toUpperCase().padStart(2, '0')}`))
+    .join('')
+}
+
+export function decodeGrpcMessage(value: string | string[] | undefined): string | undefined {
+  const text = Array.isArray(value) ? value[0] : value
+  if (text === undefined) return undefined
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
+}

@@ -1,0 +1,31 @@
+import type {FaultAction} from '../fault.js'
+import {clientAbort} from './client-abort.js'
+import {crashAfterReply, crashBeforeReply} from './crash.js'
+import {delayReply, delayRequest} from './delay.js'
+import {dropReply} from './drop-reply.js'
+import {dropRequest} from './drop-request.js'
+import {duplicate} from './duplicate.js'
+import type {FaultExchange} from './fault-exchange.js'
+import {resetMidReply} from './reset.js'
+import {answerStatus} from './status.js'
+
+type Runner<T extends FaultAction['type']> = <R>(x: FaultExchange<R>, action: Extract<FaultAction, {type: T}>) => Promise<void>
+
+/** Every message fault, one line each: how it runs against an exchange's primitives. */
+const FAULTS: {[T in FaultAction['type']]: Runner<T>} = {
+  'drop-request': (x, a) => dropRequest(x, a.mode),
+  'drop-reply': (x, a) => dropReply(x, a.mode),
+  duplicate: (x, a) => duplicate(x, a.mode, a.delay),
+  delay: (x, a) => (a.phase === 'request' ? delayRequest(x, a.delay) : delayReply(x, a.delay)),
+  reset: (x) => resetMidReply(x),
+  'crash-before-reply': (x) => crashBeforeReply(x),
+  'crash-after-reply': (x) => crashAfterReply(x),
+  'client-abort': (x) => clientAbort(x),
+  status: (x, a) => answerStatus(x, a.status, a.phase),
+}
+
+/** Apply one fault to an exchange. */
+export function runFault<R>(x: FaultExchange<R>, action: FaultAction): Promise<void> {
+  const runner = FAULTS[action.type] as Runner<FaultAction['type']>
+  return runner(x, action)
+}
