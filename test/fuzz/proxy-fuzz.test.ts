@@ -9,6 +9,7 @@ import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
 import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 import {startCountingServer} from '../helpers/servers.js'
+import {untilEvents} from '../helpers/event-wait.js'
 
 /**
  * Fuzzing the proxies with random and mutated traffic (fast-check, fixed seed, bounded runs).
@@ -24,18 +25,6 @@ const cleanups: Array<() => unknown> = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
-
-function waitFor(events: EventLog, predicate: () => boolean): Promise<void> {
-  if (predicate()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const listener = () => {
-      if (!predicate()) return
-      events.off('event', listener)
-      resolve()
-    }
-    events.on('event', listener)
-  })
-}
 
 /**
  * Send bytes on a fresh connection, read until the proxy closes it. A fuzz case half-closes
@@ -172,7 +161,7 @@ describe('fuzz: HTTP fault proxy', () => {
         const text = reply.reply.toString()
         expect(text).toMatch(/^HTTP\/1\.1 200 /)
         expect(JSON.parse(text.slice(text.indexOf('\r\n\r\n') + 4))).toMatchObject({method: 'POST', path: `/good/${good}`, body: 'ping'})
-        await waitFor(events, () => proxy.connections === 0)
+        await untilEvents(events, () => proxy.connections === 0)
       }),
       {seed: SEED, numRuns: BATCHES, endOnFailure: true},
     )
@@ -264,7 +253,7 @@ describe('fuzz: framed TCP proxy', () => {
           conn.close()
           expect(reply).toEqual({echo: {good: batches}})
           batches += 1
-          await waitFor(events, () => proxy.connections === 0)
+          await untilEvents(events, () => proxy.connections === 0)
         }),
         {seed: SEED, numRuns: BATCHES, endOnFailure: true},
       )

@@ -7,6 +7,7 @@ import type {FaultAction} from '../../src/proxy/fault.js'
 import {HttpFaultProxy} from '../../src/proxy/http/http-fault-proxy.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {startCountingServer} from '../helpers/servers.js'
+import {untilEvents} from '../helpers/event-wait.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -54,7 +55,7 @@ describe('HttpFaultProxy', () => {
     const {post, seen, upstream, events} = await setup({type: 'drop-request', mode: 'timeout'})
     const ac = new AbortController()
     const pending = post('/x', ac.signal)
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     ac.abort()
     await expect(pending).rejects.toThrow()
     expect(upstream.state.hits).toBe(0)
@@ -70,7 +71,7 @@ describe('HttpFaultProxy', () => {
   it('drop-reply forwards, lets the server answer, and discards the reply', async () => {
     const {post, seen, upstream, events} = await setup({type: 'drop-reply', mode: 'reset'})
     await expect(post()).rejects.toThrow()
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     expect(upstream.state.hits).toBe(1)
     const kinds = seen.filter((e) => ['delivery', 'reply-end', 'fault'].includes(e.type)).map((e) => e.type)
     expect(kinds).toEqual(['delivery', 'reply-end', 'fault'])
@@ -80,7 +81,7 @@ describe('HttpFaultProxy', () => {
     it(`duplicate (${mode}) delivers twice and the client gets the first reply`, async () => {
       const {post, seen, upstream, events} = await setup({type: 'duplicate', mode, delay: 20})
       const reply = await post()
-      await until(events, () => ofType(seen, 'reply-end').length === 2)
+      await untilEvents(events, () => ofType(seen, 'reply-end').length === 2)
       expect(upstream.state.hits).toBe(2)
       expect(reply.status).toBe(200)
       const deliveries = ofType(seen, 'delivery')
@@ -123,7 +124,7 @@ describe('HttpFaultProxy', () => {
     await post('/other')
     await post('/hit/2')
     await post('/hit/3')
-    await until(events, () => ofType(seen, 'reply-end').length === 5)
+    await untilEvents(events, () => ofType(seen, 'reply-end').length === 5)
     expect(upstream.state.hits).toBe(5)
     expect(ofType(seen, 'fault')).toHaveLength(1)
     expect(ofType(seen, 'fault')[0]?.request).toBe(ofType(seen, 'request')[2]?.request)
@@ -133,7 +134,7 @@ describe('HttpFaultProxy', () => {
     const {client, proxy, upstream, events, seen} = await setup({type: 'delay', phase: 'request', delay: 40})
     const ac = new AbortController()
     const pending = client.request({method: 'GET', path: '/t', headers: {'x-faultline-trial': 'T1', 'x-faultline-attempt': '1'}, signal: ac.signal})
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     expect(proxy.tracker.inFlight('T1')).toBeGreaterThan(0)
     ac.abort() // the client gives up; the late request must still reach the server
     await expect(pending).rejects.toThrow()
@@ -175,15 +176,3 @@ describe('HttpFaultProxy', () => {
   })
 })
 
-/** Resolve once `predicate` holds, re-checked on every event of the log (bounded by the test timeout). */
-function until(events: EventLog, predicate: () => boolean): Promise<void> {
-  if (predicate()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const listener = () => {
-      if (!predicate()) return
-      events.off('event', listener)
-      resolve()
-    }
-    events.on('event', listener)
-  })
-}

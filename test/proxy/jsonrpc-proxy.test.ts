@@ -10,6 +10,7 @@ import {createJsonRpcFaultProxy} from '../../src/proxy/jsonrpc/jsonrpc-fault-pro
 import {parseJsonRpcRequest, replyWithout, responseEvidence} from '../../src/proxy/jsonrpc/message.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {startHttpServer} from '../helpers/servers.js'
+import {untilEvents} from '../helpers/event-wait.js'
 
 const cleanups: Array<() => Promise<unknown>> = []
 afterEach(async () => {
@@ -44,18 +45,6 @@ async function setup(action?: FaultAction, match?: RuleMatch, jsonrpc: JsonRpcPr
 const inc = (id: number, key: string, requestId = `req-${key}`) => ({jsonrpc: '2.0', id, method: 'increment', params: {key, by: 1, requestId}})
 const ofType = (seen: ProxyEvent[], type: string) => seen.filter((e) => e.type === type)
 
-function until(events: EventLog, predicate: () => boolean): Promise<void> {
-  if (predicate()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const listener = () => {
-      if (!predicate()) return
-      events.off('event', listener)
-      resolve()
-    }
-    events.on('event', listener)
-  })
-}
-
 describe('JSON-RPC messages', () => {
   it('parses single calls, notifications, batches and tells invalid bodies apart', () => {
     expect(parseJsonRpcRequest('{"jsonrpc":"2.0","id":7,"method":"a","params":[1]}')).toMatchObject({kind: 'single', call: {method: 'a', id: 7, hasId: true, params: [1]}})
@@ -86,7 +75,7 @@ describe('HttpFaultProxy with the JSON-RPC codec', () => {
     it(`duplicate (${mode}) of one call in a batch executes that call twice and the others once`, async () => {
       const {post, value, seen, events} = await setup({type: 'duplicate', mode, delay: 20}, {fields: {'$.params.key': 'A'}})
       const reply = await post([inc(1, 'B'), inc(2, 'A'), inc(3, 'C')])
-      await until(events, () => ofType(seen, 'reply-end').length === 2)
+      await untilEvents(events, () => ofType(seen, 'reply-end').length === 2)
       expect(await value('A')).toBe(2)
       expect(await value('B')).toBe(1)
       expect(await value('C')).toBe(1)
@@ -127,7 +116,7 @@ describe('HttpFaultProxy with the JSON-RPC codec', () => {
   it('a fault on a single call hits the whole HTTP exchange; the evidence drops the per-attempt id', async () => {
     const {post, value, seen, events} = await setup({type: 'duplicate', mode: 'sequential', delay: 0}, {rpcMethod: 'increment'})
     const reply = await post(inc(41, 'S'))
-    await until(events, () => ofType(seen, 'reply-end').length === 2)
+    await untilEvents(events, () => ofType(seen, 'reply-end').length === 2)
     expect(reply.json).toMatchObject({id: 41, result: {value: 1}})
     expect(await value('S')).toBe(2)
     expect(ofType(seen, 'reply-end').map((e) => e.detail?.body)).toEqual(['{"result":{"key":"S","value":1}}', '{"result":{"key":"S","value":2}}'])

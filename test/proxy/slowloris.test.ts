@@ -11,6 +11,7 @@ import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
 import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 import {startCountingServer} from '../helpers/servers.js'
+import {untilEvents} from '../helpers/event-wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -47,18 +48,6 @@ function slowClient(port: number, kind: string, first: string, trickle?: string)
     }),
   )
   return {connected: connected.then(() => undefined), closed}
-}
-
-function until(events: EventLog, predicate: () => boolean): Promise<void> {
-  if (predicate()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const listener = () => {
-      if (!predicate()) return
-      events.off('event', listener)
-      resolve()
-    }
-    events.on('event', listener)
-  })
 }
 
 async function httpSetup(timeouts: Partial<HttpTimeouts>, action?: FaultAction) {
@@ -102,7 +91,7 @@ describe('HTTP fault proxy under a slowloris attack', () => {
     expect(timeouts).toHaveLength(300)
     expect(upstream.state.hits).toBe(40) // no slow request reached the server
     await pool.close()
-    await until(events, () => proxy.connections === 0)
+    await untilEvents(events, () => proxy.connections === 0)
     expect(proxy.connections).toBe(0)
   }, 25_000)
 
@@ -203,7 +192,7 @@ describe('framed TCP proxy and clients that stop mid-frame', () => {
       expect(timeouts).toHaveLength(100)
       expect(upstream.frames()).toBe(20)
       conn.close()
-      await until(events, () => proxy.connections === 0)
+      await untilEvents(events, () => proxy.connections === 0)
       expect(proxy.connections).toBe(0)
     }, 25_000)
   }

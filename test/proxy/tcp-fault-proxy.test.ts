@@ -9,6 +9,7 @@ import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
 import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
 import {MARKER_FIELD} from '../../src/proxy/tcp/request-frame.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
+import {untilEvents} from '../helpers/event-wait.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -72,18 +73,6 @@ async function setup(framing: Framing, action?: FaultAction, extra: {replyId?: s
 
 const ofType = (seen: ProxyEvent[], type: string) => seen.filter((e) => e.type === type)
 
-function until(events: EventLog, predicate: () => boolean): Promise<void> {
-  if (predicate()) return Promise.resolve()
-  return new Promise((resolve) => {
-    const listener = () => {
-      if (!predicate()) return
-      events.off('event', listener)
-      resolve()
-    }
-    events.on('event', listener)
-  })
-}
-
 describe('TcpFaultProxy', () => {
   for (const framing of [NDJSON, PREFIXED]) {
     it(`forwards ${framing.type} frames and replies; unmarked frames pass byte for byte`, async () => {
@@ -116,7 +105,7 @@ describe('TcpFaultProxy', () => {
     header.writeUInt32BE(5000)
     socket.write(header)
     await once(socket, 'close')
-    await until(events, () => ofType(seen, 'error').length > 0)
+    await untilEvents(events, () => ofType(seen, 'error').length > 0)
     expect(String(ofType(seen, 'error')[0]?.detail?.message)).toMatch(/more than the limit of 1024/)
     expect(upstream.received).toHaveLength(0)
   })
@@ -129,7 +118,7 @@ describe('TcpFaultProxy', () => {
     await once(socket, 'connect')
     socket.write('{"op":"a"}\n{not json\n')
     await once(socket, 'close')
-    await until(events, () => ofType(seen, 'error').length > 0)
+    await untilEvents(events, () => ofType(seen, 'error').length > 0)
     expect(String(ofType(seen, 'error')[0]?.detail?.message)).toMatch(/not JSON/)
     expect(upstream.received.length).toBeLessThanOrEqual(1)
   })
@@ -139,7 +128,7 @@ describe('TcpFaultProxy', () => {
       const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'duplicate', mode, delay: 20})
       const conn = await connect()
       const reply = await ask(conn, {op: 'hit', id: 1})
-      await until(events, () => ofType(seen, 'reply-end').length === 2)
+      await untilEvents(events, () => ofType(seen, 'reply-end').length === 2)
       expect(upstream.received).toHaveLength(2)
       expect(ofType(seen, 'delivery').map((d) => d.delivery)).toEqual([1, 2])
       const first = ofType(seen, 'reply-end').find((e) => e.delivery === 1)
@@ -152,7 +141,7 @@ describe('TcpFaultProxy', () => {
   it('drop-reply lets the server execute and never answers; reset mode resets the connection', async () => {
     const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'drop-reply', mode: 'reset'})
     await expect(ask(await connect(), {op: 'hit'})).rejects.toThrow()
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     expect(upstream.received).toHaveLength(1)
     expect(seen.filter((e) => ['delivery', 'reply-end', 'fault'].includes(e.type)).map((e) => e.type)).toEqual(['delivery', 'reply-end', 'fault'])
   })
@@ -161,7 +150,7 @@ describe('TcpFaultProxy', () => {
     const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'drop-request', mode: 'timeout'})
     const ac = new AbortController()
     const pending = ask(await connect(), {op: 'hit'}, ac.signal)
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     ac.abort()
     await expect(pending).rejects.toThrow()
     expect(upstream.received).toHaveLength(0)
@@ -211,7 +200,7 @@ describe('TcpFaultProxy', () => {
   it('closes the client connection and leaves no timer behind when the proxy closes during a held drop', async () => {
     const {connect, ask, proxy, seen, events} = await setup(NDJSON, {type: 'drop-reply', mode: 'timeout'})
     const pending = ask(await connect(), {op: 'hit'})
-    await until(events, () => ofType(seen, 'fault').length === 1)
+    await untilEvents(events, () => ofType(seen, 'fault').length === 1)
     await proxy.close()
     await expect(pending).rejects.toThrow(/closed/)
   })
@@ -262,7 +251,7 @@ describe('TcpFaultProxy message faults', () => {
     const crashes: CrashContext[] = []
     const {connect, ask, upstream, seen, events} = await setup(NDJSON, {type: 'crash-after-reply'}, {hooks: {crash: async (c) => void crashes.push(c)}})
     expect(await ask(await connect(), {op: 'hit'})).toMatchObject({n: 1})
-    await until(events, () => ofType(seen, 'reply-end').length === 2)
+    await untilEvents(events, () => ofType(seen, 'reply-end').length === 2)
     expect(upstream.received).toHaveLength(2)
     expect(crashes.map((c) => c.point)).toEqual(['after-reply'])
   })
@@ -270,7 +259,7 @@ describe('TcpFaultProxy message faults', () => {
   it('a crash fault without a supervisor is recorded as an error, and the reply still reaches the client', async () => {
     const {connect, ask, seen, events} = await setup(NDJSON, {type: 'crash-after-reply'})
     expect(await ask(await connect(), {op: 'hit'})).toMatchObject({n: 1})
-    await until(events, () => ofType(seen, 'error').length === 1)
+    await untilEvents(events, () => ofType(seen, 'error').length === 1)
     expect(ofType(seen, 'error').map((e) => e.detail?.message)).toEqual(['no supervisor: crash faults need a server block'])
   })
 })
