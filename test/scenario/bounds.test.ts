@@ -1,26 +1,5 @@
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {EXIT, ScenarioError} from '../../src/errors.js'
-import {loadScenario} from '../../src/scenario/load-scenario.js'
-import {EXAMPLE, MINIMAL, edit, writeFiles} from './helpers.js'
-
-/** The one-line message loading `text` (plus extra files) fails with, file name shortened to scenario.yaml. */
-async function failure(text: string, extra: Record<string, string> = {}): Promise<string> {
-  const dir = writeFiles({'scenario.yaml': text, ...extra})
-  const error = await loadScenario(path.join(dir, 'scenario.yaml'), {env: {}}).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ScenarioError)
-  expect((error as ScenarioError).exitCode).toBe(EXIT.usage)
-  expect((error as ScenarioError).message).not.toContain('\n')
-  return (error as ScenarioError).message.replaceAll(dir + path.sep, '')
-}
-
-async function loads(text: string, extra: Record<string, string> = {}) {
-  const dir = writeFiles({'scenario.yaml': text, ...extra})
-  return loadScenario(path.join(dir, 'scenario.yaml'), {env: {}})
-}
+import {EXAMPLE, MINIMAL, edit, loadFailure, loadText} from './helpers.js'
 
 const TRIALS = 'trials: 10                      # per endpoint and profile'
 describe('every count in a scenario has an upper bound, said with its position', () => {
@@ -52,11 +31,11 @@ describe('every count in a scenario has an upper bound, said with its position',
       'scenario.yaml:24:7: seed: must be at most 9007199254740991 (got 1e+300)',
     ],
   ])('%s', async (_field, pair, message) => {
-    expect(await failure(edit(EXAMPLE, pair as [string, string]))).toBe(message)
+    expect(await loadFailure(edit(EXAMPLE, pair as [string, string]))).toBe(message)
   })
 
   it('the bounds themselves are accepted', async () => {
-    const scenario = await loads(
+    const scenario = await loadText(
       edit(
         EXAMPLE,
         [TRIALS, 'trials: 10000\nconcurrency: 256\nseed: 9007199254740991'],
@@ -72,7 +51,7 @@ describe('every count in a scenario has an upper bound, said with its position',
   it('a list that multiplies work: profiles', async () => {
     const many = `profiles: [${Array.from({length: 101}, () => 'drop-reply').join(', ')}]`
     expect(
-      await failure(
+      await loadFailure(
         edit(EXAMPLE, ['profiles: [drop-request, drop-reply, duplicate, delay-past-timeout]', many]),
       ),
     ).toBe('scenario.yaml:23:11: profiles: must list at most 100 items (got 101)')
@@ -84,15 +63,15 @@ describe('every count in a scenario has an upper bound, said with its position',
       (_, i) => `  - name: e${i}\n    request: { method: PUT, path: /x/{{key}} }\n`,
     ).join('')
     const text = `version: 1\ntarget: { protocol: http, url: http://127.0.0.1:4100 }\nendpoints:\n${endpoints}profiles: [drop-request, drop-reply, duplicate, delay-past-timeout]\ntrials: 10000\n`
-    expect(await failure(text)).toBe(
+    expect(await loadFailure(text)).toBe(
       "scenario.yaml:11:9: trials: the scenario plans 120000 trials (each endpoint's profiles × trials, summed); a run plans at most 100000: lower trials or split the endpoints over several scenarios",
     )
-    expect((await loads(text.replace('trials: 10000', 'trials: 8000'))).trials).toBe(8000)
+    expect((await loadText(text.replace('trials: 10000', 'trials: 8000'))).trials).toBe(8000)
   })
 
   it('a retry policy whose last backoff is past the longest timer', async () => {
     expect(
-      await failure(
+      await loadFailure(
         edit(
           EXAMPLE,
           ['attempts: 4 ', 'attempts: 100 '],
@@ -106,7 +85,7 @@ describe('every count in a scenario has an upper bound, said with its position',
 
   it('a delay relative to client.timeout past the longest timer', async () => {
     expect(
-      await failure(edit(EXAMPLE, ['timeout: 300ms', 'timeout: 20d'.replace('20d', '1200000000')])),
+      await loadFailure(edit(EXAMPLE, ['timeout: 300ms', 'timeout: 20d'.replace('20d', '1200000000')])),
     ).toBe(
       'scenario.yaml:9:12: client.timeout: profile "delay-past-timeout" delays up to 2 × client.timeout = 2400000000ms, past the longest timer (2147483647ms, about 24.8 days): lower client.timeout',
     )
@@ -116,7 +95,7 @@ describe('every count in a scenario has an upper bound, said with its position',
     const profile = (fault: string) =>
       `profiles:\n  - name: p\n    description: d\n    faults:\n      - ${fault}\n`
     const withFile = (fault: string) =>
-      failure(`${MINIMAL}profileFiles: [p.yaml]\n`, {'p.yaml': profile(fault)})
+      loadFailure(`${MINIMAL}profileFiles: [p.yaml]\n`, {'p.yaml': profile(fault)})
     expect(await withFile('{type: drop-reply, attempt: 101}')).toBe(
       'p.yaml:5:37: profiles[0].faults[0].attempt: must be at most 100 (got 101)',
     )
@@ -154,11 +133,11 @@ describe('durations past the longest timer (2^31−1 ms) are refused', () => {
       'scenario.yaml:24:9: settle: Infinity is not a number faultline can use; write a finite number',
     ],
   ])('%s', async (_field, pair, message) => {
-    expect(await failure(edit(EXAMPLE, pair as [string, string]))).toBe(message)
+    expect(await loadFailure(edit(EXAMPLE, pair as [string, string]))).toBe(message)
   })
 
   it('2147483647ms itself is accepted', async () => {
-    const scenario = await loads(
+    const scenario = await loadText(
       edit(
         EXAMPLE,
         [TRIALS, 'settle: 2147483647'],
@@ -174,7 +153,7 @@ describe('durations past the longest timer (2^31−1 ms) are refused', () => {
     const profile = (fault: string) =>
       `profiles:\n  - name: p\n    description: d\n    faults:\n      - ${fault}\n`
     const withFile = (fault: string) =>
-      failure(`${MINIMAL}profileFiles: [p.yaml]\n`, {'p.yaml': profile(fault)})
+      loadFailure(`${MINIMAL}profileFiles: [p.yaml]\n`, {'p.yaml': profile(fault)})
     expect(await withFile('{type: delay, delay: 72000m}')).toBe(
       `p.yaml:5:30: profiles[0].faults[0].delay: ${MAX} (got "72000m")`,
     )
@@ -196,22 +175,22 @@ describe('YAML that would exhaust memory or cannot be plain data', () => {
       ['f', 'g'],
     ])
       levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(',')}]`)
-    expect(await failure(`${levels.join('\n')}\n`)).toBe(
+    expect(await loadFailure(`${levels.join('\n')}\n`)).toBe(
       'scenario.yaml:3:8: YAML aliases expand too far (an anchor may be used at most 100 times, uses inside aliased values multiplied); write the values out instead of nesting aliases',
     )
   })
 
   it('an alias without its anchor, and one inside its own anchor', async () => {
-    expect(await failure('version: 1\nx: *nope\n')).toBe(
+    expect(await loadFailure('version: 1\nx: *nope\n')).toBe(
       'scenario.yaml:2:4: YAML alias *nope has no anchor &nope before it',
     )
-    expect(await failure('version: 1\nx: &a [*a]\n')).toBe(
+    expect(await loadFailure('version: 1\nx: &a [*a]\n')).toBe(
       'scenario.yaml:2:8: x[0]: a YAML alias inside its own anchor makes an endless value; write the value out',
     )
   })
 
   it('a few plain aliases still work', async () => {
-    const scenario = await loads(
+    const scenario = await loadText(
       edit(EXAMPLE, ['timeout: 300ms', 'timeout: &t 300ms'], ['backoff: 20ms', 'backoff: *t']),
     )
     expect(scenario.client.backoff).toBe(300)

@@ -1,10 +1,9 @@
 import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {ScenarioError} from '../../src/errors.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {PROTO_FILE} from '../helpers/grpc.js'
-import {edit, writeFiles} from './helpers.js'
+import {edit, loadFailure, writeFiles} from './helpers.js'
 
 const PROTO = readFileSync(PROTO_FILE, 'utf8')
 
@@ -29,16 +28,8 @@ async function load(text: string) {
   return {dir, scenario: await loadScenario(path.join(dir, 'scenario.yaml'), {env: {}})}
 }
 
-async function failure(text: string): Promise<string> {
-  const dir = writeFiles({'scenario.yaml': text, 'protos/bank.proto': PROTO})
-  const error = await loadScenario(path.join(dir, 'scenario.yaml'), {env: {}}).then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(ScenarioError)
-  expect((error as ScenarioError).message).not.toContain('\n')
-  return (error as ScenarioError).message.replaceAll(dir + path.sep, '')
-}
+/** The one-line error loading `text` (with the bank proto beside it) fails with. */
+const failure = (text: string): Promise<string> => loadFailure(text, {'protos/bank.proto': PROTO})
 
 describe('loadScenario: grpc targets', () => {
   it('loads the target, requests and gRPC client defaults', async () => {

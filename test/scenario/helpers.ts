@@ -1,7 +1,9 @@
 import {mkdtempSync, mkdirSync, rmSync, writeFileSync} from 'node:fs'
 import {tmpdir} from 'node:os'
 import path from 'node:path'
-import {afterEach} from 'vitest'
+import {afterEach, expect} from 'vitest'
+import {EXIT, ScenarioError} from '../../src/errors.js'
+import {loadScenario} from '../../src/scenario/load-scenario.js'
 
 const dirs: string[] = []
 
@@ -69,3 +71,22 @@ endpoints:
       method: put
       path: /things/{{key}}
 `
+
+/** Load `text` as scenario.yaml, with `extra` files beside it, from a fresh temp folder. */
+export async function loadText(text: string, extra: Record<string, string> = {}) {
+  const dir = writeFiles({'scenario.yaml': text, ...extra})
+  return loadScenario(path.join(dir, 'scenario.yaml'), {env: {}})
+}
+
+/** The one-line scenario error (exit 2) that loading `text` fails with, its temp folder cut from paths. */
+export async function loadFailure(text: string, extra: Record<string, string> = {}): Promise<string> {
+  const dir = writeFiles({'scenario.yaml': text, ...extra})
+  const error = await loadScenario(path.join(dir, 'scenario.yaml'), {env: {}}).then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(ScenarioError)
+  expect((error as ScenarioError).exitCode).toBe(EXIT.usage)
+  expect((error as ScenarioError).message).not.toContain('\n')
+  return (error as ScenarioError).message.replaceAll(dir + path.sep, '')
+}

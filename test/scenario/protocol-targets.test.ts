@@ -1,22 +1,5 @@
-import path from 'node:path'
 import {describe, expect, it} from 'vitest'
-import {ScenarioError} from '../../src/errors.js'
-import {loadScenario} from '../../src/scenario/load-scenario.js'
-import {writeFiles} from './helpers.js'
-
-async function load(text: string) {
-  const dir = writeFiles({'scenario.yaml': text})
-  return loadScenario(path.join(dir, 'scenario.yaml'), {env: {}})
-}
-
-async function failure(text: string): Promise<string> {
-  const error = await load(text).then(
-    () => undefined,
-    (err: unknown) => err,
-  )
-  if (!(error instanceof ScenarioError)) throw new Error(`expected a ScenarioError, got ${String(error)}`)
-  return error.message.replace(/^.*scenario\.yaml/, 'scenario.yaml')
-}
+import {loadFailure, loadText} from './helpers.js'
 
 const JSONRPC = `version: 1
 target:
@@ -48,7 +31,7 @@ endpoints:
 
 describe('loadScenario: jsonrpc targets', () => {
   it('types the target options and the calls', async () => {
-    const scenario = await load(JSONRPC)
+    const scenario = await loadText(JSONRPC)
     expect(scenario.target).toEqual({protocol: 'jsonrpc', url: 'http://127.0.0.1:4100/rpc', jsonrpc: {requestId: {param: '$.requestId'}, retryErrorCodes: [-32000]}})
     expect(scenario.endpoints[0]?.request).toEqual({
       kind: 'jsonrpc',
@@ -63,7 +46,7 @@ describe('loadScenario: jsonrpc targets', () => {
       '      method: transfer\n      params: { from: "{{key}}", amount: 5, requestId: "{{requestId}}" }\n',
       '      batch:\n        - { method: transfer, params: [1] }\n        - { method: log, notification: true }\n      headers: { Idempotency-Key: "{{requestId}}" }\n',
     )
-    const request = (await load(text)).endpoints[0]?.request
+    const request = (await loadText(text)).endpoints[0]?.request
     expect(request).toMatchObject({kind: 'jsonrpc', batch: true, headers: {'Idempotency-Key': '{{requestId}}'}})
     expect(request && 'calls' in request && request.calls.map((c) => [c.method, c.notification])).toEqual([
       ['transfer', false],
@@ -72,48 +55,48 @@ describe('loadScenario: jsonrpc targets', () => {
   })
 
   it('rejects HTTP-shaped requests, with the position', async () => {
-    expect(await failure(JSONRPC.replace('      method: transfer\n', '      method: transfer\n      path: /x\n'))).toBe(
+    expect(await loadFailure(JSONRPC.replace('      method: transfer\n', '      method: transfer\n      path: /x\n'))).toBe(
       'scenario.yaml:11:7: endpoints[0].request.path: unknown field; allowed here: method, params, notification, batch, headers',
     )
   })
 
   it('rejects a request that is neither a call nor a batch', async () => {
-    expect(await failure(JSONRPC.replace('      method: transfer\n', ''))).toMatch(/^scenario\.yaml:\d+:\d+: endpoints\[0\]\.request: missing required field "method"/)
+    expect(await loadFailure(JSONRPC.replace('      method: transfer\n', ''))).toMatch(/^scenario\.yaml:\d+:\d+: endpoints\[0\]\.request: missing required field "method"/)
   })
 
   it('wants an http:// URL and a JSONPath for the request id param', async () => {
-    expect(await failure(JSONRPC.replace('http://127.0.0.1:4100/rpc', 'tcp://127.0.0.1:4100'))).toBe(
+    expect(await loadFailure(JSONRPC.replace('http://127.0.0.1:4100/rpc', 'tcp://127.0.0.1:4100'))).toBe(
       'scenario.yaml:4:8: target.url: must be an http:// URL such as http://127.0.0.1:4100/rpc (got "tcp://127.0.0.1:4100")',
     )
-    expect(await failure(JSONRPC.replace('{ param: $.requestId }', '{ param: requestId }'))).toMatch(/^scenario\.yaml:5:\d+: target\.requestId\.param: must be a JSONPath/)
+    expect(await loadFailure(JSONRPC.replace('{ param: $.requestId }', '{ param: requestId }'))).toMatch(/^scenario\.yaml:5:\d+: target\.requestId\.param: must be a JSONPath/)
   })
 })
 
 describe('loadScenario: tcp targets', () => {
   it('types framing (with defaults), id fields and the frame', async () => {
-    const scenario = await load(TCP)
+    const scenario = await loadText(TCP)
     expect(scenario.target.tcp).toEqual({framing: {type: 'length-prefixed', headerBytes: 2, byteOrder: 'little', maxFrameBytes: 65535}, replyId: '$.id'})
     expect(scenario.endpoints[0]?.request).toEqual({kind: 'tcp', frame: {op: 'incr', id: '{{uuid}}', key: '{{key}}'}})
-    const ndjson = await load(TCP.replace('{ type: length-prefixed, headerBytes: 2, byteOrder: little }', '{ type: ndjson }'))
+    const ndjson = await loadText(TCP.replace('{ type: length-prefixed, headerBytes: 2, byteOrder: little }', '{ type: ndjson }'))
     expect(ndjson.target.tcp?.framing).toEqual({type: 'ndjson', maxFrameBytes: 1024 * 1024})
   })
 
   it('rejects bad framing options at their position', async () => {
-    expect(await failure(TCP.replace('headerBytes: 2', 'headerBytes: 3'))).toBe('scenario.yaml:5:50: target.framing.headerBytes: must be one of 1, 2, 4 (got 3)')
-    expect(await failure(TCP.replace('{ type: length-prefixed, headerBytes: 2, byteOrder: little }', '{ type: ndjson, byteOrder: big }'))).toBe(
+    expect(await loadFailure(TCP.replace('headerBytes: 2', 'headerBytes: 3'))).toBe('scenario.yaml:5:50: target.framing.headerBytes: must be one of 1, 2, 4 (got 3)')
+    expect(await loadFailure(TCP.replace('{ type: length-prefixed, headerBytes: 2, byteOrder: little }', '{ type: ndjson, byteOrder: big }'))).toBe(
       'scenario.yaml:5:28: target.framing.byteOrder: only length-prefixed framing has byteOrder',
     )
-    expect(await failure(TCP.replace('byteOrder: little', 'byteOrder: little, maxFrameBytes: 70000'))).toMatch(/target\.framing\.maxFrameBytes: a 2-byte length header describes at most 65535 bytes$/)
+    expect(await loadFailure(TCP.replace('byteOrder: little', 'byteOrder: little, maxFrameBytes: 70000'))).toMatch(/target\.framing\.maxFrameBytes: a 2-byte length header describes at most 65535 bytes$/)
   })
 
   it('wants a tcp:// URL with a port, a frame, and no reserved marker field', async () => {
-    expect(await failure(TCP.replace('tcp://127.0.0.1:4100', 'http://127.0.0.1:4100'))).toMatch(/target\.url: must be a tcp:\/\/ URL such as tcp:\/\/127\.0\.0\.1:4100/)
-    expect(await failure(TCP.replace('frame: {', 'frames: {'))).toMatch(/^scenario\.yaml:10:7: endpoints\[0\]\.request\.frames: unknown field \(did you mean frame\?\)/)
-    expect(await failure(TCP.replace('op: incr,', '$faultline: 1, op: incr,'))).toMatch(/request\.frame\.\$faultline: the \$faultline field is reserved/)
+    expect(await loadFailure(TCP.replace('tcp://127.0.0.1:4100', 'http://127.0.0.1:4100'))).toMatch(/target\.url: must be a tcp:\/\/ URL such as tcp:\/\/127\.0\.0\.1:4100/)
+    expect(await loadFailure(TCP.replace('frame: {', 'frames: {'))).toMatch(/^scenario\.yaml:10:7: endpoints\[0\]\.request\.frames: unknown field \(did you mean frame\?\)/)
+    expect(await loadFailure(TCP.replace('op: incr,', '$faultline: 1, op: incr,'))).toMatch(/request\.frame\.\$faultline: the \$faultline field is reserved/)
   })
 
   it('refuses an HTTP readiness check for a tcp server', async () => {
     const text = TCP.replace('  replyId: $.id\n', '  replyId: $.id\n  server:\n    command: node s.mjs\n    ready: { http: /health }\n')
-    expect(await failure(text)).toMatch(/target\.server\.ready\.http: a tcp target cannot answer HTTP/)
+    expect(await loadFailure(text)).toMatch(/target\.server\.ready\.http: a tcp target cannot answer HTTP/)
   })
 })
