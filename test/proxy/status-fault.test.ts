@@ -1,5 +1,7 @@
 import {afterEach, describe, expect, it} from 'vitest'
 import type {StatusAnswer} from '../../src/proxy/fault.js'
+import {jsonRpcStatusReply} from '../../src/proxy/jsonrpc/error-reply.js'
+import {parseJsonRpcRequest} from '../../src/proxy/jsonrpc/message.js'
 import type {Protocol} from '../../src/scenario/types.js'
 import {startHarness, type ClientView, type Harness} from '../helpers/fault-harness.js'
 
@@ -59,5 +61,24 @@ describe('status fault on every protocol', () => {
   it('grpc: an HTTP status maps as gRPC maps it; retryAfter becomes pushback', async () => {
     const {reply} = await answer('grpc', {type: 'status', phase: 'request', status: 429, retryAfter: 1}, ['UNAVAILABLE'])
     expect(reply).toMatchObject({status: 'UNAVAILABLE', classification: 'retry', retryAfterMs: 1000})
+  })
+})
+
+describe('jsonRpcStatusReply', () => {
+  const answer = {type: 'status', phase: 'request', code: -32001} as const
+
+  it('answers every call of a batch that has an id, and skips notifications', () => {
+    const parsed = parseJsonRpcRequest(JSON.stringify([{jsonrpc: '2.0', id: 1, method: 'a'}, {jsonrpc: '2.0', method: 'note'}, {jsonrpc: '2.0', id: 'b', method: 'c'}]))
+    const reply = jsonRpcStatusReply(parsed, answer)
+    expect(reply.status).toBe(200)
+    expect((JSON.parse(reply.body.toString()) as Array<{id: unknown; error: {code: number}}>).map((r) => [r.id, r.error.code])).toEqual([
+      [1, -32001],
+      ['b', -32001],
+    ])
+  })
+
+  it('a body with nothing to answer gets the plain HTTP status', () => {
+    expect(jsonRpcStatusReply(parseJsonRpcRequest('{"jsonrpc":"2.0","method":"note"}'), answer).status).toBe(503)
+    expect(jsonRpcStatusReply(parseJsonRpcRequest('not json'), {...answer, status: 429}).status).toBe(429)
   })
 })
