@@ -58,7 +58,7 @@ export interface TransportReply {
   bodyIsJson?: boolean
   /** The resource does not exist (HTTP 404, gRPC NOT_FOUND…): a probe reads it as absent. */
   notFound: boolean
-  /** The server asked for this delay before a retry (gRPC pushback); replaces the backoff once. */
+  /** The server asked for this delay before a retry (HTTP Retry-After, gRPC pushback); replaces the backoff once. */
   retryAfterMs?: number
 }
 

@@ -1,4 +1,5 @@
 import type {EventLog} from '../events/event-log.js'
+import {MAX_DURATION_MS} from '../scenario/duration.js'
 import type {ClientPolicy} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 
@@ -45,7 +46,8 @@ export async function runOperation(options: OperationOptions): Promise<Operation
   let lastRetryable: 'indeterminate' | 'failed' = 'indeterminate'
   let retryAfter: number | undefined
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
-    if (attempt > 1) await delay(retryAfter ?? policy.backoff * policy.backoffFactor ** (attempt - 2), options.signal)
+    // The server's Retry-After (or gRPC pushback) replaces the backoff once, capped at the longest a timer can wait.
+    if (attempt > 1) await delay(Math.min(retryAfter ?? policy.backoff * policy.backoffFactor ** (attempt - 2), MAX_DURATION_MS), options.signal)
     retryAfter = undefined
     options.signal?.throwIfAborted()
     const request = options.render(attempt)

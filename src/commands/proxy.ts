@@ -8,13 +8,14 @@ import {newSeed} from '../random.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatEvent} from '../report/event-line.js'
 import {parseDuration, parseDurationSpec} from '../scenario/duration.js'
+import {unsupportedFault} from '../scenario/fault-support.js'
 import {builtinProfileCatalog, loadProfileFile, profileNames} from '../scenario/profiles.js'
 import type {FaultType, ProfileFault, RequestMatch} from '../scenario/types.js'
 import {parseListen} from './listen-address.js'
 import {waitForStopSignal} from './stop-signal.js'
 import {FaultlineCommand} from './base-command.js'
 
-const FAULTS: FaultType[] = ['drop-request', 'drop-reply', 'duplicate', 'delay', 'reset', 'client-abort']
+const FAULTS: FaultType[] = ['drop-request', 'drop-reply', 'duplicate', 'delay', 'reset', 'client-abort', 'status']
 
 export default class Proxy extends FaultlineCommand {
   static override summary = 'Run the fault-injecting proxy in the foreground with a live log'
@@ -32,8 +33,8 @@ Prints what it did to each request until Ctrl-C.`
     listen: Flags.string({description: 'address to listen on (host:port)', default: '127.0.0.1:8080'}),
     upstream: Flags.string({description: 'base URL of the server to forward to (http://host:port)'}),
     fault: Flags.string({description: 'the fault to inject', options: FAULTS}),
-    mode: Flags.string({description: 'drop-*: timeout|reset; duplicate: sequential|concurrent|delayed'}),
-    phase: Flags.string({description: 'delay: request|reply'}),
+    mode: Flags.string({description: 'drop-*: timeout|reset; duplicate: sequential|concurrent|delayed; status: an HTTP status such as 503'}),
+    phase: Flags.string({description: 'delay, status: request|reply'}),
     delay: Flags.string({description: 'delay (delay fault, delayed duplicate): 200ms, 1s or a range 10ms..200ms'}),
     nth: Flags.integer({description: 'only the nth matching request (1 = the first)', min: 1}),
     probability: Flags.string({description: 'probability a matching request is hit (0..1, default 1)'}),
@@ -174,6 +175,7 @@ export async function faultsFromFlags(flags: FaultFlags): Promise<StandaloneFaul
       }
     }
     if (fault.type === 'delay' && fault.delay === undefined) throw new UsageError('--fault delay needs --delay, e.g. --delay 500ms')
+    refuseUnlessHttp(fault, `--fault ${fault.type}`)
     faults.push({fault, match: hasMatch ? match : undefined, nth: flags.nth, probability})
   } else if (flags.nth !== undefined || probability !== undefined || hasMatch) {
     if (!flags.profile) throw new UsageError('--nth, --probability, --method, --path and --header select requests for --fault; add --fault TYPE')
@@ -188,9 +190,16 @@ export async function faultsFromFlags(flags: FaultFlags): Promise<StandaloneFaul
         if (f.fault.type === 'crash-before-reply' || f.fault.type === 'crash-after-reply') {
           throw new UsageError(`--profile ${name}: crash faults need a server faultline runs; use them with faultline check`)
         }
+        refuseUnlessHttp(f.fault, `--profile ${name}`)
         faults.push({...f, match: hasMatch ? match : f.match, nth: flags.nth ?? f.nth, probability: probability ?? f.probability})
       }
     }
   }
   return faults
+}
+
+/** The standalone proxy speaks HTTP: a fault only other protocols take (a gRPC status) is bad usage. */
+function refuseUnlessHttp(fault: Parameters<typeof unsupportedFault>[0], flag: string): void {
+  const unsupported = unsupportedFault(fault, 'http')
+  if (unsupported) throw new UsageError(`${flag}: ${unsupported.what} apply to ${unsupported.protocols.join(', ')} targets only; this proxy speaks http`)
 }

@@ -31,6 +31,16 @@ export function grpcStatusName(code: number): string {
   return GRPC_STATUS_NAMES.find((name) => GRPC_STATUS_CODES[name] === code) ?? `CODE_${code}`
 }
 
+/** The gRPC status a client reads from an HTTP status (grpc/doc/http-grpc-status-mapping.md). */
+export function grpcStatusForHttp(status: number): GrpcStatusName {
+  if (status === 400) return 'INTERNAL'
+  if (status === 401) return 'UNAUTHENTICATED'
+  if (status === 403) return 'PERMISSION_DENIED'
+  if (status === 404) return 'UNIMPLEMENTED'
+  if ([429, 502, 503, 504].includes(status)) return 'UNAVAILABLE'
+  return 'UNKNOWN'
+}
+
 export function isGrpcStatusName(name: string): name is GrpcStatusName {
   return Object.hasOwn(GRPC_STATUS_CODES, name)
 }

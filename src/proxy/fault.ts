@@ -1,5 +1,5 @@
 import type {Random} from '../random.js'
-import {GRPC_STATUS_NAMES, isGrpcStatusName, type GrpcStatusName} from '../grpc/status.js'
+import {isGrpcStatusName, type GrpcStatusName} from '../grpc/status.js'
 
 /**
  * A concrete fault, every choice already made: what the proxy does to one request.
@@ -14,8 +14,24 @@ export type FaultAction =
   | {type: 'crash-before-reply'}
   | {type: 'crash-after-reply'}
   | {type: 'client-abort'}
-  /** gRPC: answer with this status instead of the server's reply, without forwarding (request) or after (reply). */
-  | {type: 'status'; status: GrpcStatusName; phase: 'request' | 'reply'}
+  | StatusAnswer
+
+/**
+ * Answer with a status instead of the server's reply, without forwarding (request) or after
+ * the server executed it (reply). Each protocol renders it its own way (docs/protocols.md).
+ */
+export interface StatusAnswer {
+  type: 'status'
+  phase: 'request' | 'reply'
+  /** A gRPC status name (grpc) or an HTTP status (other protocols); undefined: the protocol's default. */
+  status?: GrpcStatusName | number
+  /** Seconds the client should wait before retrying: `Retry-After` (HTTP), `grpc-retry-pushback-ms` (gRPC). */
+  retryAfter?: number
+  /** JSON-RPC: the `code` of the error object (default -32000). */
+  code?: number
+  /** Framed TCP: the error frame to reply with (the request's id is set at `replyId`). */
+  frame?: unknown
+}
 
 export type FaultType = FaultAction['type']
 
@@ -36,6 +52,12 @@ export interface FaultSpec {
   delay?: DurationSpec
   /** Delay as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
   delayTimeoutFactor?: number | [number, number]
+  /** status: seconds the client should wait before retrying. */
+  retryAfter?: number
+  /** status (JSON-RPC): the error object's code. */
+  code?: number
+  /** status (framed TCP): the error frame. */
+  frame?: unknown
 }
 
 /** A short label used in events, tables and replay commands: `duplicate(concurrent)`. */
@@ -50,8 +72,11 @@ export function describeFault(action: FaultAction): string {
       return `delay(${action.phase} ${Math.round(action.delay)}ms)`
     case 'reset':
       return `reset(${action.phase})`
-    case 'status':
-      return action.phase === 'reply' ? `status(${action.status} after reply)` : `status(${action.status})`
+    case 'status': {
+      const what = [action.status ?? action.code, action.retryAfter === undefined ? undefined : `retry after ${action.retryAfter}s`].filter((x) => x !== undefined).join(', ')
+      const inner = action.phase === 'reply' ? `${what}${what ? ' ' : ''}after reply` : what
+      return inner ? `status(${inner})` : 'status'
+    }
     default:
       return action.type
   }
@@ -89,7 +114,7 @@ export function resolveFault(spec: FaultSpec, random: Random, clientTimeout: num
   const timing = choice.timing ?? 'drawn'
   /** The chosen mode when the fault allows it, else one drawn from the spec's list, else the fallback. */
   const mode = <T extends string>(allowed: readonly T[], fallback: T): T => {
-    const list = spec.mode === undefined ? [] : Array.isArray(spec.mode) ? spec.mode : [spec.mode]
+    const list = (spec.mode === undefined ? [] : Array.isArray(spec.mode) ? spec.mode : [spec.mode]).map(String)
     const valid = list.filter((m): m is T => (allowed as readonly string[]).includes(m))
     if (choice.mode !== undefined && (valid as string[]).includes(choice.mode)) return choice.mode as T
     return valid.length === 0 ? fallback : valid.length === 1 ? (valid[0] as T) : random.pick(valid)
@@ -120,9 +145,22 @@ export function resolveFault(spec: FaultSpec, random: Random, clientTimeout: num
       return {type: spec.type}
     case 'toxic':
       throw new TypeError('toxic faults change a Toxiproxy server, not the proxy; the check runner applies them')
-    case 'status': {
-      const status = mode(GRPC_STATUS_NAMES.filter((n) => n !== 'OK'), 'UNAVAILABLE')
-      return {type: 'status', status: isGrpcStatusName(status) ? status : 'UNAVAILABLE', phase: spec.phase === 'reply' ? 'reply' : 'request'}
-    }
+    case 'status':
+      return resolveStatus(spec, mode(statusModes(spec), ''))
   }
+}
+
+/** The status values a spec lists: gRPC names and HTTP statuses (written as numbers or text). */
+function statusModes(spec: FaultSpec): string[] {
+  const list = spec.mode === undefined ? [] : Array.isArray(spec.mode) ? spec.mode : [spec.mode]
+  return list.map(String).filter((m) => (isGrpcStatusName(m) && m !== 'OK') || /^[1-5]\d\d$/.test(m))
+}
+
+function resolveStatus(spec: FaultSpec, chosen: string): StatusAnswer {
+  const answer: StatusAnswer = {type: 'status', phase: spec.phase === 'reply' ? 'reply' : 'request'}
+  if (chosen !== '') answer.status = isGrpcStatusName(chosen) ? chosen : Number(chosen)
+  if (spec.retryAfter !== undefined) answer.retryAfter = spec.retryAfter
+  if (spec.code !== undefined) answer.code = spec.code
+  if (spec.frame !== undefined) answer.frame = spec.frame
+  return answer
 }

@@ -13,6 +13,9 @@ export function describeProfileFault(f: ProfileFault): string {
     const factor = f.delayTimeoutFactor
     params.push(`${typeof factor === 'number' ? factor : `${factor[0]}..${factor[1]}`}× the client timeout`)
   }
+  if (f.retryAfter !== undefined) params.push(`retry after ${f.retryAfter}s`)
+  if (f.code !== undefined) params.push(`code ${f.code}`)
+  if (f.frame !== undefined) params.push(`frame ${JSON.stringify(f.frame)}`)
   const where = [`attempt ${f.attempt}`]
   if (f.probability !== 1) where.push(`p=${f.probability}`)
   return `${f.type}${params.length > 0 ? `(${params.join(', ')})` : ''} on ${where.join(', ')}`

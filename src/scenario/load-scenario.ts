@@ -5,7 +5,8 @@ import {checkBounds} from './bounds.js'
 import {GRPC_STATUS_NAMES} from '../grpc/status.js'
 import {DurationError, parseDuration} from './duration.js'
 import {jsonPathProblem} from '../jsonpath.js'
-import {builtinProfileCatalog, DEFAULT_PROFILES, FAULT_KINDS, loadProfileFile, unknownProfileMessage} from './profiles.js'
+import {unsupportedFault} from './fault-support.js'
+import {builtinProfileCatalog, DEFAULT_PROFILES, loadProfileFile, unknownProfileMessage} from './profiles.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
 import {
   findTemplateNames,
@@ -441,10 +442,9 @@ function checkProfileNames(
   names.forEach((name, i) => {
     const profile = catalog.get(name)
     if (!profile) check.fail([...at, i], unknownProfileMessage(name, catalog))
-    const foreign = profile.faults.find((f) => !(FAULT_KINDS[f.type].protocols ?? [protocol]).includes(protocol))
+    const foreign = profile.faults.map((f) => unsupportedFault(f, protocol)).find((u) => u !== undefined)
     if (foreign) {
-      const protocols = FAULT_KINDS[foreign.type].protocols?.join(', ')
-      check.fail([...at, i], `profile "${name}" injects ${foreign.type} faults, which apply to ${protocols} targets only (this target is ${protocol})`)
+      check.fail([...at, i], `profile "${name}" injects ${foreign.what}, which apply to ${foreign.protocols.join(', ')} targets only (this target is ${protocol})`)
     }
   })
   return [...names]

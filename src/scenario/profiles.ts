@@ -2,7 +2,7 @@ import {ScenarioError} from '../errors.js'
 import {GRPC_STATUS_NAMES} from '../grpc/status.js'
 import {DurationError, parseDurationSpec} from './duration.js'
 import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
-import type {FaultType, Profile, ProfileFault} from './types.js'
+import type {FaultType, Profile, ProfileFault, Protocol} from './types.js'
 import {didYouMean, schemaValidator, validateSource} from './validate.js'
 
 /** What each fault type accepts; the one place profile files are checked against. */
@@ -15,9 +15,20 @@ export interface FaultKind {
   delay?: boolean
   /** Whether `delayFactor` (a multiple of the client timeout) applies. */
   delayFactor?: boolean
+  /** Whether a mode may also be an HTTP status from 400 to 599 (status: 503, 429). */
+  httpStatusModes?: boolean
+  /** Fields beyond mode, phase and delay that the fault takes. */
+  fields?: readonly FaultField[]
   /** Target protocols the fault exists for; none means every protocol. */
-  protocols?: readonly string[]
+  protocols?: readonly Protocol[]
+  /** Modes or fields only some target protocols support (checked when a scenario loads). */
+  only?: ReadonlyArray<{modes?: readonly string[]; field?: FaultField; protocols: readonly Protocol[]}>
 }
+
+/** Fault fields that only some fault types take. */
+export type FaultField = 'retryAfter' | 'code' | 'frame'
+
+const GRPC_STATUS_MODES = GRPC_STATUS_NAMES.filter((n) => n !== 'OK')
 
 export const FAULT_KINDS: Record<FaultType, FaultKind> = {
   'drop-request': {modes: ['timeout', 'reset']},
@@ -29,7 +40,18 @@ export const FAULT_KINDS: Record<FaultType, FaultKind> = {
   'crash-after-reply': {},
   'client-abort': {},
   toxic: {},
-  status: {modes: GRPC_STATUS_NAMES.filter((n) => n !== 'OK'), phases: ['request', 'reply'], protocols: ['grpc']},
+  status: {
+    modes: GRPC_STATUS_MODES,
+    httpStatusModes: true,
+    phases: ['request', 'reply'],
+    fields: ['retryAfter', 'code', 'frame'],
+    only: [
+      {modes: GRPC_STATUS_MODES, protocols: ['grpc']},
+      {field: 'retryAfter', protocols: ['http', 'jsonrpc', 'grpc']},
+      {field: 'code', protocols: ['jsonrpc']},
+      {field: 'frame', protocols: ['tcp']},
+    ],
+  },
 }
 
 /** Profiles every endpoint runs unless the scenario says otherwise. */
@@ -129,6 +151,9 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
     'The first gRPC attempt reaches the server, but the client gets UNAVAILABLE instead of its reply.',
     {type: 'status', mode: 'UNAVAILABLE', phase: 'reply'},
   ),
+  builtin('status-503', 'The first attempt is answered 503 without reaching the server.', {type: 'status', mode: '503', phase: 'request'}),
+  builtin('status-429-retry-after', 'The first attempt is answered 429, retry after 1s, without reaching the server.', {type: 'status', mode: '429', phase: 'request', retryAfter: 1}),
+  builtin('status-503-after-reply', 'The first attempt reaches the server, but the client gets 503 instead of its reply.', {type: 'status', mode: '503', phase: 'reply'}),
 ]
 
 /** A fresh catalog holding the built-ins, in registry order. */
@@ -155,7 +180,7 @@ export function unknownProfileMessage(name: string, catalog: ReadonlyMap<string,
 
 interface RawFault {
   type: FaultType
-  mode?: string | string[]
+  mode?: string | number | Array<string | number>
   phase?: string
   delay?: unknown
   delayFactor?: number | [number, number]
@@ -165,6 +190,9 @@ interface RawFault {
   nth?: number
   proxy?: string
   toxic?: {type: string; stream?: 'upstream' | 'downstream'; toxicity?: number; attributes?: Record<string, number>}
+  retryAfter?: number
+  code?: number
+  frame?: unknown
 }
 
 interface RawProfile {
@@ -180,13 +208,13 @@ function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault): Profi
   }
   if (raw.mode !== undefined) {
     if (!kind.modes) fail('mode', `fault type ${raw.type} takes no mode`, true)
-    const modes = Array.isArray(raw.mode) ? raw.mode : [raw.mode]
+    const modes = (Array.isArray(raw.mode) ? raw.mode : [raw.mode]).map(String)
     modes.forEach((mode, i) => {
-      if (!kind.modes?.includes(mode)) {
+      if (!kind.modes?.includes(mode) && !(kind.httpStatusModes && /^[45]\d\d$/.test(mode))) {
         const path: PathSegment[] = Array.isArray(raw.mode) ? [...at, 'mode', i] : [...at, 'mode']
         throw source.error(
           path,
-          `must be one of ${kind.modes?.join(', ')} for fault type ${raw.type} (got "${mode}")`,
+          `must be one of ${kind.modes?.join(', ')}${kind.httpStatusModes ? ' or an HTTP status from 400 to 599' : ''} for fault type ${raw.type} (got "${mode}")`,
         )
       }
     })
@@ -235,7 +263,12 @@ function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault): Profi
       attributes: raw.toxic.attributes ?? {},
     }
   }
-  if (raw.mode !== undefined) fault.mode = raw.mode
+  if (raw.mode !== undefined) fault.mode = Array.isArray(raw.mode) ? raw.mode.map(String) : String(raw.mode)
+  for (const field of ['retryAfter', 'code', 'frame'] as const) {
+    if (raw[field] === undefined) continue
+    if (!kind.fields?.includes(field)) fail(field, `fault type ${raw.type} takes no ${field}`, true)
+    fault[field] = raw[field] as never
+  }
   if (raw.phase !== undefined) fault.phase = raw.phase
   if (raw.delay !== undefined) {
     try {

@@ -194,7 +194,8 @@ export interface ProfileFault {
   /**
    * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
    * duplicate: `sequential` | `concurrent` | `delayed`.
-   * status (gRPC): the status code name to answer with, e.g. `UNAVAILABLE`.
+   * status: the status to answer with: a gRPC name such as `UNAVAILABLE` (grpc targets) or an
+   * HTTP status such as `503` (every target; gRPC maps it as gRPC does).
    * A list means the seeded source picks one per trial.
    */
   mode?: string | string[]
@@ -203,6 +204,12 @@ export interface ProfileFault {
   delay?: DurationSpec
   /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
   delayTimeoutFactor?: number | [number, number]
+  /** status: seconds the client should wait before retrying (HTTP `Retry-After`, gRPC pushback). */
+  retryAfter?: number
+  /** status (jsonrpc): the error object's code. */
+  code?: number
+  /** status (tcp): the error frame the client gets. */
+  frame?: unknown
   /** Which attempt of the operation the fault hits (1 = the first). */
   attempt: number
   /** Probability the fault fires on a matching attempt (1 = always). */

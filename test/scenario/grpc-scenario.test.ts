@@ -107,7 +107,7 @@ endpoints:
     profiles: [drop-request, status-unavailable]
 `
     expect(await failure(http)).toBe(
-      'scenario.yaml:6:30: endpoints[0].profiles[1]: profile "status-unavailable" injects status faults, which apply to grpc targets only (this target is http)',
+      'scenario.yaml:6:30: endpoints[0].profiles[1]: profile "status-unavailable" injects status faults with mode UNAVAILABLE, which apply to grpc targets only (this target is http)',
     )
     const {scenario} = await load(GRPC + 'profiles: [status-unavailable, status-unavailable-after-reply]\n')
     expect(scenario.profiles).toEqual(['status-unavailable', 'status-unavailable-after-reply'])

@@ -65,6 +65,9 @@ describe('built-in profiles', () => {
       'client-abort',
       'status-unavailable',
       'status-unavailable-after-reply',
+      'status-503',
+      'status-429-retry-after',
+      'status-503-after-reply',
     ])
   })
 
@@ -78,7 +81,7 @@ describe('built-in profiles', () => {
         expect(fault.probability).toBe(1)
         const kind = FAULT_KINDS[fault.type]
         const modes = fault.mode === undefined ? [] : Array.isArray(fault.mode) ? fault.mode : [fault.mode]
-        for (const mode of modes) expect(kind.modes).toContain(mode)
+        for (const mode of modes) expect(kind.modes?.includes(mode) || (kind.httpStatusModes && /^[45]\d\d$/.test(mode))).toBe(true)
         if (fault.phase !== undefined) expect(kind.phases).toContain(fault.phase)
       }
     }
@@ -161,7 +164,7 @@ describe('loadProfileFile', () => {
 
   it('an unknown field with a suggestion', async () => {
     expect(await failure(edit(FILE, ['probability: 0.33', 'probabilty: 0.33']))).toBe(
-      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, attempt, probability, match, nth, proxy, toxic',
+      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, retryAfter, code, frame, attempt, probability, match, nth, proxy, toxic',
     )
   })
 
@@ -249,5 +252,36 @@ describe('loadProfileFile', () => {
     expect(error.message).toBe(
       'p.yaml:14:11: profiles[1].name: profile "delay" has the same name as the built-in profile delay; choose another name',
     )
+  })
+})
+
+describe('status faults in profile files', () => {
+  const STATUS = `profiles:
+  - name: busy
+    description: Answers 503 or 429.
+    faults:
+      - type: status
+        mode: [503, 429, UNAVAILABLE]
+        retryAfter: 2
+        code: -32001
+        frame: { error: busy }
+`
+
+  it('take HTTP statuses as modes, retryAfter, code and frame', async () => {
+    const [profile] = await loadText(STATUS)
+    expect(profile?.faults[0]).toEqual({type: 'status', mode: ['503', '429', 'UNAVAILABLE'], retryAfter: 2, code: -32001, frame: {error: 'busy'}, attempt: 1, probability: 1})
+  })
+
+  it('an HTTP status on another fault type, or a status field it does not take', async () => {
+    expect(await failure(edit(STATUS, ['type: status', 'type: drop-request'], ['        retryAfter: 2\n        code: -32001\n        frame: { error: busy }\n', '']))).toBe(
+      'p.yaml:6:16: profiles[0].faults[0].mode[0]: must be one of timeout, reset for fault type drop-request (got "503")',
+    )
+    expect(await failure(edit(STATUS, ['type: status', 'type: delay\n        delay: 5ms'], ['        mode: [503, 429, UNAVAILABLE]\n', '']))).toBe(
+      'p.yaml:7:9: profiles[0].faults[0].retryAfter: fault type delay takes no retryAfter',
+    )
+  })
+
+  it('an HTTP status out of range', async () => {
+    expect(await failure(edit(STATUS, ['[503, 429, UNAVAILABLE]', '200']))).toMatch(/^p\.yaml:6:15: profiles\[0\]\.faults\[0\]\.mode: /)
   })
 })

@@ -4,6 +4,7 @@ import {ATTEMPT_HEADER, TRIAL_HEADER} from '../../proxy/http/headers.js'
 import type {ClientPolicy} from '../../scenario/types.js'
 import {parseJsonBody, sendRequest, type RenderedRequest} from '../http-request.js'
 import type {ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
+import {retryAfterMs} from '../retry-after.js'
 
 /** How one HTTP status ends or continues an operation. */
 export function classifyHttpStatus(status: number, policy: ClientPolicy): TransportReply['classification'] {
@@ -25,6 +26,7 @@ function httpTransport(url: string, connections: number): Transport {
         classification: classifyHttpStatus(reply.status, policy),
         body: json.ok ? json.value : reply.body.subarray(0, 4096).toString('utf8'),
         notFound: reply.status === 404,
+        retryAfterMs: retryAfterMs(reply.headers['retry-after']),
       }
     },
     close: () => pool.close(),

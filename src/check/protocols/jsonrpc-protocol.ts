@@ -5,6 +5,7 @@ import {findResponse} from '../../proxy/jsonrpc/message.js'
 import type {ClientPolicy, JsonRpcRequestTemplate, JsonRpcTarget, Scenario} from '../../scenario/types.js'
 import {parseJsonBody, sendRequest} from '../http-request.js'
 import type {ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
+import {retryAfterMs} from '../retry-after.js'
 import {classifyHttpStatus} from './http-protocol.js'
 
 function jsonRpcOptions(scenario: Scenario): JsonRpcTarget {
@@ -59,14 +60,15 @@ function jsonRpcTransport(url: string, options: JsonRpcTarget, connections: numb
       const reply = await sendRequest(pool, {method: 'POST', path, headers, body}, extra, signal)
       const json = parseJsonBody(reply.body)
       const text = reply.body.subarray(0, 4096).toString('utf8')
+      const wait = retryAfterMs(reply.headers['retry-after'])
       if (reply.status < 200 || reply.status >= 300) {
-        return {status: reply.status, classification: classifyHttpStatus(reply.status, policy), body: json.ok ? json.value : text, notFound: reply.status === 404}
+        return {status: reply.status, classification: classifyHttpStatus(reply.status, policy), body: json.ok ? json.value : text, notFound: reply.status === 404, retryAfterMs: wait}
       }
       // A notification under test: the server acknowledges nothing beyond the HTTP status.
       if (focusId === undefined) return {status: reply.status, classification: 'ok', body: json.ok ? json.value : null, notFound: false}
       const response = findResponse(reply.body, focusId)
       if (!response) throw new Error(`the JSON-RPC reply holds no response to call id ${focusId}: ${text.slice(0, 120)}`)
-      return {...classifyJsonRpcResponse(response, reply.status, options), notFound: false}
+      return {...classifyJsonRpcResponse(response, reply.status, options), notFound: false, retryAfterMs: wait}
     },
     close: () => pool.close(),
   }

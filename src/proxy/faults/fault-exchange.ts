@@ -1,7 +1,6 @@
 import type {EventLog, ProxyEventInput} from '../../events/event-log.js'
-import type {GrpcStatusName} from '../../grpc/status.js'
 import {deliverCopy} from '../duplicate-copy.js'
-import {describeFault, type FaultAction} from '../fault.js'
+import {describeFault, type FaultAction, type StatusAnswer} from '../fault.js'
 import type {InFlightTracker} from '../in-flight.js'
 import {pendingSleep, type Cancelable} from '../pending-sleep.js'
 import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
@@ -57,8 +56,8 @@ export interface ExchangePrimitives<R> {
   deliverUntilReply(): Promise<boolean>
   /** Deliver and, once the whole request is sent, close both connections as a crashed client would. */
   abortAfterSending(): Promise<void>
-  /** Answer with a status instead of (request) or after (reply) the server's reply. */
-  answerStatus(status: GrpcStatusName, phase: 'request' | 'reply'): Promise<void>
+  /** Send the client a status of the faultline's own instead of the server's reply (HTTP 503, a gRPC status, a JSON-RPC error, an error frame). */
+  sendStatus(answer: StatusAnswer): Promise<void>
 }
 
 /**
@@ -88,11 +87,7 @@ export abstract class FaultExchange<R> implements ExchangePrimitives<R> {
   abstract deliverUntilReply(): Promise<boolean>
   abstract abortAfterSending(): Promise<void>
 
-  /** Only gRPC has statuses; other protocols forward untouched and say so. */
-  async answerStatus(_status: GrpcStatusName, _phase: 'request' | 'reply'): Promise<void> {
-    this.record({type: 'error', fault: 'status', detail: {message: 'status faults apply to gRPC targets only; forwarded untouched'}})
-    return this.forward()
-  }
+  abstract sendStatus(answer: StatusAnswer): Promise<void>
 
   /** Read what a fault needs before it starts (HTTP: the request body); nothing by default. */
   protected async prepare(): Promise<void> {}

@@ -21,8 +21,11 @@ const FAULTS: {[T in FaultAction['type']]: Runner<T>} = {
   'crash-before-reply': (x) => crashBeforeReply(x),
   'crash-after-reply': (x) => crashAfterReply(x),
   'client-abort': (x) => clientAbort(x),
-  status: (x, a) => answerStatus(x, a.status, a.phase),
+  status: (x, a) => answerStatus(x, a),
 }
+
+/** Every fault type the proxy can apply, in registry order (the fault × protocol test matrix walks it). */
+export const FAULT_TYPES = Object.keys(FAULTS) as Array<FaultAction['type']>
 
 /** Apply one fault to an exchange. */
 export function runFault<R>(x: FaultExchange<R>, action: FaultAction): Promise<void> {

@@ -1,8 +1,8 @@
 import http2, {type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream} from 'node:http2'
 import {pipeline} from 'node:stream'
 import type {RpcMethod} from '../../grpc/proto.js'
-import {encodeGrpcMessage, GRPC_STATUS_CODES, grpcStatusName, type GrpcStatusName} from '../../grpc/status.js'
-import type {FaultAction} from '../fault.js'
+import {encodeGrpcMessage, GRPC_STATUS_CODES, grpcStatusForHttp, grpcStatusName, PUSHBACK_HEADER} from '../../grpc/status.js'
+import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type FaultExchangeEnv, type PartialReply} from '../faults/fault-exchange.js'
 import {singleHeader, type RequestIds} from '../request-ids.js'
 import {replyEvidence} from './reply-evidence.js'
@@ -114,7 +114,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
       return
     }
     // What a gRPC proxy answers when the upstream fails (as Envoy does): UNAVAILABLE.
-    this.sendStatus(GRPC_STATUS_CODES.UNAVAILABLE, `faultline: upstream failed: ${err.message}`)
+    this.sendTrailersOnly(GRPC_STATUS_CODES.UNAVAILABLE, `faultline: upstream failed: ${err.message}`)
   }
 
   partialReply(reply: GrpcReply): PartialReply {
@@ -182,11 +182,11 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
     })
   }
 
-  override async answerStatus(status: GrpcStatusName, phase: 'request' | 'reply'): Promise<void> {
-    const code = GRPC_STATUS_CODES[status]
-    if (phase === 'reply') await this.deliverAndRead()
-    this.recordFault(phase, {status, forwarded: phase === 'reply'})
-    this.sendStatus(code, `faultline: injected ${status}${phase === 'reply' ? ' after the server answered' : ''}`)
+  /** A trailers-only reply; `retryAfter` becomes gRFC A6 pushback. HTTP statuses map as gRPC maps them. */
+  async sendStatus(answer: StatusAnswer): Promise<void> {
+    const status = answer.status === undefined ? 'UNAVAILABLE' : typeof answer.status === 'number' ? grpcStatusForHttp(answer.status) : answer.status
+    const pushback: Record<string, string> = answer.retryAfter === undefined ? {} : {[PUSHBACK_HEADER]: String(answer.retryAfter * 1000)}
+    this.sendTrailersOnly(GRPC_STATUS_CODES[status], `faultline: injected ${status}${answer.phase === 'reply' ? ' after the server answered' : ''}`, pushback)
   }
 
   // ---- building blocks -------------------------------------------------------------------
@@ -309,10 +309,10 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
   }
 
   /** A trailers-only reply with `code`, as a gRPC server or proxy answers an error. */
-  private sendStatus(code: number, message: string): void {
+  private sendTrailersOnly(code: number, message: string, extra: Record<string, string> = {}): void {
     if (this.clientGone) return
     this.s.respond(
-      {':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message)},
+      {':status': 200, 'content-type': 'application/grpc', 'grpc-status': String(code), 'grpc-message': encodeGrpcMessage(message), ...extra},
       {endStream: true},
     )
   }

@@ -1,11 +1,12 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {Readable} from 'node:stream'
 import type {Dispatcher} from 'undici'
-import type {FaultAction} from '../fault.js'
+import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type FaultExchangeEnv, type PartialReply} from '../faults/fault-exchange.js'
 import type {RequestIds} from '../request-ids.js'
 import {outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {hasRequestBody, readAll} from './request-body.js'
+import {httpStatusReply} from './status-reply.js'
 import {deliver, deliverBuffered, sendThenClose, type BufferedReply, type UpstreamRequest} from './upstream-delivery.js'
 
 /** Why a crash-before-reply delivery stops at the reply head. */
@@ -34,8 +35,9 @@ export interface PreparedRequest {
   replyEvidence?: (body: Buffer) => string | undefined
   /** Extra fields for this exchange's 'delivery' events (e.g. the JSON-RPC method). */
   deliveryDetail?: Record<string, unknown>
+  /** How a status fault answers this request (JSON-RPC: an error object); plain HTTP by default. */
+  statusReply?: (answer: StatusAnswer) => BufferedReply
 }
-
 
 /**
  * One client request and everything the proxy does about it: forward it, or apply one
@@ -94,15 +96,11 @@ export class Exchange extends FaultExchange<BufferedReply> {
   }
 
   sendReply(reply: BufferedReply): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.gone || this.res.destroyed) return resolve()
-      this.res.writeHead(reply.status, outboundReplyHeaders(reply.headers))
-      this.res.end(reply.body, () => {
-        this.record({type: 'forwarded', delivery: 1, status: reply.status})
-        resolve()
-      })
-      this.res.once('close', () => resolve())
-    })
+    return this.writeReply(reply, 1)
+  }
+
+  sendStatus(answer: StatusAnswer): Promise<void> {
+    return this.writeReply(this.prepared?.statusReply?.(answer) ?? httpStatusReply(answer))
   }
 
   /** Nothing is written; the client's timeout decides. The proxy's close cancels it. */
@@ -183,6 +181,19 @@ export class Exchange extends FaultExchange<BufferedReply> {
   }
 
   // ---- building blocks -------------------------------------------------------------------
+
+  /** Write a whole reply; `delivery`: the server's reply it forwards ('forwarded' event), none for faultline's own. */
+  private writeReply(reply: BufferedReply, delivery?: number): Promise<void> {
+    return new Promise((resolve) => {
+      if (this.gone || this.res.destroyed) return resolve()
+      this.res.writeHead(reply.status, outboundReplyHeaders(reply.headers))
+      this.res.end(reply.body, () => {
+        if (delivery !== undefined) this.record({type: 'forwarded', delivery, status: reply.status})
+        resolve()
+      })
+      this.res.once('close', () => resolve())
+    })
+  }
 
   private upstreamRequest(body: Buffer | Readable | null): UpstreamRequest {
     return {

@@ -10,6 +10,7 @@ import {deliverBuffered, type BufferedReply} from '../http/upstream-delivery.js'
 import type {RuleSet} from '../rule-set.js'
 import {batchWithout, callAlone, parseJsonRpcRequest, replyWithout, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
 import {pendingSleep} from '../pending-sleep.js'
+import {jsonRpcStatusReply} from './error-reply.js'
 
 /** How the L7 HTTP proxy reads JSON-RPC 2.0 bodies. */
 export interface JsonRpcProxyOptions {
@@ -121,6 +122,7 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
       body: body.length > 0 ? body : null,
       replyEvidence: (reply) => responseEvidence(reply, focus),
       deliveryDetail,
+      statusReply: (answer) => jsonRpcStatusReply(parsed, answer),
     }).run()
     env.tracker.end(trial)
     await running

@@ -1,8 +1,9 @@
 import {removePaths} from '../../jsonpath.js'
-import type {FaultAction} from '../fault.js'
+import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type PartialReply} from '../faults/fault-exchange.js'
 import type {RequestIds} from '../request-ids.js'
 import {deliverAlone} from './deliver-alone.js'
+import {errorFrame} from './error-frame.js'
 import type {FramedLink, Slot} from './framed-link.js'
 import {encodeFrame} from './framing.js'
 import {TCP_REPLY_STATUS, type TcpProxyEnv} from './tcp-env.js'
@@ -51,7 +52,13 @@ export class FrameExchange extends FaultExchange<Buffer> {
     })
   }
 
-  sendReply(reply: Buffer, delivery = 1): Promise<void> {
+  /** The configured error frame, paired to the request like a server reply. */
+  sendStatus(answer: StatusAnswer): Promise<void> {
+    return this.sendReply(errorFrame(answer, this.tcp.replyId, this.id), undefined)
+  }
+
+  /** `delivery`: the server's reply it forwards ('forwarded' event); undefined for faultline's own frame. */
+  sendReply(reply: Buffer, delivery: number | undefined = 1): Promise<void> {
     return new Promise((resolve) => {
       if (this.link.clientGone) return resolve()
       const done = () => {
@@ -60,7 +67,7 @@ export class FrameExchange extends FaultExchange<Buffer> {
       }
       this.link.client.once('close', done)
       this.link.fill(this.slot, encodeFrame(this.tcp.framing, reply), () => {
-        this.record({type: 'forwarded', delivery, status: TCP_REPLY_STATUS})
+        if (delivery !== undefined) this.record({type: 'forwarded', delivery, status: TCP_REPLY_STATUS})
         done()
       })
     })
