@@ -19,6 +19,7 @@ function expectations(check: Checker, at: PathSegment[], raw: Expectation | Expe
   return list as Contract[]
 }
 
+/** Each endpoint with its request, effect probe, contracts, profiles and trial count; names are unique. */
 export function buildEndpoints(
   check: Checker,
   raw: RawScenario,
