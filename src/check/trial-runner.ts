@@ -1,17 +1,17 @@
-import {randomUUID} from 'node:crypto'
 import {setTimeout as sleep} from 'node:timers/promises'
 import {isDeepStrictEqual} from 'node:util'
 import type {EventLog, ProxyEvent} from '../events/event-log.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {CrashPoint} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'
-import {renderTemplate, type TemplateVars} from '../scenario/template.js'
+import type {TemplateVars} from '../scenario/template.js'
 import type {Scenario} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 import type {PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
 import type {TrialEventCollector} from './trial-events.js'
+import {trialValues} from './trial-values.js'
 import type {RemoteToxiproxy} from '../control/remote-toxiproxy.js'
 
 /** What the runner shares across all trials of one check run. */
@@ -72,25 +72,8 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const {scenario} = env
   const endpoint = trial.endpoint
   const marker = trialMarker(trial)
-  const key = `fl-${env.runId}-${trial.endpointIndex}-${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
   const policy = trial.clientTimeout === undefined ? scenario.client : {...scenario.client, timeout: trial.clientTimeout}
-  const requestId = randomUUID()
-  // Every {{uuid}} this trial renders, so comparisons across trials can ignore them.
-  const uuids: string[] = []
-  const uuid = () => {
-    const value = randomUUID()
-    uuids.push(value)
-    return value
-  }
-  const vars = (attempt: number): TemplateVars => ({
-    ...env.baseVars,
-    uuid,
-    key,
-    requestId,
-    trial: String(trial.id),
-    attempt,
-  })
-  const render = (template: unknown, attempt: number): unknown => renderTemplate(template, vars(attempt))
+  const {render, substitutions} = trialValues(env.runId, trial, env.baseVars)
   const effect = endpoint.effect
   const probe = effect
     ? () => readProbe(env.probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
@@ -104,18 +87,8 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   try {
     const before = probe ? await probe() : undefined
     if (before) env.events.record({type: 'probe', trial: marker, detail: {when: 'before', reading: before}})
-    trial.faults.forEach((fault, index) => {
-      const id = `${marker}#${index}`
-      ruleIds.push(id)
-      env.rules.add({id, match: {trial: marker, attempt: fault.attempt}, probability: fault.probability, scope: 'trial', limit: 1, action: fault.action})
-    })
-    for (const [index, {proxy, toxic}] of trial.toxics.entries()) {
-      if (!env.toxiproxy) throw new Error('toxic faults need the scenario\'s toxiproxy server')
-      const name = `faultline-${env.runId}-${marker}-${index}`
-      await env.toxiproxy.addToxic(proxy, {...toxic, name})
-      toxicsAdded.push({proxy, name})
-      env.events.record({type: 'fault', trial: marker, fault: 'toxic', phase: 'connection', detail: {label: `${toxic.type} on ${proxy}`, proxy, toxic: name, attributes: toxic.attributes}})
-    }
+    addFaultRules(env, trial, marker, ruleIds)
+    await addToxics(env, trial, marker, toxicsAdded)
     const operation = await runOperation({
       transport: env.client,
       policy,
@@ -138,7 +111,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     return {
       planned: trial,
       marker,
-      substitutions: [['key', key], ['requestId', requestId], ...uuids.map((u) => ['uuid', u] as const)],
+      substitutions: substitutions(),
       operation,
       before,
       after,
@@ -152,6 +125,26 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     env.activeTrials.delete(marker)
     env.tracker.forget(marker)
     env.collector.take(marker)
+  }
+}
+
+/** One proxy rule per planned fault, matched to this trial only; their ids go into `ruleIds`. */
+function addFaultRules(env: TrialEnvironment, trial: PlannedTrial, marker: string, ruleIds: string[]): void {
+  trial.faults.forEach((fault, index) => {
+    const id = `${marker}#${index}`
+    ruleIds.push(id)
+    env.rules.add({id, match: {trial: marker, attempt: fault.attempt}, probability: fault.probability, scope: 'trial', limit: 1, action: fault.action})
+  })
+}
+
+/** Put the trial's toxics on the Toxiproxy server; each one added goes into `added` at once, so a failure still removes it. */
+async function addToxics(env: TrialEnvironment, trial: PlannedTrial, marker: string, added: Array<{proxy: string; name: string}>): Promise<void> {
+  for (const [index, {proxy, toxic}] of trial.toxics.entries()) {
+    if (!env.toxiproxy) throw new Error('toxic faults need the scenario\'s toxiproxy server')
+    const name = `faultline-${env.runId}-${marker}-${index}`
+    await env.toxiproxy.addToxic(proxy, {...toxic, name})
+    added.push({proxy, name})
+    env.events.record({type: 'fault', trial: marker, fault: 'toxic', phase: 'connection', detail: {label: `${toxic.type} on ${proxy}`, proxy, toxic: name, attributes: toxic.attributes}})
   }
 }
 

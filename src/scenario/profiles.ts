@@ -1,7 +1,7 @@
 import {ScenarioError} from '../errors.js'
 import {GRPC_STATUS_NAMES} from '../grpc/status.js'
-import {DurationError, parseDurationSpec} from './duration.js'
-import {readYamlFile, type PathSegment, type YamlSource} from './source.js'
+import {checkFault, type RawFault} from './profile-fault.js'
+import {readYamlFile} from './source.js'
 import type {FaultType, Profile, ProfileFault, Protocol} from './types.js'
 import {didYouMean, schemaValidator, validateSource} from './validate.js'
 
@@ -178,116 +178,10 @@ export function unknownProfileMessage(name: string, catalog: ReadonlyMap<string,
   return `unknown profile "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; known profiles: ${known.join(', ')}`
 }
 
-interface RawFault {
-  type: FaultType
-  mode?: string | number | Array<string | number>
-  phase?: string
-  delay?: unknown
-  delayFactor?: number | [number, number]
-  attempt?: number
-  probability?: number
-  match?: ProfileFault['match']
-  nth?: number
-  proxy?: string
-  toxic?: {type: string; stream?: 'upstream' | 'downstream'; toxicity?: number; attributes?: Record<string, number>}
-  retryAfter?: number
-  code?: number
-  frame?: unknown
-}
-
 interface RawProfile {
   name: string
   description: string
   faults: RawFault[]
-}
-
-function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault): ProfileFault {
-  const kind = FAULT_KINDS[raw.type]
-  const fail = (field: string, message: string, key = false): never => {
-    throw source.error([...at, field], message, {key})
-  }
-  if (raw.mode !== undefined) {
-    if (!kind.modes) fail('mode', `fault type ${raw.type} takes no mode`, true)
-    const modes = (Array.isArray(raw.mode) ? raw.mode : [raw.mode]).map(String)
-    modes.forEach((mode, i) => {
-      if (!kind.modes?.includes(mode) && !(kind.httpStatusModes && /^[45]\d\d$/.test(mode))) {
-        const path: PathSegment[] = Array.isArray(raw.mode) ? [...at, 'mode', i] : [...at, 'mode']
-        throw source.error(
-          path,
-          `must be one of ${kind.modes?.join(', ')}${kind.httpStatusModes ? ' or an HTTP status from 400 to 599' : ''} for fault type ${raw.type} (got "${mode}")`,
-        )
-      }
-    })
-  }
-  if (raw.phase !== undefined) {
-    if (!kind.phases) fail('phase', `fault type ${raw.type} takes no phase`, true)
-    if (!kind.phases?.includes(raw.phase)) {
-      fail(
-        'phase',
-        `must be one of ${kind.phases?.join(', ')} for fault type ${raw.type} (got "${raw.phase}")`,
-      )
-    }
-  }
-  if (raw.delay !== undefined && !kind.delay) fail('delay', `fault type ${raw.type} takes no delay`, true)
-  if (raw.delayFactor !== undefined && !kind.delayFactor)
-    fail('delayFactor', `fault type ${raw.type} takes no delayFactor`, true)
-  if (raw.type === 'duplicate' && raw.delay !== undefined) {
-    const modes = raw.mode === undefined ? [] : Array.isArray(raw.mode) ? raw.mode : [raw.mode]
-    if (!modes.includes('delayed')) fail('delay', 'only applies to duplicate faults with mode delayed', true)
-  }
-  if (raw.type === 'delay') {
-    if (raw.delay === undefined && raw.delayFactor === undefined) {
-      throw source.error(
-        at,
-        'a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)',
-      )
-    }
-    if (raw.delay !== undefined && raw.delayFactor !== undefined) {
-      fail('delayFactor', 'give either delay or delayFactor, not both', true)
-    }
-  }
-  if (raw.type === 'toxic') {
-    if (raw.proxy === undefined) throw source.error(at, 'a toxic fault needs proxy: the name of a proxy on the scenario\'s toxiproxy server')
-    if (raw.toxic === undefined) throw source.error(at, 'a toxic fault needs toxic: { type: latency, attributes: { latency: 200 } }')
-  } else {
-    if (raw.proxy !== undefined) fail('proxy', `only toxic faults take proxy (this one is ${raw.type})`, true)
-    if (raw.toxic !== undefined) fail('toxic', `only toxic faults take toxic (this one is ${raw.type})`, true)
-  }
-  const fault: ProfileFault = {type: raw.type, attempt: raw.attempt ?? 1, probability: raw.probability ?? 1}
-  if (raw.proxy !== undefined) fault.proxy = raw.proxy
-  if (raw.toxic !== undefined) {
-    fault.toxic = {
-      type: raw.toxic.type,
-      stream: raw.toxic.stream ?? 'downstream',
-      toxicity: raw.toxic.toxicity ?? 1,
-      attributes: raw.toxic.attributes ?? {},
-    }
-  }
-  if (raw.mode !== undefined) fault.mode = Array.isArray(raw.mode) ? raw.mode.map(String) : String(raw.mode)
-  for (const field of ['retryAfter', 'code', 'frame'] as const) {
-    if (raw[field] === undefined) continue
-    if (!kind.fields?.includes(field)) fail(field, `fault type ${raw.type} takes no ${field}`, true)
-    fault[field] = raw[field] as never
-  }
-  if (raw.phase !== undefined) fault.phase = raw.phase
-  if (raw.delay !== undefined) {
-    try {
-      fault.delay = parseDurationSpec(raw.delay, {allowRange: true})
-    } catch (error) {
-      if (error instanceof DurationError) fail('delay', error.message)
-      throw error
-    }
-  }
-  if (raw.delayFactor !== undefined) {
-    const factor = raw.delayFactor
-    if (Array.isArray(factor) && factor[0] > factor[1]) {
-      fail('delayFactor', `range [${factor[0]}, ${factor[1]}]: min must not be greater than max`)
-    }
-    fault.delayTimeoutFactor = Array.isArray(factor) && factor[0] === factor[1] ? factor[0] : factor
-  }
-  if (raw.match !== undefined) fault.match = raw.match
-  if (raw.nth !== undefined) fault.nth = raw.nth
-  return fault
 }
 
 /**
@@ -336,7 +230,7 @@ export async function loadProfileFile(
       )
     }
     seen.set(p.name, i)
-    const faults = p.faults.map((f, j) => checkFault(source, ['profiles', i, 'faults', j], f))
+    const faults = p.faults.map((f, j) => checkFault(source, ['profiles', i, 'faults', j], f, FAULT_KINDS[f.type]))
     const line = source.position(['profiles', i]).line
     return {name: p.name, description: p.description, faults, source: `${display}:${line}`}
   })

@@ -103,6 +103,35 @@ function pointerToPath(pointer: string, data: unknown): PathSegment[] {
   return path
 }
 
+/** An unknown field, reported at its key, with a "did you mean" and the fields allowed there. */
+function unknownField(path: PathSegment[], name: string, parent: AnySchemaObject, keyword: string): Problem {
+  const allowed = Object.keys((parent.properties ?? {}) as object)
+  const guess = didYouMean(name, allowed)
+  const suggestion = guess ? ` (did you mean ${guess}?)` : ''
+  const list =
+    allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : '; no fields are allowed here'
+  return {
+    path: [...path, name],
+    key: true,
+    message: `unknown field${suggestion}${list}`,
+    keyword,
+  }
+}
+
+/** A number past `minimum`/`maximum`/`exclusive…`: the schema's own message where it has one. */
+function numberLimitMessage(keyword: 'minimum' | 'maximum' | 'exclusiveMinimum' | 'exclusiveMaximum', limit: unknown, parent: AnySchemaObject, hint: string | undefined, got: string): string {
+  const above = keyword === 'maximum' || keyword === 'exclusiveMaximum'
+  if (above && typeof parent.maximumErrorMessage === 'string') return `${parent.maximumErrorMessage}${got}`
+  if (hint && !above) return `${hint}${got}`
+  const words = {
+    minimum: 'at least',
+    maximum: 'at most',
+    exclusiveMinimum: 'greater than',
+    exclusiveMaximum: 'less than',
+  }[keyword]
+  return `must be ${words} ${String(limit)}${got}`
+}
+
 interface Problem {
   path: PathSegment[]
   key: boolean
@@ -118,20 +147,8 @@ function describeProblem(error: ErrorObject, data: unknown): Problem {
   const params = error.params as Record<string, unknown>
   const plain = (message: string): Problem => ({path, key: false, message, keyword: error.keyword})
   switch (error.keyword) {
-    case 'additionalProperties': {
-      const name = String(params.additionalProperty)
-      const allowed = Object.keys((parent.properties ?? {}) as object)
-      const guess = didYouMean(name, allowed)
-      const suggestion = guess ? ` (did you mean ${guess}?)` : ''
-      const list =
-        allowed.length > 0 ? `; allowed here: ${allowed.join(', ')}` : '; no fields are allowed here'
-      return {
-        path: [...path, name],
-        key: true,
-        message: `unknown field${suggestion}${list}`,
-        keyword: error.keyword,
-      }
-    }
+    case 'additionalProperties':
+      return unknownField(path, String(params.additionalProperty), parent, error.keyword)
     case 'required': {
       const name = String(params.missingProperty)
       const property = ((parent.properties ?? {}) as Record<string, AnySchemaObject>)[name]
@@ -157,18 +174,8 @@ function describeProblem(error: ErrorObject, data: unknown): Problem {
     case 'minimum':
     case 'maximum':
     case 'exclusiveMinimum':
-    case 'exclusiveMaximum': {
-      const above = error.keyword === 'maximum' || error.keyword === 'exclusiveMaximum'
-      if (above && typeof parent.maximumErrorMessage === 'string') return plain(`${parent.maximumErrorMessage}${got}`)
-      if (hint && !above) return plain(`${hint}${got}`)
-      const words = {
-        minimum: 'at least',
-        maximum: 'at most',
-        exclusiveMinimum: 'greater than',
-        exclusiveMaximum: 'less than',
-      }[error.keyword]
-      return plain(`must be ${words} ${String(params.limit)}${got}`)
-    }
+    case 'exclusiveMaximum':
+      return plain(numberLimitMessage(error.keyword, params.limit, parent, hint, got))
     case 'minItems':
     case 'maxItems': {
       if (hint) return plain(`${hint}${got}`)

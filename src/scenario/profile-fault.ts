@@ -1,0 +1,134 @@
+import {DurationError, parseDurationSpec} from './duration.js'
+import type {FaultKind} from './profiles.js'
+import type {PathSegment, YamlSource} from './source.js'
+import type {FaultType, ProfileFault} from './types.js'
+
+/** One fault of a profile file as the schema guarantees it, before the rules of its type. */
+export interface RawFault {
+  type: FaultType
+  mode?: string | number | Array<string | number>
+  phase?: string
+  delay?: unknown
+  delayFactor?: number | [number, number]
+  attempt?: number
+  probability?: number
+  match?: ProfileFault['match']
+  nth?: number
+  proxy?: string
+  toxic?: {type: string; stream?: 'upstream' | 'downstream'; toxicity?: number; attributes?: Record<string, number>}
+  retryAfter?: number
+  code?: number
+  frame?: unknown
+}
+
+type FieldFailure = (field: string, message: string, key?: boolean) => never
+
+/**
+ * A profile file's fault checked against what its type accepts (`kind`, from FAULT_KINDS) and
+ * filled with defaults. Every problem is a ScenarioError at the field to change.
+ */
+export function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind): ProfileFault {
+  const fail: FieldFailure = (field, message, key = false) => {
+    throw source.error([...at, field], message, {key})
+  }
+  checkModeAndPhase(source, at, raw, kind, fail)
+  checkDelayFields(source, at, raw, kind, fail)
+  checkToxicFields(source, at, raw, fail)
+  const fault = profileFault(raw, fail)
+  for (const field of ['retryAfter', 'code', 'frame'] as const) {
+    if (raw[field] === undefined) continue
+    if (!kind.fields?.includes(field)) fail(field, `fault type ${raw.type} takes no ${field}`, true)
+    fault[field] = raw[field] as never
+  }
+  return fault
+}
+
+function checkModeAndPhase(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
+  if (raw.mode !== undefined) {
+    if (!kind.modes) fail('mode', `fault type ${raw.type} takes no mode`, true)
+    const modes = (Array.isArray(raw.mode) ? raw.mode : [raw.mode]).map(String)
+    modes.forEach((mode, i) => {
+      if (!kind.modes?.includes(mode) && !(kind.httpStatusModes && /^[45]\d\d$/.test(mode))) {
+        const path: PathSegment[] = Array.isArray(raw.mode) ? [...at, 'mode', i] : [...at, 'mode']
+        throw source.error(
+          path,
+          `must be one of ${kind.modes?.join(', ')}${kind.httpStatusModes ? ' or an HTTP status from 400 to 599' : ''} for fault type ${raw.type} (got "${mode}")`,
+        )
+      }
+    })
+  }
+  if (raw.phase !== undefined) {
+    if (!kind.phases) fail('phase', `fault type ${raw.type} takes no phase`, true)
+    if (!kind.phases?.includes(raw.phase)) {
+      fail(
+        'phase',
+        `must be one of ${kind.phases?.join(', ')} for fault type ${raw.type} (got "${raw.phase}")`,
+      )
+    }
+  }
+}
+
+function checkDelayFields(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
+  if (raw.delay !== undefined && !kind.delay) fail('delay', `fault type ${raw.type} takes no delay`, true)
+  if (raw.delayFactor !== undefined && !kind.delayFactor)
+    fail('delayFactor', `fault type ${raw.type} takes no delayFactor`, true)
+  if (raw.type === 'duplicate' && raw.delay !== undefined) {
+    const modes = raw.mode === undefined ? [] : Array.isArray(raw.mode) ? raw.mode : [raw.mode]
+    if (!modes.includes('delayed')) fail('delay', 'only applies to duplicate faults with mode delayed', true)
+  }
+  if (raw.type === 'delay') {
+    if (raw.delay === undefined && raw.delayFactor === undefined) {
+      throw source.error(
+        at,
+        'a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)',
+      )
+    }
+    if (raw.delay !== undefined && raw.delayFactor !== undefined) {
+      fail('delayFactor', 'give either delay or delayFactor, not both', true)
+    }
+  }
+}
+
+function checkToxicFields(source: YamlSource, at: PathSegment[], raw: RawFault, fail: FieldFailure): void {
+  if (raw.type === 'toxic') {
+    if (raw.proxy === undefined) throw source.error(at, 'a toxic fault needs proxy: the name of a proxy on the scenario\'s toxiproxy server')
+    if (raw.toxic === undefined) throw source.error(at, 'a toxic fault needs toxic: { type: latency, attributes: { latency: 200 } }')
+  } else {
+    if (raw.proxy !== undefined) fail('proxy', `only toxic faults take proxy (this one is ${raw.type})`, true)
+    if (raw.toxic !== undefined) fail('toxic', `only toxic faults take toxic (this one is ${raw.type})`, true)
+  }
+}
+
+/** The checked fault with its defaults: first attempt, always, a toxic downstream at full toxicity. */
+function profileFault(raw: RawFault, fail: FieldFailure): ProfileFault {
+  const fault: ProfileFault = {type: raw.type, attempt: raw.attempt ?? 1, probability: raw.probability ?? 1}
+  if (raw.proxy !== undefined) fault.proxy = raw.proxy
+  if (raw.toxic !== undefined) {
+    fault.toxic = {
+      type: raw.toxic.type,
+      stream: raw.toxic.stream ?? 'downstream',
+      toxicity: raw.toxic.toxicity ?? 1,
+      attributes: raw.toxic.attributes ?? {},
+    }
+  }
+  if (raw.mode !== undefined) fault.mode = Array.isArray(raw.mode) ? raw.mode.map(String) : String(raw.mode)
+  if (raw.phase !== undefined) fault.phase = raw.phase
+  if (raw.delay !== undefined) {
+    try {
+      fault.delay = parseDurationSpec(raw.delay, {allowRange: true})
+    } catch (error) {
+      if (error instanceof DurationError) fail('delay', error.message)
+      throw error
+    }
+  }
+  if (raw.delayFactor !== undefined) {
+    const factor = raw.delayFactor
+    if (Array.isArray(factor) && factor[0] > factor[1]) {
+      fail('delayFactor', `range [${factor[0]}, ${factor[1]}]: min must not be greater than max`)
+    }
+    fault.delayTimeoutFactor = Array.isArray(factor) && factor[0] === factor[1] ? factor[0] : factor
+  }
+  if (raw.match !== undefined) fault.match = raw.match
+  if (raw.nth !== undefined) fault.nth = raw.nth
+  return fault
+}

@@ -1,0 +1,72 @@
+import path from 'node:path'
+import {ProtoCatalog, ProtoError} from '../grpc/proto.js'
+import type {RawScenario} from './raw-scenario.js'
+import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
+import type {Checker} from './scenario-checker.js'
+import {buildServerBlock} from './server-block.js'
+import {buildTcpTarget} from './tcp-target.js'
+import {findTemplateNames, renderString} from './template.js'
+import {TARGET_TEMPLATES} from './template-scopes.js'
+import type {Target} from './types.js'
+
+/** The `target` block: protocol, URL, the protocol's own settings, the server faultline runs. */
+export function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
+  const at = ['target']
+  checkTargetUrl(check, raw)
+  const target: Target = {protocol: raw.protocol, url: raw.url}
+  if (raw.protocol === 'jsonrpc') {
+    target.jsonrpc = {retryErrorCodes: [...(raw.retryErrorCodes ?? SCENARIO_DEFAULTS.jsonrpc.retryErrorCodes)]}
+    if (raw.requestId) {
+      const place = raw.requestId as {param: string} | {header: string}
+      target.jsonrpc.requestId = 'param' in place ? {param: check.jsonPath([...at, 'requestId', 'param'], place.param)} : {header: place.header}
+    }
+  }
+  if (raw.protocol === 'tcp') target.tcp = buildTcpTarget(check, raw)
+  if (raw.proto !== undefined) target.proto = path.resolve(dir, raw.proto)
+  if (raw.server) target.server = buildServerBlock(check, raw.server, raw.protocol, dir)
+  return target
+}
+
+/** `target.url` has the scheme of its protocol, and uses {{port}} only when faultline starts the server. */
+function checkTargetUrl(check: Checker, raw: RawScenario['target']): void {
+  const at = ['target']
+  check.templates([...at, 'url'], raw.url, TARGET_TEMPLATES, 'target.url')
+  const sample = renderString(raw.url, {port: 1, env: check.env})
+  let url: URL | undefined
+  try {
+    url = new URL(sample)
+  } catch {
+    url = undefined
+  }
+  if (raw.protocol === 'grpc') {
+    if (!url || (url.protocol !== 'grpc:' && url.protocol !== 'http:') || url.hostname === '' || url.port === '') {
+      check.fail(
+        [...at, 'url'],
+        `must be a grpc:// or http:// URL with a port, such as grpc://127.0.0.1:50051 (got ${JSON.stringify(raw.url)})`,
+      )
+    }
+  } else {
+    const scheme = raw.protocol === 'tcp' ? 'tcp:' : 'http:'
+    if (!url || url.protocol !== scheme || url.hostname === '' || (scheme === 'tcp:' && url.port === '')) {
+      const example = raw.protocol === 'tcp' ? 'tcp://127.0.0.1:4100' : raw.protocol === 'jsonrpc' ? 'http://127.0.0.1:4100/rpc' : 'http://127.0.0.1:4100'
+      check.fail([...at, 'url'], `must be ${scheme === 'tcp:' ? 'a' : 'an'} ${scheme}// URL such as ${example} (got ${JSON.stringify(raw.url)})`)
+    }
+  }
+  if (findTemplateNames(raw.url).includes('port') && !raw.server) {
+    check.fail(
+      [...at, 'url'],
+      '{{port}} needs target.server: faultline picks the port and starts the server on it',
+    )
+  }
+}
+
+/** The target's .proto, loaded now so methods and fields are checked at load time. */
+export function loadProto(check: Checker, target: Target): ProtoCatalog | undefined {
+  if (target.protocol !== 'grpc' || target.proto === undefined) return undefined
+  try {
+    return ProtoCatalog.load(target.proto)
+  } catch (error) {
+    if (error instanceof ProtoError) check.fail(['target', 'proto'], `cannot load the proto file: ${error.message}`)
+    throw error
+  }
+}
