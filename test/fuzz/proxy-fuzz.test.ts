@@ -1,15 +1,16 @@
 import {once} from 'node:events'
-import net, {type AddressInfo} from 'node:net'
+import net from 'node:net'
 import fc from 'fast-check'
 import {afterEach, describe, expect, it} from 'vitest'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {HttpFaultProxy} from '../../src/proxy/http/http-fault-proxy.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
-import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
+import {encodeFrame, type Framing} from '../../src/proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 import {startCountingServer} from '../helpers/servers.js'
 import {untilEvents} from '../helpers/event-wait.js'
+import {jsonFrame, startFramedServer} from '../helpers/framed-server.js'
 
 /**
  * Fuzzing the proxies with random and mutated traffic (fast-check, fixed seed, bounded runs).
@@ -173,30 +174,9 @@ describe('fuzz: HTTP fault proxy', () => {
 // ---- framed TCP: random bytes and mutated frames ----------------------------------------
 
 async function framedEcho(framing: Framing) {
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-    const decoder = new FrameDecoder(framing)
-    socket.on('data', (chunk: Buffer) => {
-      try {
-        for (const frame of decoder.push(chunk)) socket.write(encodeFrame(framing, Buffer.from(JSON.stringify({echo: JSON.parse(frame.toString()) as unknown}))))
-      } catch {
-        socket.destroy()
-      }
-    })
-  })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      }),
-  )
-  return (server.address() as AddressInfo).port
+  const server = await startFramedServer(framing, (frame) => ({reply: jsonFrame({echo: JSON.parse(frame.toString()) as unknown})}))
+  cleanups.push(server.close)
+  return server.port
 }
 
 const json = fc.jsonValue({maxDepth: 2}).map((v) => Buffer.from(JSON.stringify(v)))

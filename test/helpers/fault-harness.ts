@@ -1,14 +1,13 @@
-import net, {type AddressInfo} from 'node:net'
 import {PROTOCOLS} from '../../src/check/protocols/registry.js'
 import type {Transport, TransportReply} from '../../src/check/protocol.js'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
 import type {CrashContext} from '../../src/proxy/proxy-hooks.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
-import {encodeFrame, FrameDecoder} from '../../src/proxy/tcp/framing.js'
 import type {ClientPolicy, Protocol, Scenario} from '../../src/scenario/types.js'
 import {PROTO_FILE, startTestBank} from './grpc.js'
 import {startHttpServer} from './servers.js'
+import {jsonFrame, startFramedServer} from './framed-server.js'
 
 /** What the client got for one request: a reply (with how the built-in client reads it), or an error. */
 export type ClientView = {kind: 'reply'; reply: TransportReply} | {kind: 'error'; message: string}
@@ -40,28 +39,12 @@ async function httpServer(jsonrpc: boolean): Promise<CountingServer> {
 
 async function tcpServer(): Promise<CountingServer> {
   let n = 0
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-    const decoder = new FrameDecoder(NDJSON)
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        n += 1
-        const {id} = JSON.parse(frame.toString()) as {id: unknown}
-        socket.write(encodeFrame(NDJSON, Buffer.from(JSON.stringify({id, n}))))
-      }
-    })
+  const server = await startFramedServer(NDJSON, (frame) => {
+    n += 1
+    const {id} = JSON.parse(frame.toString()) as {id: unknown}
+    return {reply: jsonFrame({id, n})}
   })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const {port} = server.address() as AddressInfo
-  const close = () =>
-    new Promise<void>((resolve) => {
-      server.close(() => resolve())
-      for (const s of sockets) s.destroy()
-    })
-  return {url: `tcp://127.0.0.1:${port}`, count: () => n, close}
+  return {url: `tcp://127.0.0.1:${server.port}`, count: () => n, close: server.close}
 }
 
 async function grpcServer(): Promise<CountingServer> {

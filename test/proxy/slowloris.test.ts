@@ -1,5 +1,5 @@
 import {once} from 'node:events'
-import net, {type AddressInfo} from 'node:net'
+import net from 'node:net'
 import {Pool} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
@@ -8,10 +8,11 @@ import {HttpFaultProxy} from '../../src/proxy/http/http-fault-proxy.js'
 import type {HttpTimeouts} from '../../src/proxy/http/timeouts.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
-import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
+import {type Framing} from '../../src/proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 import {startCountingServer} from '../helpers/servers.js'
 import {untilEvents} from '../helpers/event-wait.js'
+import {jsonFrame, startFramedServer} from '../helpers/framed-server.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -134,31 +135,12 @@ const PREFIXED: Framing = {type: 'length-prefixed', headerBytes: 4, byteOrder: '
 /** A framed echo server: answers each frame with {n, echo} where n counts frames. */
 async function framedServer(framing: Framing, replyDelay = 0) {
   let frames = 0
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-    const decoder = new FrameDecoder(framing)
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        frames += 1
-        const reply = encodeFrame(framing, Buffer.from(JSON.stringify({n: frames, echo: JSON.parse(frame.toString()) as unknown})))
-        if (replyDelay > 0) setTimeout(() => !socket.destroyed && socket.write(reply), replyDelay)
-        else socket.write(reply)
-      }
-    })
+  const server = await startFramedServer(framing, (frame) => {
+    frames += 1
+    return {reply: jsonFrame({n: frames, echo: JSON.parse(frame.toString()) as unknown}), delayMs: replyDelay}
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      }),
-  )
-  return {port: (server.address() as AddressInfo).port, frames: () => frames}
+  cleanups.push(server.close)
+  return {port: server.port, frames: () => frames}
 }
 
 async function tcpSetup(framing: Framing, frameTimeout: number, action?: FaultAction) {

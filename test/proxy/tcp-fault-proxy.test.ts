@@ -1,15 +1,16 @@
 import {once} from 'node:events'
-import net, {type AddressInfo} from 'node:net'
+import net from 'node:net'
 import {afterEach, describe, expect, it} from 'vitest'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
 import type {CrashContext, ProxyHooks} from '../../src/proxy/proxy-hooks.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import {FramedConnection} from '../../src/proxy/tcp/framed-client.js'
-import {encodeFrame, FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
+import {FrameDecoder, type Framing} from '../../src/proxy/tcp/framing.js'
 import {MARKER_FIELD} from '../../src/proxy/tcp/request-frame.js'
 import {TcpFaultProxy} from '../../src/proxy/tcp/tcp-fault-proxy.js'
 import {untilEvents} from '../helpers/event-wait.js'
+import {jsonFrame, startFramedServer} from '../helpers/framed-server.js'
 
 const cleanups: Array<() => unknown> = []
 afterEach(async () => {
@@ -22,34 +23,13 @@ const PREFIXED: Framing = {type: 'length-prefixed', headerBytes: 4, byteOrder: '
 /** A framed server that records every frame it gets and answers {id, n, echo} (n counts executions). */
 async function startRecordingServer(framing: Framing, options: {replyDelay?: (frame: Record<string, unknown>) => number} = {}) {
   const received: Buffer[] = []
-  const sockets = new Set<net.Socket>()
-  const server = net.createServer((socket) => {
-    sockets.add(socket)
-    socket.once('close', () => sockets.delete(socket))
-    socket.on('error', () => undefined)
-    const decoder = new FrameDecoder(framing)
-    socket.on('data', (chunk: Buffer) => {
-      for (const frame of decoder.push(chunk)) {
-        received.push(frame)
-        const message = JSON.parse(frame.toString()) as Record<string, unknown>
-        const reply = Buffer.from(JSON.stringify({id: message.id, n: received.length, echo: message.op}))
-        const wait = options.replyDelay?.(message) ?? 0
-        if (wait > 0) setTimeout(() => !socket.destroyed && socket.write(encodeFrame(framing, reply)), wait)
-        else socket.write(encodeFrame(framing, reply))
-      }
-    })
+  const server = await startFramedServer(framing, (frame) => {
+    received.push(frame)
+    const message = JSON.parse(frame.toString()) as Record<string, unknown>
+    return {reply: jsonFrame({id: message.id, n: received.length, echo: message.op}), delayMs: options.replyDelay?.(message) ?? 0}
   })
-  server.listen(0, '127.0.0.1')
-  await once(server, 'listening')
-  const {port} = server.address() as AddressInfo
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve())
-        for (const s of sockets) s.destroy()
-      }),
-  )
-  return {port, received}
+  cleanups.push(server.close)
+  return {port: server.port, received}
 }
 
 async function setup(framing: Framing, action?: FaultAction, extra: {replyId?: string; replyDelay?: (frame: Record<string, unknown>) => number; hooks?: ProxyHooks} = {}) {
