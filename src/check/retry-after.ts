@@ -1,4 +1,4 @@
-import {MAX_DURATION_MS} from '../scenario/duration.js'
+import {MAX_TIMER_MS} from '../timer-limit.js'
 
 /**
  * How long a `Retry-After` header (RFC 9110 §10.2.3) asks the client to wait, in ms: a number
@@ -8,10 +8,10 @@ import {MAX_DURATION_MS} from '../scenario/duration.js'
 export function retryAfterMs(value: string | string[] | undefined, now = Date.now()): number | undefined {
   const text = (Array.isArray(value) ? value[0] : value)?.trim()
   if (text === undefined || text === '') return undefined
-  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_DURATION_MS)
+  if (/^\d+$/.test(text)) return Math.min(Number(text) * 1000, MAX_TIMER_MS)
   // Only an IMF-fixdate, rfc850 or asctime date (they all name a weekday); not any text Date.parse accepts.
   if (!/^(Mon|Tue|Wed|Thu|Fri|Sat|Sun)/.test(text)) return undefined
   const at = Date.parse(text)
   if (Number.isNaN(at)) return undefined
-  return Math.min(Math.max(0, at - now), MAX_DURATION_MS)
+  return Math.min(Math.max(0, at - now), MAX_TIMER_MS)
 }

@@ -1,5 +1,5 @@
 import type {EventLog} from '../events/event-log.js'
-import {MAX_DURATION_MS} from '../scenario/duration.js'
+import {MAX_TIMER_MS} from '../timer-limit.js'
 import type {ClientPolicy} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 
@@ -47,7 +47,7 @@ export async function runOperation(options: OperationOptions): Promise<Operation
   let retryAfter: number | undefined
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
     // The server's Retry-After (or gRPC pushback) replaces the backoff once, capped at the longest a timer can wait.
-    if (attempt > 1) await delay(Math.min(retryAfter ?? policy.backoff * policy.backoffFactor ** (attempt - 2), MAX_DURATION_MS), options.signal)
+    if (attempt > 1) await delay(Math.min(retryAfter ?? policy.backoff * policy.backoffFactor ** (attempt - 2), MAX_TIMER_MS), options.signal)
     retryAfter = undefined
     options.signal?.throwIfAborted()
     const request = options.render(attempt)

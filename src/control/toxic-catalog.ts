@@ -1,6 +1,7 @@
 import type {Stream, ToxicSpec} from '../proxy/l4/toxic.js'
 import {apiErrors} from './api-error.js'
 import {asObject} from './proxy-input.js'
+import {MAX_TIMER_MS} from '../timer-limit.js'
 
 /** What the control API needs to know of a toxic type: its numeric attributes. */
 export interface ToxicTypeSpec {
@@ -9,11 +10,11 @@ export interface ToxicTypeSpec {
 }
 
 /**
- * The largest magnitude an attribute may have: Node's timers hold at most 2^31−1 ms (about
- * 24.8 days) and treat anything larger as 1 ms, so a bigger latency or timeout would do the
- * opposite of what was asked. Counts and sizes (bytes, rates, nth) share the bound.
+ * The largest magnitude an attribute may have: the timer limit, since a bigger latency or
+ * timeout would do the opposite of what was asked. Counts and sizes (bytes, rates, nth) share
+ * the bound.
  */
-export const MAX_ATTRIBUTE = 2 ** 31 - 1
+const MAX_ATTRIBUTE = MAX_TIMER_MS
 
 function attributeValue(name: string, kind: 'integer' | 'number', value: unknown): number | undefined {
   if (value === undefined || value === null) return undefined

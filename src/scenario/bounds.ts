@@ -1,4 +1,4 @@
-import {MAX_DURATION_MS} from './duration.js'
+import {MAX_TIMER_MS} from '../timer-limit.js'
 import type {PathSegment, YamlSource} from './source.js'
 import type {Profile, Scenario} from './types.js'
 
@@ -12,7 +12,7 @@ import type {Profile, Scenario} from './types.js'
 /** Trials one run may plan: the sum over endpoints of profiles × trials. */
 export const MAX_TRIALS_PER_RUN = 100_000
 
-const LONGEST_TIMER = `the longest timer (${MAX_DURATION_MS}ms, about 24.8 days)`
+const LONGEST_TIMER = `the longest timer (${MAX_TIMER_MS}ms, about 24.8 days)`
 
 /** `1234ms`, or `1.2e+300ms` when a plain number would be unreadable. */
 function ms(value: number): string {
@@ -54,7 +54,7 @@ function checkLastBackoff(source: YamlSource, raw: RawCounts, scenario: Scenario
   const {backoff, backoffFactor, attempts} = scenario.client
   if (attempts < 2) return
   const longest = backoff * backoffFactor ** (attempts - 2)
-  if (longest <= MAX_DURATION_MS) return
+  if (longest <= MAX_TIMER_MS) return
   const given = raw.client ?? {}
   const field =
     given.backoffFactor !== undefined ? 'backoffFactor' : given.backoff !== undefined ? 'backoff' : 'attempts'
@@ -77,7 +77,7 @@ function checkTimeoutDelays(source: YamlSource, raw: RawCounts, scenario: Scenar
   for (const name of used) {
     const profile = scenario.profileCatalog.get(name)
     const factor = profile ? largestTimeoutFactor(profile) : undefined
-    if (factor === undefined || factor * scenario.client.timeout <= MAX_DURATION_MS) continue
+    if (factor === undefined || factor * scenario.client.timeout <= MAX_TIMER_MS) continue
     const at: PathSegment[] = raw.client?.timeout !== undefined ? ['client', 'timeout'] : ['client']
     throw source.error(
       at,

@@ -1,4 +1,5 @@
 import type {DurationSpec} from './types.js'
+import {MAX_TIMER_MS} from '../timer-limit.js'
 
 /**
  * Durations as users write them: `300ms`, `1.5s`, `2m`, or a bare number of milliseconds
@@ -11,13 +12,7 @@ export const DURATION_PATTERN = /^\s*(\d+(?:\.\d+)?|\.\d+)\s*(ms|s|m)?\s*$/
 
 const UNIT_MS: Record<string, number> = {ms: 1, s: 1000, m: 60_000}
 
-/**
- * The longest duration faultline accepts: 2^31−1 ms (about 24.8 days), the longest delay a
- * Node.js timer can wait. Longer ones would fire at once (with a TimeoutOverflowWarning).
- */
-export const MAX_DURATION_MS = 2 ** 31 - 1
-
-export const MAX_DURATION_HINT = `must be at most ${MAX_DURATION_MS}ms (about 24.8 days, the longest a timer can wait)`
+export const MAX_DURATION_HINT = `must be at most ${MAX_TIMER_MS}ms (about 24.8 days, the longest a timer can wait)`
 
 export const DURATION_HINT = 'must be a duration like 300ms, 1.5s or 2m (a bare number means milliseconds)'
 export const DURATION_RANGE_HINT =
@@ -27,7 +22,7 @@ export const DURATION_RANGE_HINT =
 export class DurationError extends Error {
   constructor(
     message: string,
-    /** `form`: not written as a duration; `too-long`: past MAX_DURATION_MS. */
+    /** `form`: not written as a duration; `too-long`: past MAX_TIMER_MS. */
     readonly kind: 'form' | 'too-long' = 'form',
   ) {
     super(message)
@@ -56,7 +51,7 @@ export function parseDuration(value: unknown): number {
     if (m) ms = Number(m[1]) * (UNIT_MS[m[2] ?? 'ms'] as number)
   }
   if (ms === undefined) throw new DurationError(`${DURATION_HINT} (got ${describeValue(value)})`)
-  if (!(ms <= MAX_DURATION_MS)) throw new DurationError(`${MAX_DURATION_HINT} (got ${describeValue(value)})`, 'too-long')
+  if (!(ms <= MAX_TIMER_MS)) throw new DurationError(`${MAX_DURATION_HINT} (got ${describeValue(value)})`, 'too-long')
   return ms
 }
 

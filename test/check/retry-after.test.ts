@@ -2,7 +2,7 @@ import {describe, expect, it} from 'vitest'
 import type {Transport, TransportReply} from '../../src/check/protocol.js'
 import {retryAfterMs} from '../../src/check/retry-after.js'
 import {runOperation} from '../../src/check/retrying-client.js'
-import {MAX_DURATION_MS} from '../../src/scenario/duration.js'
+import {MAX_TIMER_MS} from '../../src/timer-limit.js'
 import type {ClientPolicy} from '../../src/scenario/types.js'
 
 describe('retryAfterMs', () => {
@@ -24,7 +24,7 @@ describe('retryAfterMs', () => {
   })
 
   it('is capped at the longest a timer can wait', () => {
-    expect(retryAfterMs('99999999999', now)).toBe(MAX_DURATION_MS)
+    expect(retryAfterMs('99999999999', now)).toBe(MAX_TIMER_MS)
   })
 })
 
@@ -58,7 +58,7 @@ describe('the built-in client and Retry-After', () => {
   })
 
   it('does not wait past its last attempt, however long the server asks', async () => {
-    const transport = scripted([BUSY, {...BUSY, retryAfterMs: MAX_DURATION_MS}])
+    const transport = scripted([BUSY, {...BUSY, retryAfterMs: MAX_TIMER_MS}])
     const result = await runOperation({transport, policy: POLICY, render: () => ({}), trial: 't', signal: AbortSignal.timeout(20_000)})
     expect(result.attempts).toHaveLength(2)
     expect(result.outcome).toBe('indeterminate')

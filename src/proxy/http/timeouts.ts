@@ -1,4 +1,5 @@
 import type {ServerOptions} from 'node:http'
+import {MAX_TIMER_MS} from '../../timer-limit.js'
 
 /**
  * How long the HTTP fault proxy waits for a client, in milliseconds (0 = no limit). They
@@ -39,7 +40,7 @@ function checkingInterval(t: HttpTimeouts): number {
  */
 export function timeoutsProblem(t: HttpTimeouts): string | undefined {
   for (const [name, ms] of Object.entries(t)) {
-    if (!Number.isInteger(ms) || ms < 0 || ms > 2 ** 31 - 1) return `${name} must be a whole number of milliseconds from 0 to 2147483647`
+    if (!Number.isInteger(ms) || ms < 0 || ms > MAX_TIMER_MS) return `${name} must be a whole number of milliseconds from 0 to ${MAX_TIMER_MS}`
   }
   if (t.requestTimeout > 0 && t.headersTimeout > t.requestTimeout) {
     return `the headers timeout (${t.headersTimeout} ms) must not exceed the request timeout (${t.requestTimeout} ms)`
