@@ -1,6 +1,7 @@
 import {sameJson} from './normalize.js'
 import type {OracleKind} from './oracle.js'
 import type {TrialResult} from './trial-result.js'
+import {shorten} from './shorten.js'
 
 /**
  * The rule of each contract: what one trial says about it. Every rule judges a trial against
@@ -118,5 +119,5 @@ function replyLabel(reply: {attempt?: number; delivery: number}): string {
 /** `200 {"key":"fl-…","value":2}`: the reply as the server sent it, not its normalised form. */
 function describeReply(reply: {status: number | string; body: unknown; text?: string}): string {
   const body = reply.text ?? (typeof reply.body === 'string' ? reply.body : JSON.stringify(reply.body))
-  return `${reply.status} ${body.length > 80 ? `${body.slice(0, 77)}...` : body}`
+  return `${reply.status} ${shorten(body, 80)}`
 }

@@ -6,6 +6,7 @@ import type {ProbeReading} from './probe.js'
 import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.js'
 import type {DeliveredReply, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
+import {shorten} from './shorten.js'
 
 /** How executions are counted for an endpoint (docs/verdicts.md §3), fixed by its baseline. */
 export type OracleKind = 'count' | 'state' | 'reply'
@@ -28,10 +29,6 @@ export class BaselineProblem extends Error {
   ) {
     super(message)
   }
-}
-
-function numeric(reading: ProbeReading): ProbeNumber | undefined {
-  return readingNumber(reading)
 }
 
 function state(reading: ProbeReading, raw: RawTrial, endpoint: Endpoint): unknown {
@@ -60,7 +57,7 @@ export function uncleanBaseline(raw: RawTrial): string | undefined {
 function describeAttempt(a: RawTrial['operation']['attempts'][number]): string {
   if (a.result !== 'reply') return a.error ?? a.result
   const body = a.body ?? ''
-  return `${a.status}${body ? ` ${body.length > 120 ? `${body.slice(0, 117)}...` : body}` : ''}`
+  return `${a.status}${body ? ` ${shorten(body, 120)}` : ''}`
 }
 
 /**
@@ -82,8 +79,8 @@ export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
   }
   const before = raw.before as ProbeReading
   const after = raw.after as ProbeReading
-  const a = numeric(before)
-  const b = numeric(after)
+  const a = readingNumber(before)
+  const b = readingNumber(after)
   const countable = a !== undefined && b !== undefined && after.kind === 'value'
   if (effect.oracle === 'count' || (effect.oracle === 'auto' && countable)) {
     if (!countable) {

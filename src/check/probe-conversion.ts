@@ -1,5 +1,6 @@
 import type {ProbeConversion} from '../scenario/types.js'
 import {ProbeNumber} from './probe-number.js'
+import {shorten} from './shorten.js'
 
 /** What an effect probe's `as` made of the selected value, or why it could not. */
 export type Conversion = {ok: true; number: ProbeNumber} | {ok: false; problem: string}
@@ -54,5 +55,5 @@ function asLength(value: unknown): Conversion {
 
 function shown(value: unknown): string {
   const text = JSON.stringify(value) ?? String(value)
-  return text.length > 80 ? `${text.slice(0, 77)}...` : text
+  return shorten(text, 80)
 }
