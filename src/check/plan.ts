@@ -46,6 +46,11 @@ export function faultLabel(trial: PlannedTrial): string {
   return labels.length === 0 ? 'none' : labels.join(' + ')
 }
 
+/** A trial's number within its endpoint as keys and markers write it: `3`, or `0r2` for a baseline's second try. */
+export function trialTag(trial: PlannedTrial): string {
+  return `${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
+}
+
 /** The clean baseline of an endpoint; later tries get fresh keys and a longer timeout. */
 export function baselineTrial(endpoint: Endpoint, endpointIndex: number, attempt = 1, clientTimeout?: number): PlannedTrial {
   const trial: PlannedTrial = {id: 0, endpoint, endpointIndex, profile: 'baseline', faults: [], toxics: [], variant: 'none', exclusive: false}

@@ -7,7 +7,7 @@ import type {RuleSet} from '../proxy/rule-set.js'
 import type {TemplateVars} from '../scenario/template.js'
 import type {Scenario} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
-import type {PlannedTrial} from './plan.js'
+import {trialTag, type PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
 import type {TrialEventCollector} from './trial-events.js'
@@ -61,7 +61,7 @@ export interface RawTrial {
 
 /** `t0.3`: endpoint 0, trial 3; a baseline's later tries are `t0.0r2`, `t0.0r3`. */
 export function trialMarker(trial: PlannedTrial): string {
-  return `t${trial.endpointIndex}.${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
+  return `t${trial.endpointIndex}.${trialTag(trial)}`
 }
 
 /**

@@ -1,6 +1,6 @@
 import {randomUUID} from 'node:crypto'
 import {renderTemplate, type TemplateVars} from '../scenario/template.js'
-import type {PlannedTrial} from './plan.js'
+import {trialTag, type PlannedTrial} from './plan.js'
 
 /** The fresh template values of one trial, so trials never see each other's effects. */
 export interface TrialValues {
@@ -14,7 +14,7 @@ export interface TrialValues {
 
 /** `{{key}}` unique per run, endpoint, trial and baseline try; `{{requestId}}` one per operation. */
 export function trialValues(runId: string, trial: PlannedTrial, baseVars: Pick<TemplateVars, 'env' | 'port'>): TrialValues {
-  const key = `fl-${runId}-${trial.endpointIndex}-${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
+  const key = `fl-${runId}-${trial.endpointIndex}-${trialTag(trial)}`
   const requestId = randomUUID()
   // Every {{uuid}} this trial renders, so comparisons across trials can ignore them.
   const uuids: string[] = []
