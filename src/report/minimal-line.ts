@@ -28,6 +28,7 @@ export function formatMinimal(names: readonly ContractName[], m: MinimalCase): s
   const head = `minimal: ${m.fault} breaks ${names.map((n) => CONTRACT_LABELS[n]).join(', ')}`
   const cost = formatShrinkCost(m.reruns, m.ms)
   if (m.simpler) return `${head}; ${cost}`
+  if (m.reruns === 0 && m.cutShort === undefined) return `${head} (trial ${m.trial} itself: the endpoint's profiles hold no simpler fault)`
   const bound = m.cutShort === 'reruns' ? '; stopped at the re-run limit, simpler faults untried' : m.cutShort === 'time' ? '; stopped at the time limit, simpler faults untried' : ''
   return `${head} (trial ${m.trial} itself: no simpler fault broke it; ${cost}${bound})`
 }
