@@ -6,10 +6,35 @@ import type {ContractName, Contracts, Inconclusive} from './verdict.js'
 
 export interface BreachReport {
   trial: number
+  /** Set when the breaching trial was a simpler candidate of `trial` (`--candidate`). */
+  candidate?: number
   reason: string
   fault: string
   timeline: ProxyEvent[]
   replay: string
+}
+
+/**
+ * The simplest fault found that still breaks a contract (shrink.ts): a simpler candidate
+ * re-run from the first breach, or the first breach itself when no simpler one broke it.
+ */
+export interface MinimalCase {
+  /** `drop-reply on attempt 1`. */
+  fault: string
+  /** The trial that shows it, as its tag: `11` (the first breach itself) or `11c2` (its 2nd simpler candidate). */
+  trial: string
+  /** True when a re-run simpler than the first breach broke the contract. */
+  simpler: boolean
+  reason: string
+  /** Re-runs this contract's search took (until it found this case, or in all). */
+  reruns: number
+  /** Milliseconds those re-runs took. */
+  ms: number
+  /** Set when the search stopped at its bound with simpler candidates untried: `reruns` or `time`. */
+  cutShort?: 'reruns' | 'time'
+  /** The command that runs this case again. */
+  replay: string
+  timeline: ProxyEvent[]
 }
 
 export interface EndpointReport {
@@ -25,6 +50,10 @@ export interface EndpointReport {
   inferred: boolean
   contracts: Contracts
   breaches: Partial<Record<ContractName, BreachReport>>
+  /** Per broken contract, the simplest failing case shrinking found (absent when shrinking was off). */
+  minimal?: Partial<Record<ContractName, MinimalCase>>
+  /** What shrinking cost this endpoint in all: re-runs and milliseconds (absent when it was off). */
+  shrink?: {reruns: number; ms: number}
   evidence: Record<ContractName, number[]>
   /** Trials meant to test a contract that could not (no second delivery arrived, …), with why. */
   inconclusive: Record<ContractName, Inconclusive[]>

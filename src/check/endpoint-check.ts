@@ -1,11 +1,13 @@
 import {UsageError} from '../errors.js'
 import {findTemplateNames} from '../scenario/template.js'
-import type {Endpoint} from '../scenario/types.js'
+import type {Endpoint, Scenario} from '../scenario/types.js'
 import {runBaseline} from './baseline-run.js'
 import type {EndpointReport} from './check-result.js'
 import {mapLimit} from './map-limit.js'
 import {measureTrial} from './oracle.js'
 import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
+import {shrinkBreaches, type ShrinkLimits} from './shrink.js'
+import {shrinkCandidate} from './shrink-candidates.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type TrialEnvironment} from './trial-runner.js'
 import {computeVerdict, CONTRACT_ORDER, type ContractName} from './verdict.js'
@@ -16,6 +18,10 @@ export interface EndpointCheckOptions {
   scenarioArg: string
   /** Only this trial number. */
   trial?: number
+  /** With `trial`: run its n-th simpler candidate instead (a minimal case's replay); never shrinks. */
+  candidate?: number
+  /** Search for the simplest fault that still breaks each broken contract, within these limits. */
+  shrink?: ShrinkLimits
   onTrial?: (endpoint: string, done: number, total: number) => void
 }
 
@@ -29,10 +35,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
   let selected: Iterable<PlannedTrial> = planEndpoint(env.scenario, endpoint, index, seed)
   let count = total
   if (options.trial !== undefined) {
-    if (options.trial > total) {
-      throw new UsageError(`--trial ${options.trial}: endpoint "${endpoint.name}" has trials 1 to ${total} with this scenario`)
-    }
-    selected = [planTrial(env.scenario, endpoint, index, seed, options.trial)]
+    selected = [selectTrial(env.scenario, endpoint, index, seed, options.trial, options.candidate)]
     count = 1
   }
   const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
@@ -42,15 +45,28 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
     options.onTrial?.(endpoint.name, done, count)
-    return measureTrial(endpoint, baseline, raw, replayCommand(options.scenarioArg, seed, endpoint, trial.id), env.scenario.client.timeout)
+    const measured = measureTrial(endpoint, baseline, raw, replayCommand(options.scenarioArg, seed, trial), env.scenario.client.timeout)
+    return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
   })
   const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
   const breaches: EndpointReport['breaches'] = {}
   for (const [name, breach] of Object.entries(verdict.breaches)) {
     const trial = trials.find((t) => t.id === breach.trial)
     if (!trial) continue
-    breaches[name as ContractName] = {trial: breach.trial, reason: breach.reason, fault: trial.fault, timeline: trial.timeline, replay: trial.replay}
+    breaches[name as ContractName] = {trial: breach.trial, ...(trial.candidate === undefined ? {} : {candidate: trial.candidate}), reason: breach.reason, fault: trial.fault, timeline: trial.timeline, replay: trial.replay}
   }
+  const shrunk =
+    options.shrink && options.candidate === undefined
+      ? await shrinkBreaches({
+          env,
+          gate,
+          baseline,
+          breaches,
+          planned: (id) => planTrial(env.scenario, endpoint, index, seed, id),
+          replay: (trial) => replayCommand(options.scenarioArg, seed, trial),
+          limits: options.shrink,
+        })
+      : undefined
   return {
     name: endpoint.name,
     expect: endpoint.expect,
@@ -60,6 +76,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     inferred: verdict.inferred,
     contracts: verdict.contracts,
     breaches,
+    ...(shrunk ? {minimal: shrunk.minimal, shrink: {reruns: shrunk.reruns, ms: shrunk.ms}} : {}),
     evidence: verdict.evidence,
     inconclusive: verdict.inconclusive,
     variants: verdict.variants,
@@ -97,8 +114,26 @@ function isKeyed(endpoint: Endpoint): boolean {
   return findTemplateNames(endpoint.request).includes('key') && (!endpoint.effect || findTemplateNames(endpoint.effect.request).includes('key'))
 }
 
-/** The command that runs exactly this trial again. */
-function replayCommand(scenarioArg: string, seed: number, endpoint: Endpoint, trial: number): string {
+/**
+ * Trial `id` of an endpoint's plan, or with `candidate` its n-th simpler candidate
+ * (shrink-candidates.ts); a number outside the plan is a usage error.
+ */
+export function selectTrial(scenario: Scenario, endpoint: Endpoint, index: number, seed: number, id: number, candidate?: number): PlannedTrial {
+  const total = countTrials(endpoint)
+  if (id > total) throw new UsageError(`--trial ${id}: endpoint "${endpoint.name}" has trials 1 to ${total} with this scenario`)
+  const planned = planTrial(scenario, endpoint, index, seed, id)
+  if (candidate === undefined) return planned
+  const found = shrinkCandidate(scenario, planned, seed, candidate)
+  if (!found.candidate) {
+    const has = found.count === 0 ? 'no simpler candidates' : `simpler candidates 1 to ${found.count}`
+    throw new UsageError(`--candidate ${candidate}: trial ${id} of endpoint "${endpoint.name}" has ${has} with this scenario and seed`)
+  }
+  return found.candidate
+}
+
+/** The command that runs exactly this trial (or this simpler candidate of it) again. */
+function replayCommand(scenarioArg: string, seed: number, trial: PlannedTrial): string {
   const quote = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
-  return `faultline check ${quote(scenarioArg)} --seed ${seed} --only ${quote(endpoint.name)} --trial ${trial}`
+  const candidate = trial.candidate === undefined ? '' : ` --candidate ${trial.candidate}`
+  return `faultline check ${quote(scenarioArg)} --seed ${seed} --only ${quote(trial.endpoint.name)} --trial ${trial.id}${candidate}`
 }

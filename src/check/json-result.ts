@@ -22,6 +22,10 @@ export function toJsonResult(result: CheckResult) {
       inferred: e.inferred,
       contracts: e.contracts,
       breaches: e.breaches,
+      /** Per broken contract, the simplest failing case shrinking found ({} when it was off). */
+      minimal: Object.fromEntries(Object.entries(e.minimal ?? {}).map(([name, m]) => [name, {...m, ms: Math.round(m.ms)}])),
+      /** What shrinking cost: re-runs and milliseconds (absent when it was off). */
+      shrink: e.shrink ? {reruns: e.shrink.reruns, ms: Math.round(e.shrink.ms)} : undefined,
       evidence: e.evidence,
       inconclusive: e.inconclusive,
       /** Trials that were inconclusive for at least one contract. */
@@ -32,6 +36,7 @@ export function toJsonResult(result: CheckResult) {
       errors: e.errors,
       trials: e.trials.map((t) => ({
         id: t.id,
+        candidate: t.candidate,
         profile: t.profile,
         fault: t.fault,
         variant: t.variant,

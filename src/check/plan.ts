@@ -33,9 +33,16 @@ export interface PlannedTrial {
   try?: number
   /** Baseline only: the per-attempt timeout for this try, when longer than the scenario's. */
   clientTimeout?: number
+  /** Shrinking only: this is the n-th simpler candidate of trial `id` (shrink-candidates.ts). */
+  candidate?: number
 }
 
 const CRASHES = new Set(['crash-before-reply', 'crash-after-reply'])
+
+/** Crash faults stop the whole server and toxics change a whole proxy: a trial with either runs alone. */
+export function runsAlone(faults: readonly PlannedFault[], toxics: readonly PlannedToxic[]): boolean {
+  return toxics.length > 0 || faults.some((f) => CRASHES.has(f.action.type))
+}
 
 /** The label of a trial's faults, as shown in tables and JSON. */
 export function faultLabel(trial: PlannedTrial): string {
@@ -46,9 +53,12 @@ export function faultLabel(trial: PlannedTrial): string {
   return labels.length === 0 ? 'none' : labels.join(' + ')
 }
 
-/** A trial's number within its endpoint as keys and markers write it: `3`, or `0r2` for a baseline's second try. */
-export function trialTag(trial: PlannedTrial): string {
-  return `${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}`
+/**
+ * A trial's number within its endpoint as keys and markers write it: `3`, `0r2` for a
+ * baseline's second try, `3c2` for the second simpler candidate of trial 3 (shrinking).
+ */
+export function trialTag(trial: Pick<PlannedTrial, 'id' | 'try' | 'candidate'>): string {
+  return `${trial.id}${trial.try !== undefined ? `r${trial.try}` : ''}${trial.candidate !== undefined ? `c${trial.candidate}` : ''}`
 }
 
 /** The clean baseline of an endpoint; later tries get fresh keys and a longer timeout. */
@@ -130,7 +140,7 @@ export function planTrial(scenario: Scenario, endpoint: Endpoint, endpointIndex:
     faults,
     toxics,
     variant: variants.length === 0 ? 'none' : variants.join(' + '),
-    exclusive: toxics.length > 0 || faults.some((f) => CRASHES.has(f.action.type)),
+    exclusive: runsAlone(faults, toxics),
   }
 }
 

@@ -14,8 +14,9 @@ import {TrialEventCollector} from './trial-events.js'
 import {RunDir} from './run-dir.js'
 import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
 import {CrashCoordinator} from './crash-coordinator.js'
-import {abortedReport, checkEndpoint} from './endpoint-check.js'
+import {abortedReport, checkEndpoint, selectTrial} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
+import {DEFAULT_SHRINK_LIMITS, type ShrinkLimits} from './shrink.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -26,6 +27,13 @@ export interface CheckOptions {
   only?: string
   /** Only this trial number (with `only`). */
   trial?: number
+  /** With `trial`: run its n-th simpler candidate, as a minimal case's replay line says. */
+  candidate?: number
+  /**
+   * Search each broken contract's simplest failing case (true: within DEFAULT_SHRINK_LIMITS,
+   * or within the limits given). Off unless asked; the CLI asks unless --no-shrink.
+   */
+  shrink?: boolean | Partial<ShrinkLimits>
   /** Every event goes here too (the command writes them to --events FILE). */
   events?: EventLog
   env?: NodeJS.ProcessEnv
@@ -52,6 +60,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const {scenario} = options
   const seed = options.seed ?? scenario.seed ?? newSeed()
   const endpoints = selectEndpoints(scenario, options)
+  // A trial or candidate outside the plan is refused before anything starts.
+  if (options.trial !== undefined) for (const {endpoint, index} of endpoints) selectTrial(scenario, endpoint, index, seed, options.trial, options.candidate)
   options.onStart?.(seed)
   // A server that dies on its own, or will not come back after a crash, halts the run
   // (exit 3): every trial stops through this signal.
@@ -71,7 +81,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const gate = new TrialGate()
     const settled = await Promise.allSettled(
       endpoints.map(async ({endpoint, index}) => {
-        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed})
+        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed, shrink: shrinkLimits(options.shrink)})
         // A server that died while this endpoint's last trials ran: never judge on the answers
         // of a dead server; its exit is known at once, its error once its log drained.
         if (server.exited) throw await server.lost
@@ -159,6 +169,12 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
   return {env, server, restarts: crashes.restarts}
 }
 
+/** The limits shrinking runs within, or undefined when it is off. */
+function shrinkLimits(shrink: CheckOptions['shrink']): ShrinkLimits | undefined {
+  if (shrink === undefined || shrink === false) return undefined
+  return shrink === true ? DEFAULT_SHRINK_LIMITS : {...DEFAULT_SHRINK_LIMITS, ...shrink}
+}
+
 /** What ended a run early, for reports and the exit code (3 for the environment). */
 function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
   const coded = error as Partial<FaultlineError>
@@ -169,6 +185,7 @@ function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
 function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number}> {
   const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
   if (options.trial !== undefined && options.only === undefined) throw new UsageError('--trial needs --only ENDPOINT: trial numbers are per endpoint')
+  if (options.candidate !== undefined && options.trial === undefined) throw new UsageError('--candidate needs --trial N: candidates are simpler variants of one trial')
   if (options.only === undefined) return all
   const found = all.filter((e) => e.endpoint.name === options.only)
   if (found.length === 0) {

@@ -18,6 +18,8 @@ export interface DeliveredReply {
 /** What one trial measured. Everything a verdict needs, plus the evidence behind it. */
 export interface TrialResult {
   id: number
+  /** Set when this is a simpler candidate of trial `id` (shrinking, `--candidate`). */
+  candidate?: number
   profile: string
   fault: string
   /** The fault's variant without its exact timings (`duplicate(delayed)`), for coverage per contract. */

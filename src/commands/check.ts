@@ -27,6 +27,8 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
   static override examples = [
     '<%= config.bin %> check fixtures/demo.yaml',
     '<%= config.bin %> check fixtures/demo.yaml --seed 42 --only naive-increment --trial 13',
+    '<%= config.bin %> check fixtures/demo.yaml --seed 42 --only naive-increment --trial 13 --candidate 1',
+    '<%= config.bin %> check fixtures/demo.yaml --no-shrink',
     '<%= config.bin %> check scenario.yaml --json > verdicts.json',
   ]
   static override enableJsonFlag = true
@@ -37,6 +39,12 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     seed: Flags.integer({description: 'seed for every random choice (0 to 2^53-1); the same seed gives the same faults', min: 0, max: Number.MAX_SAFE_INTEGER}),
     only: Flags.string({description: 'check only this endpoint'}),
     trial: Flags.integer({description: 'run only this trial of the --only endpoint (see a replay line)', min: 1, dependsOn: ['only']}),
+    candidate: Flags.integer({description: 'with --trial: run its N-th simpler candidate instead, as a "replay minimal" line says', min: 1, dependsOn: ['trial']}),
+    shrink: Flags.boolean({
+      description: 'search each broken contract for the simplest fault that still breaks it (at most 8 re-runs per breach, 30 s per endpoint); --no-shrink turns it off',
+      default: true,
+      allowNo: true,
+    }),
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
     junit: Flags.string({description: 'also write the verdicts as JUnit XML to FILE (one test case per endpoint: its expectation)'}),
     markdown: Flags.string({description: 'also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)'}),
@@ -83,9 +91,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
       result = await runCheck({
         scenario,
         scenarioArg: args.scenario,
-        seed: flags.seed,
-        only: flags.only,
-        trial: flags.trial,
+        ...selectionFlags(flags),
         events,
         reaper: interrupt.reaper,
         signal: interrupt.signal,
@@ -154,6 +160,11 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     await runDir.remove()
     return false
   }
+}
+
+/** The flags that choose what runs, as runCheck takes them. */
+function selectionFlags(flags: {seed?: number; only?: string; trial?: number; candidate?: number; shrink: boolean}) {
+  return {seed: flags.seed, only: flags.only, trial: flags.trial, candidate: flags.candidate, shrink: flags.shrink}
 }
 
 /** The result without the server log's path: its folder is gone. */

@@ -17,6 +17,7 @@ export type ProxyEventType =
   | 'attempt' // faultline's client sent an attempt (check runs)
   | 'attempt-result' // … and got a reply, a timeout or an error
   | 'probe' // the effect probe read the server's state
+  | 'shrink' // shrinking re-ran a simpler candidate of a breaching trial; detail.broke lists what it broke
 
 export interface ProxyEvent {
   /** Milliseconds since the Unix epoch, with sub-millisecond precision. */

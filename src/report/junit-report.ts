@@ -1,7 +1,8 @@
 import junitModule, {type Builder} from 'junit-report-builder'
-import type {CheckResult, EndpointReport} from '../check/check-result.js'
-import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER} from '../check/verdict.js'
+import type {BreachReport, CheckResult, EndpointReport} from '../check/check-result.js'
+import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER, type ContractName} from '../check/verdict.js'
 import {expectationLabel} from './expectation.js'
+import {formatMinimal} from './minimal-line.js'
 import {formatTimeline} from './timeline.js'
 
 // The package is CommonJS whose module.exports is the root builder itself; its typings describe
@@ -23,6 +24,8 @@ function describeEndpoint(e: EndpointReport, seed: number): string {
     const breach = e.breaches[name]
     if (!breach) continue
     lines.push('', `${CONTRACT_LABELS[name]} broken by trial ${breach.trial} (${breach.fault}):`, ...formatTimeline(breach.timeline), `replay: ${breach.replay}`)
+    const minimal = e.minimal?.[name]
+    if (minimal) lines.push(formatMinimal([name], minimal), ...(minimal.simpler ? [`replay minimal: ${minimal.replay}`] : []))
   }
   return lines.join('\n')
 }
@@ -45,8 +48,10 @@ export function formatJUnitReport(result: CheckResult): string {
     if (e.aborted) test.error(`aborted: ${e.aborted}`, 'Aborted')
     else if (e.expect.length === 0) test.skipped()
     else if (!e.met) {
-      const breach = Object.values(e.breaches)[0]
-      const detail = breach ? `; trial ${breach.trial}: ${breach.reason}; replay: ${breach.replay}` : ''
+      const [name, breach] = (Object.entries(e.breaches)[0] ?? []) as [ContractName?, BreachReport?]
+      const minimal = name ? e.minimal?.[name] : undefined
+      const shrunk = name && minimal ? `; ${formatMinimal([name], minimal)}${minimal.simpler ? `; replay minimal: ${minimal.replay}` : ''}` : ''
+      const detail = breach ? `; trial ${breach.trial}: ${breach.reason}; replay: ${breach.replay}${shrunk}` : ''
       test.failure(`${e.unmetReason ?? `${expectationLabel(e.expect)} not met`}${detail}`, 'ExpectationFailed')
     }
   }

@@ -1,6 +1,7 @@
 import type {CheckResult} from '../check/check-result.js'
 import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER, type ContractName} from '../check/verdict.js'
 import {expectationLabel} from './expectation.js'
+import {formatMinimal, minimalCases} from './minimal-line.js'
 
 const MARK = {holds: '✅ holds', broken: '❌ broken', unknown: '❔ unknown'} as const
 
@@ -40,6 +41,10 @@ export function formatMarkdownReport(result: CheckResult): string {
       if (!breach) continue
       const broken = names.map((n) => CONTRACT_LABELS[n]).join(', ')
       lines.push('', `**${cell(e.name)}: ${broken} broken** by trial ${breach.trial} (${cell(breach.fault)}): ${cell(breach.reason)}`, '', '```sh', breach.replay, '```')
+      for (const found of minimalCases(e, names)) {
+        lines.push('', cell(formatMinimal(found.names, found.minimal)))
+        if (found.minimal.simpler) lines.push('', '```sh', found.minimal.replay, '```')
+      }
     }
   }
   return `${lines.join('\n')}\n`

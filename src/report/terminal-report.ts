@@ -3,6 +3,7 @@ import Table from 'cli-table3'
 import type {CheckResult, EndpointReport} from '../check/check-result.js'
 import {CONTRACT_LABELS, CONTRACT_NAMES, CONTRACT_ORDER as ORDER, type ContractName, type ContractState, type Inconclusive} from '../check/verdict.js'
 import {expectationLabel} from './expectation.js'
+import {formatMinimal, formatShrinkCost, minimalCases} from './minimal-line.js'
 import {formatTimeline} from './timeline.js'
 
 export interface TerminalReportOptions {
@@ -82,10 +83,16 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
     const breach = e.breaches[name]
     if (!breach || shown.has(breach.trial)) continue
     shown.add(breach.trial)
-    lines.push('', c.red(`✗ ${CONTRACT_LABELS[name]} broken by trial ${breach.trial} (${breach.fault}): ${breach.reason}`))
+    const tag = breach.candidate === undefined ? '' : `, simpler candidate ${breach.candidate}`
+    lines.push('', c.red(`✗ ${CONTRACT_LABELS[name]} broken by trial ${breach.trial}${tag} (${breach.fault}): ${breach.reason}`))
     for (const line of formatTimeline(breach.timeline)) lines.push(c.dim(`    ${line}`))
     lines.push(`    replay: ${c.cyan(breach.replay)}`)
+    for (const {names, minimal} of minimalCases(e, ORDER.filter((n) => e.breaches[n]?.trial === breach.trial))) {
+      lines.push(`    ${c.green(formatMinimal(names, minimal))}`)
+      if (minimal.simpler) lines.push(`      replay minimal: ${c.cyan(minimal.replay)}`)
+    }
   }
+  if (e.shrink && e.shrink.reruns > 0) lines.push('', c.dim(`shrinking: ${formatShrinkCost(e.shrink.reruns, e.shrink.ms)}`))
   return lines
 }
 
