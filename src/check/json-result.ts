@@ -30,6 +30,7 @@ export function toJsonResult(result: CheckResult) {
       baselineNote: e.baselineNote,
       notInjected: e.notInjected,
       errors: e.errors,
+      conformance: e.conformance,
       trials: e.trials.map((t) => ({
         id: t.id,
         profile: t.profile,
