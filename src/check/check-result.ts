@@ -1,5 +1,6 @@
 import type {ProxyEvent} from '../events/event-log.js'
 import type {Contract} from '../scenario/types.js'
+import type {ConformanceRuleResult} from './conformance/rule-result.js'
 import type {OracleKind} from './oracle.js'
 import type {TrialResult} from './trial-result.js'
 import type {ContractName, Contracts, Inconclusive} from './verdict.js'
@@ -66,6 +67,8 @@ export interface EndpointReport {
   notInjected: number[]
   /** Trials that could not be measured, with why. */
   errors: Array<{trial: number; error: string}>
+  /** The rules of a profile set such as idempotency-key, each with its outcome and evidence. */
+  conformance?: ConformanceRuleResult[]
 }
 
 export interface CheckResult {

@@ -3,6 +3,8 @@ import {findTemplateNames} from '../scenario/template.js'
 import type {Endpoint, Scenario} from '../scenario/types.js'
 import {runBaseline} from './baseline-run.js'
 import type {EndpointReport} from './check-result.js'
+import {checkIdempotencyKey} from './conformance/idempotency-key.js'
+import {conformanceShortfall} from './conformance/shortfall.js'
 import {mapLimit} from './map-limit.js'
 import {measureTrial} from './oracle.js'
 import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
@@ -49,6 +51,9 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
   })
   const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
+  // The set's rules run alone (no trial overlaps them) and only in a full run of the endpoint.
+  const conformance = endpoint.idempotencyKey && options.trial === undefined ? await gate.run(true, () => checkIdempotencyKey(env, endpoint, index)) : undefined
+  const shortfall = conformance ? conformanceShortfall(conformance) : undefined
   const breaches: EndpointReport['breaches'] = {}
   for (const [name, breach] of Object.entries(verdict.breaches)) {
     const trial = trials.find((t) => t.id === breach.trial)
@@ -70,8 +75,8 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
   return {
     name: endpoint.name,
     expect: endpoint.expect,
-    met: verdict.met,
-    unmetReason: verdict.unmetReason,
+    met: verdict.met && shortfall === undefined,
+    unmetReason: verdict.unmetReason ?? shortfall,
     oracle: baseline.oracle,
     inferred: verdict.inferred,
     contracts: verdict.contracts,
@@ -84,6 +89,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     trials,
     notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
     errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),
+    ...(conformance ? {conformance} : {}),
   }
 }
 

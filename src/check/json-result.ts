@@ -34,6 +34,7 @@ export function toJsonResult(result: CheckResult) {
       baselineNote: e.baselineNote,
       notInjected: e.notInjected,
       errors: e.errors,
+      conformance: e.conformance,
       trials: e.trials.map((t) => ({
         id: t.id,
         candidate: t.candidate,

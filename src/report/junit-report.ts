@@ -1,5 +1,6 @@
 import junitModule, {type Builder} from 'junit-report-builder'
 import type {BreachReport, CheckResult, EndpointReport} from '../check/check-result.js'
+import {conformanceShortfall} from '../check/conformance/shortfall.js'
 import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER, type ContractName} from '../check/verdict.js'
 import {expectationLabel} from './expectation.js'
 import {formatMinimal} from './minimal-line.js'
@@ -30,6 +31,11 @@ function describeEndpoint(e: EndpointReport, seed: number): string {
   return lines.join('\n')
 }
 
+/** The expectation's own outcome: unmet only for its delivery contracts (profile set rules have test cases of their own). */
+function verdictMet(e: EndpointReport): boolean {
+  return e.met || (e.conformance !== undefined && e.unmetReason === conformanceShortfall(e.conformance))
+}
+
 /**
  * The check result as JUnit XML for CI: one test suite per endpoint with one test case, its
  * expectation. A failed expectation is a failure that names the breach and its replay line;
@@ -45,9 +51,14 @@ export function formatJUnitReport(result: CheckResult): string {
       .name(e.expect.length === 0 ? 'no expectation' : `expect ${expectationLabel(e.expect)}`)
       .time(result.durationMs / 1000 / Math.max(1, result.endpoints.length))
       .standardOutput(describeEndpoint(e, result.seed))
+    for (const rule of e.conformance ?? []) {
+      const ruleCase = suite.testCase().className(`faultline.${e.name}.${rule.set}`).name(`${rule.rule}: ${rule.requirement}`).standardOutput(`${rule.reference}\n${rule.detail}`)
+      if (rule.outcome === 'violates') ruleCase.failure(`${rule.rule} violated: ${rule.detail}`, 'RuleViolated')
+      else if (rule.outcome !== 'conforms') ruleCase.skipped()
+    }
     if (e.aborted) test.error(`aborted: ${e.aborted}`, 'Aborted')
     else if (e.expect.length === 0) test.skipped()
-    else if (!e.met) {
+    else if (!verdictMet(e)) {
       const [name, breach] = (Object.entries(e.breaches)[0] ?? []) as [ContractName?, BreachReport?]
       const minimal = name ? e.minimal?.[name] : undefined
       const shrunk = name && minimal ? `; ${formatMinimal([name], minimal)}${minimal.simpler ? `; replay minimal: ${minimal.replay}` : ''}` : ''

@@ -1,8 +1,10 @@
 import type {CheckResult} from '../check/check-result.js'
 import {CONTRACT_LABELS, CONTRACT_ORDER as ORDER, type ContractName} from '../check/verdict.js'
+import {summariseConformance} from './conformance-report.js'
 import {expectationLabel} from './expectation.js'
 import {formatMinimal, minimalCases} from './minimal-line.js'
 
+const RULE_MARK = {conforms: '✅ conforms', violates: '❌ violates', inconclusive: '❔ inconclusive', 'not-checked': '➖ not checked'} as const
 const MARK = {holds: '✅ holds', broken: '❌ broken', unknown: '❔ unknown'} as const
 
 function cell(text: string): string {
@@ -24,9 +26,14 @@ export function formatMarkdownReport(result: CheckResult): string {
     `|---|---|${ORDER.map(() => '---').join('|')}|`,
   ]
   for (const e of result.endpoints) {
-    const expectation = e.expect.length === 0 ? 'none' : `${e.met ? '✅' : '❌'} ${expectationLabel(e.expect)}`
+    const expectation = e.expect.length === 0 ? (e.met ? 'none' : '❌ rules') : `${e.met ? '✅' : '❌'} ${expectationLabel(e.expect)}`
     const states = e.aborted ? ORDER.map(() => '⛔ aborted') : ORDER.map((n) => MARK[e.contracts[n]] + (e.inconclusive[n].length > 0 ? ` (${e.inconclusive[n].length} inconclusive)` : ''))
     lines.push(`| ${cell(e.name)} | ${expectation} | ${states.join(' | ')} |`)
+  }
+  for (const e of result.endpoints) {
+    if (!e.conformance?.length) continue
+    lines.push('', `**${cell(e.name)}: ${e.conformance[0]?.set} rules** (${summariseConformance(e.conformance)})`, '', '| rule | outcome | requirement | seen |', '|---|---|---|---|')
+    for (const r of e.conformance) lines.push(`| ${r.rule} | ${RULE_MARK[r.outcome]} | ${cell(r.requirement)} | ${cell(r.detail)} |`)
   }
   if (result.aborted) lines.push('', `**Run aborted** (${result.aborted.code}): ${cell(result.aborted.message.split('\n')[0] ?? '')}`)
   for (const e of result.endpoints) {

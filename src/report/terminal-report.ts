@@ -2,6 +2,7 @@ import {Chalk, type ChalkInstance} from 'chalk'
 import Table from 'cli-table3'
 import type {CheckResult, EndpointReport} from '../check/check-result.js'
 import {CONTRACT_LABELS, CONTRACT_NAMES, CONTRACT_ORDER as ORDER, type ContractName, type ContractState, type Inconclusive} from '../check/verdict.js'
+import {formatConformanceLines, summariseConformance} from './conformance-report.js'
 import {expectationLabel} from './expectation.js'
 import {formatMinimal, formatShrinkCost, minimalCases} from './minimal-line.js'
 import {formatTimeline} from './timeline.js'
@@ -48,8 +49,11 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
   if (e.aborted) {
     return [`${c.bold(e.name)}  ${c.red(`aborted before it finished${e.expect.length > 0 ? ` · expect ${label} ✗ not met` : ''}`)}`, c.dim(`    ${e.aborted.split('\n')[0]}`)]
   }
+  if (e.trials.length === 0 && e.conformance) return formatRulesOnly(e, c)
   const injected = e.trials.filter((t) => t.injected).length
-  const expectation = e.expect.length === 0 ? c.dim('expect none') : e.met ? c.green(`expect ${label} ✓ met`) : c.red(`expect ${label} ✗ ${e.unmetReason ?? 'not met'}`)
+  const expectation = e.expect.length === 0
+    ? e.met ? c.dim('expect none') : c.red(`✗ ${e.unmetReason ?? 'not met'}`)
+    : e.met ? c.green(`expect ${label} ✓ met`) : c.red(`expect ${label} ✗ ${e.unmetReason ?? 'not met'}`)
   const head = `${c.bold(e.name)}  ${c.dim(`${e.oracle} oracle${e.inferred ? ' (inferred)' : ''} · ${e.trials.length} trials, ${injected} injected`)}  ${expectation}`
   const table = new Table({
     head: ['contract', 'verdict', 'trials', 'inconcl.', 'first breach'],
@@ -64,7 +68,7 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
     const inconclusive = e.inconclusive[name].length
     table.push([label, paint(c, e.contracts[name]), String(e.evidence[name].length), inconclusive > 0 ? c.yellow(String(inconclusive)) : '', breach ? `trial ${breach.trial}: ${breach.reason}` : ''])
   }
-  const lines = [head, table.toString()]
+  const lines = [head, table.toString(), ...formatConformanceLines(e.conformance ?? [], c)]
   if (e.baselineNote) lines.push(c.yellow(`baseline: ${e.baselineNote}`))
   // What backs each expected contract that holds (exactly-once: both of its halves).
   const backing = new Set<ContractName>([...wanted].flatMap((n) => (n === 'exactlyOnce' ? ['atLeastOnce', 'atMostOnce'] : [n])) as ContractName[])
@@ -94,6 +98,13 @@ function formatEndpoint(e: EndpointReport, c: ChalkInstance): string[] {
   }
   if (e.shrink && e.shrink.reruns > 0) lines.push('', c.dim(`shrinking: ${formatShrinkCost(e.shrink.reruns, e.shrink.ms)}`))
   return lines
+}
+
+/** An endpoint that ran a profile set's rules and no fault trials: no contract table, just its rules. */
+function formatRulesOnly(e: EndpointReport, c: ChalkInstance): string[] {
+  const rules = e.conformance ?? []
+  const verdict = e.met ? c.green(`✓ ${summariseConformance(rules)}`) : c.red(`✗ ${e.unmetReason ?? 'not met'}`)
+  return [`${c.bold(e.name)}  ${verdict}`, ...formatConformanceLines(rules, c).slice(1)]
 }
 
 /** `duplicate(concurrent) ×2, duplicate(sequential) ×1`. */

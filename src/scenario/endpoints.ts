@@ -1,4 +1,5 @@
 import type {ProtoCatalog} from '../grpc/proto.js'
+import {buildIdempotencyKeyCheck, splitProfileSets} from './idempotency-key-settings.js'
 import {checkProfileNames} from './profile-selection.js'
 import type {RawScenario} from './raw-scenario.js'
 import {buildRequest} from './request-templates.js'
@@ -37,17 +38,20 @@ export function buildEndpoints(
       check.fail([...at, 'name'], `duplicate endpoint name "${e.name}" (first used at line ${where.line})`)
     }
     firstUse.set(e.name, i)
+    const request = buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests')
+    const names = e.profiles ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol) : profiles
+    const {faultProfiles, sets} = splitProfileSets(names)
     const endpoint: Endpoint = {
       name: e.name,
-      request: buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests'),
+      request,
       expect: expectations(check, [...at, 'expect'], e.expect),
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
-      profiles: e.profiles
-        ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol)
-        : [...profiles],
+      profiles: faultProfiles,
       trials: e.trials ?? trials,
       positions: {request: check.source.position([...at, 'request'])},
     }
+    const idempotencyKey = buildIdempotencyKeyCheck(check, at, e, request, sets.includes('idempotency-key'), raw.target.protocol)
+    if (idempotencyKey) endpoint.idempotencyKey = idempotencyKey
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {

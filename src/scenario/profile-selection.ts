@@ -1,5 +1,6 @@
 import path from 'node:path'
 import {unsupportedFault} from './fault-support.js'
+import {isProfileSet} from './profile-sets.js'
 import {builtinProfileCatalog, loadProfileFile, unknownProfileMessage} from './profiles.js'
 import type {RawScenario} from './raw-scenario.js'
 import type {Checker} from './scenario-checker.js'
@@ -39,6 +40,7 @@ export function checkProfileNames(
   protocol: Target['protocol'],
 ): string[] {
   names.forEach((name, i) => {
+    if (isProfileSet(name)) return
     const profile = catalog.get(name)
     if (!profile) check.fail([...at, i], unknownProfileMessage(name, catalog))
     const foreign = profile.faults.map((f) => unsupportedFault(f, protocol)).find((u) => u !== undefined)

@@ -1,3 +1,4 @@
+import {PROFILE_SETS} from './profile-sets.js'
 import {ScenarioError} from '../errors.js'
 import {GRPC_STATUS_NAMES} from '../grpc/status.js'
 import {checkFault, type RawFault} from './profile-fault.js'
@@ -174,8 +175,8 @@ export function profileNames(catalog: ReadonlyMap<string, Profile>): string[] {
 /** `unknown profile "x"; did you mean y? known profiles: …` */
 export function unknownProfileMessage(name: string, catalog: ReadonlyMap<string, Profile>): string {
   const known = profileNames(catalog)
-  const guess = didYouMean(name, known)
-  return `unknown profile "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; known profiles: ${known.join(', ')}`
+  const guess = didYouMean(name, [...known, ...PROFILE_SETS.keys()])
+  return `unknown profile "${name}"${guess ? ` (did you mean ${guess}?)` : ''}; known profiles: ${known.join(', ')}; profile sets: ${[...PROFILE_SETS.keys()].join(', ')}`
 }
 
 interface RawProfile {

@@ -58,6 +58,7 @@ export interface RawScenario {
     volatile?: string[]
     profiles?: string[]
     trials?: number
+    idempotencyKey?: {header?: string; required?: boolean; errorBody?: unknown; otherBody?: unknown}
   }>
   profiles?: string[]
   profileFiles?: string[]

@@ -160,8 +160,22 @@ export interface Endpoint {
   /** Profiles for this endpoint; defaults to the scenario's. */
   profiles: string[]
   trials: number
+  /** Set when the `idempotency-key` profile set is selected: how to run its rules. */
+  idempotencyKey?: IdempotencyKeyCheck
   /** Where the endpoint's parts are written, so run-time problems can point at them. */
   positions?: {request: SourcePosition; select?: SourcePosition}
+}
+
+/** How the `idempotency-key` rules shape their requests from the endpoint's own request. */
+export interface IdempotencyKeyCheck {
+  /** The request header that carries the key (the endpoint's request sets it). */
+  header: string
+  /** The endpoint requires the key: a request without it must get 400. */
+  required: boolean
+  /** A body whose execution fails (e.g. a payment the server declines), for the replay-error rule. */
+  errorBody?: unknown
+  /** Another payload for the payload-mismatch rule; by default the first scalar of the body, changed. */
+  otherBody?: unknown
 }
 
 /** A fault as a profile states it; durations may be ranges the seeded source picks from. */

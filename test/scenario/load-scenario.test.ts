@@ -249,7 +249,7 @@ describe('loadScenario: errors point at the file position and say what is allowe
       edit(EXAMPLE, ['    request:\n      method: POST', '    reqest:\n      method: POST']),
     )
     expect(message).toBe(
-      'scenario.yaml:14:5: endpoints[0].reqest: unknown field (did you mean request?); allowed here: name, request, effect, expect, volatile, profiles, trials',
+      'scenario.yaml:14:5: endpoints[0].reqest: unknown field (did you mean request?); allowed here: name, request, effect, expect, volatile, profiles, idempotencyKey, trials',
     )
   })
 
@@ -302,7 +302,7 @@ describe('loadScenario: errors point at the file position and say what is allowe
   it('an unknown profile lists the known ones', async () => {
     const message = await failure(edit(EXAMPLE, ['drop-reply,', 'dropreply,']))
     expect(message).toBe(
-      `scenario.yaml:23:26: profiles[1]: unknown profile "dropreply" (did you mean drop-reply?); known profiles: ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}`,
+      `scenario.yaml:23:26: profiles[1]: unknown profile "dropreply" (did you mean drop-reply?); known profiles: ${BUILTIN_PROFILES.map((p) => p.name).join(', ')}; profile sets: idempotency-key`,
     )
     expect(await failure(MINIMAL + '    profiles: [chaos-monkey]\n')).toMatch(
       /^scenario\.yaml:10:16: endpoints\[0\]\.profiles\[0\]: unknown profile "chaos-monkey"; known profiles: drop-request, /,
