@@ -5,11 +5,13 @@
 import Check from './commands/check.js'
 import Profiles from './commands/profiles.js'
 import Proxy from './commands/proxy.js'
+import Record from './commands/record.js'
 import Serve from './commands/serve.js'
 
 export const COMMANDS = {
   check: Check,
   profiles: Profiles,
   proxy: Proxy,
+  record: Record,
   serve: Serve,
 }
