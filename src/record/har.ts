@@ -136,7 +136,7 @@ export function harEntry(x: RecordedExchange, redaction: Redaction): HarEntry {
   const timings = {send: span(x.startedAt, x.sentAt ?? x.endAt), wait: span(x.sentAt, x.headAt ?? x.endAt), receive: span(x.headAt, x.endAt)}
   return {
     startedDateTime: new Date(x.startedAt).toISOString(),
-    time: timings.send + timings.wait + timings.receive,
+    time: Math.round((timings.send + timings.wait + timings.receive) * 1000) / 1000,
     request,
     response,
     cache: {},
