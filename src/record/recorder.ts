@@ -3,9 +3,8 @@ import type {ProtoCatalog} from '../grpc/proto.js'
 import {MAX_MESSAGE_BYTES} from '../proxy/grpc/frames.js'
 import {GrpcFaultProxy} from '../proxy/grpc/grpc-fault-proxy.js'
 import {HttpFaultProxy} from '../proxy/http/http-fault-proxy.js'
-import type {HttpTimeouts} from '../proxy/http/timeouts.js'
 import {RuleSet} from '../proxy/rule-set.js'
-import type {Framing} from '../proxy/tcp/framing.js'
+import {DEFAULT_MAX_FRAME_BYTES, type Framing} from '../proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../proxy/tcp/tcp-fault-proxy.js'
 import {harEntry} from './har.js'
 import {HarFile} from './har-file.js'
@@ -29,11 +28,10 @@ export interface RecorderOptions {
   redaction: Redaction
   /** gRPC: decodes messages; without it they are recorded as base64. */
   catalog?: ProtoCatalog
-  /** TCP: how messages are framed. */
+  /** TCP: how messages are framed (default: newline-delimited JSON). */
   framing?: Framing
   /** TCP: JSONPath of the request field that names its route. */
   routePath?: string
-  timeouts?: Partial<HttpTimeouts>
 }
 
 export interface Recorder {
@@ -74,7 +72,7 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
         har.add(harEntry(exchange, options.redaction))
       },
     })
-    const proxy = new HttpFaultProxy({...common, intercept, timeouts: options.timeouts})
+    const proxy = new HttpFaultProxy({...common, intercept})
     await startOrClose(proxy, finish)
     return {url: proxy.url, counts, close: once(() => closeInOrder(proxy, finish))}
   }
@@ -89,10 +87,12 @@ export async function startRecorder(options: RecorderOptions): Promise<Recorder>
     recorder.close()
     await lines.close()
   }
+  const framing = options.framing ?? {type: 'ndjson', maxFrameBytes: DEFAULT_MAX_FRAME_BYTES}
+  // Evidence up to the largest message each protocol accepts: every message is recorded whole.
   const proxy =
     options.protocol === 'grpc'
       ? new GrpcFaultProxy({...common, catalog: options.catalog, captureBytes: MAX_MESSAGE_BYTES + 5})
-      : new TcpFaultProxy({...common, framing: options.framing as Framing, captureBytes: (options.framing as Framing).maxFrameBytes})
+      : new TcpFaultProxy({...common, framing, captureBytes: framing.maxFrameBytes})
   await startOrClose(proxy, finish)
   return {url: proxy.url, counts, close: once(() => closeInOrder(proxy, finish))}
 }
