@@ -1,11 +1,14 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {readFileSync, writeFileSync} from 'node:fs'
+import net from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {request} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {HarEntry} from '../../src/record/har.js'
+import {encodeFrame, FrameDecoder} from '../../src/proxy/tcp/framing.js'
+import {jsonFrame, startFramedServer} from '../helpers/framed-server.js'
 import {runCli} from '../helpers/run-cli.js'
 import {startHttpServer} from '../helpers/servers.js'
 import {testDir} from '../helpers/temp-dir.js'
@@ -31,7 +34,7 @@ async function startRecordCli(args: string[]): Promise<{child: ChildProcess; url
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout?.on('data', (d: Buffer) => {
       stdout += d.toString()
-      const m = /faultline record (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)
+      const m = /faultline record ((?:http|tcp):\/\/127\.0\.0\.1:\d+)/.exec(stdout)
       if (m) resolve(m[1] as string)
     })
     child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}${stderr}`)))
@@ -75,6 +78,34 @@ describe('faultline record (the real binary)', () => {
     expect(text).not.toContain('cli-secret')
     expect(output().stdout).toMatch(/wrote 4 requests to .*traffic\.har/)
     expect(output().stderr).toMatch(/recorded 4: GET \/a 1 {2}GET \/b\/\{id\} 1 {2}GET \/c 1 {2}GET \/hang 1/)
+  })
+
+  it('records framed TCP as JSON lines with the framing and route flags, and exits 0 on SIGTERM', async () => {
+    const framing = {type: 'length-prefixed', headerBytes: 2, byteOrder: 'little', maxFrameBytes: 0xffff} as const
+    const server = await startFramedServer(framing, (frame) => ({reply: jsonFrame({echo: JSON.parse(frame.toString()) as unknown})}))
+    cleanups.push(server.close)
+    const out = join(testDir('fl-record-cli-'), 'frames.jsonl')
+    const args = ['--protocol', 'tcp', '--upstream', `tcp://127.0.0.1:${server.port}`, '--framing', 'length-prefixed', '--header-bytes', '2', '--byte-order', 'little', '--route', '$.op', '--out', out]
+    const {child, url} = await startRecordCli(args)
+    const socket = net.connect({port: Number(new URL(url).port), host: '127.0.0.1'})
+    cleanups.push(() => socket.destroy())
+    const decoder = new FrameDecoder(framing)
+    const reply = new Promise<Buffer[]>((resolve) =>
+      socket.on('data', (chunk: Buffer) => {
+        const frames = decoder.push(chunk)
+        if (frames.length > 0) resolve(frames)
+      }),
+    )
+    socket.write(encodeFrame(framing, jsonFrame({op: 'get', key: 'k'})))
+    expect((await reply).map(String)).toEqual(['{"echo":{"op":"get","key":"k"}}'])
+    child.kill('SIGTERM')
+    const [code] = await once(child, 'exit')
+    expect(code).toBe(0)
+    const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(lines.map((l) => [l.direction, l.route, l.message])).toEqual([
+      ['request', 'get', {op: 'get', key: 'k'}],
+      ['reply', 'get', {echo: {op: 'get', key: 'k'}}],
+    ])
   })
 
   it('refuses to overwrite an existing --out (exit 2, one line) and leaves it as it was', async () => {
