@@ -6,6 +6,7 @@ import Check from './commands/check.js'
 import Init from './commands/init.js'
 import Profiles from './commands/profiles.js'
 import Proxy from './commands/proxy.js'
+import Record from './commands/record.js'
 import Serve from './commands/serve.js'
 
 export const COMMANDS = {
@@ -13,5 +14,6 @@ export const COMMANDS = {
   init: Init,
   profiles: Profiles,
   proxy: Proxy,
+  record: Record,
   serve: Serve,
 }

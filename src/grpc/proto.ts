@@ -91,3 +91,15 @@ export function describeReplyMessage(method: RpcMethod | undefined, data: Buffer
   }
   return `base64:${data.toString('base64')}`
 }
+
+/** A request message as evidence text, as `describeReplyMessage` does for replies. */
+export function describeRequestMessage(method: RpcMethod | undefined, data: Buffer, compressed: boolean): string {
+  if (method && !compressed) {
+    try {
+      return JSON.stringify(method.definition.requestDeserialize(data))
+    } catch {
+      // fall through to raw bytes
+    }
+  }
+  return `base64:${data.toString('base64')}`
+}

@@ -5,7 +5,7 @@ import {encodeGrpcMessage, GRPC_STATUS_CODES, grpcStatusForHttp, grpcStatusName,
 import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type FaultExchangeEnv, type PartialReply} from '../faults/fault-exchange.js'
 import {singleHeader, type RequestIds} from '../request-ids.js'
-import {replyEvidence} from './reply-evidence.js'
+import {replyEvidence, requestEvidence} from './reply-evidence.js'
 import {callUpstream, callUpstreamBuffered, type GrpcReply, type UpstreamSessions} from './upstream.js'
 
 /** What every exchange of one gRPC proxy shares. */
@@ -194,14 +194,19 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
   /** Record one more delivery: called once the call left on a connected session (a refused connection delivers nothing). */
   private nextDelivery(): number {
     this.deliveries += 1
-    this.record({type: 'delivery', delivery: this.deliveries, method: 'POST', path: this.call.path})
+    // With evidence kept, a unary call's delivery also says what was asked (a recording reads it).
+    const detail = this.grpc.captureBytes > 0 && this.body ? {detail: {body: requestEvidence(this.call.method, this.body)}} : {}
+    this.record({type: 'delivery', delivery: this.deliveries, method: 'POST', path: this.call.path, ...detail})
     return this.deliveries
   }
 
   /** The 'reply-end' evidence of one reply (reply-evidence.ts). */
-  private recordReplyEnd(delivery: number, httpStatus: number, data: Buffer, bytes: number, trailers: IncomingHttpHeaders): void {
+  private recordReplyEnd(delivery: number, httpStatus: number, data: Buffer, bytes: number, trailers: IncomingHttpHeaders, streamed?: Buffer[]): void {
     const body = this.grpc.captureBytes > 0 ? {method: this.call.method, data} : undefined
-    this.record({type: 'reply-end', delivery, status: httpStatus, detail: replyEvidence(trailers, bytes, body)})
+    const detail = replyEvidence(trailers, bytes, body)
+    // A streamed call's request was piped, never held: its evidence comes with the reply.
+    if (streamed) detail.request = requestEvidence(this.call.method, Buffer.concat(streamed))
+    this.record({type: 'reply-end', delivery, status: httpStatus, detail})
   }
 
   private recordReply(delivery: number, httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean): void {
@@ -248,10 +253,13 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
     let trailersOnly = false
     let done = false
     return new Promise<void>((resolve, reject) => {
+      // With evidence kept, note the first bytes of a piped request as they pass.
+      const streamed = body === null && this.grpc.captureBytes > 0 ? ([] as Buffer[]) : undefined
       const requestBody =
         body ??
         ((req: http2.ClientHttp2Stream) => {
           pipeline(s, req, () => undefined)
+          if (streamed) watchRequest(s, this.grpc.captureBytes, streamed)
         })
       const handle = callUpstream(this.grpc.upstream.current(), this.call.headers, requestBody, {
         sent: () => {
@@ -279,7 +287,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
         end: (trailers) => {
           done = true
           cleanup()
-          this.recordReplyEnd(delivery ?? 1, httpStatus, Buffer.concat(capture), bytes, trailers)
+          this.recordReplyEnd(delivery ?? 1, httpStatus, Buffer.concat(capture), bytes, trailers, streamed)
           if (this.clientGone) return resolve()
           if (trailersOnly) {
             this.record({type: 'forwarded', delivery, status: httpStatus})
@@ -320,4 +328,15 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
   private resetStream(code: number): void {
     if (!this.s.closed && !this.s.destroyed) this.s.close(code)
   }
+}
+
+/** Collect the first `limit` bytes a client stream sends into `seen` as they pass (the pipe still reads them). */
+function watchRequest(s: ServerHttp2Stream, limit: number, seen: Buffer[]): void {
+  let size = 0
+  const onData = (chunk: Buffer) => {
+    if (size < limit) seen.push(chunk.subarray(0, limit - size))
+    size += chunk.length
+    if (size >= limit) s.off('data', onData)
+  }
+  s.on('data', onData)
 }

@@ -1,5 +1,5 @@
 import type {IncomingHttpHeaders} from 'node:http2'
-import {describeReplyMessage, type RpcMethod} from '../../grpc/proto.js'
+import {describeReplyMessage, describeRequestMessage, type RpcMethod} from '../../grpc/proto.js'
 import {decodeGrpcMessage, GRPC_STATUS_CODES, grpcStatusName, PUSHBACK_HEADER} from '../../grpc/status.js'
 import {singleHeader} from '../request-ids.js'
 import {parseMessages} from './frames.js'
@@ -22,14 +22,19 @@ export function replyEvidence(trailers: IncomingHttpHeaders, bytes: number, body
   return detail
 }
 
-function describeBody(method: RpcMethod | undefined, data: Buffer, bytes: number): string {
+/** A unary request (one length-prefixed message) as evidence text: decoded with the proto, else base64. */
+export function requestEvidence(method: RpcMethod | undefined, body: Buffer): string {
+  return describeBody(method, body, body.length, describeRequestMessage)
+}
+
+function describeBody(method: RpcMethod | undefined, data: Buffer, bytes: number, describe = describeReplyMessage): string {
   if (data.length === bytes) {
     try {
       const messages = parseMessages(data)
       if (messages.length === 0) return ''
       if (messages.length === 1) {
         const only = messages[0] as (typeof messages)[number]
-        return describeReplyMessage(method, only.data, only.compressed)
+        return describe(method, only.data, only.compressed)
       }
     } catch {
       // not well-formed: keep the raw bytes

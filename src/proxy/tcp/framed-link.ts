@@ -119,7 +119,10 @@ export class FramedLink {
     }
     const {message, trial, attempt, operation} = frame
     const ids = {conn: this.conn, request: this.env.events.nextId('r'), trial, attempt, operation}
-    this.env.events.record({proxy: this.env.name, ...ids, type: 'request', detail: {bytes: payload.length}})
+    const detail: Record<string, unknown> = {bytes: payload.length}
+    // With evidence kept, the request's own text too (a recording reads it), as replies have.
+    if (this.env.captureBytes > 0) detail.body = payload.subarray(0, this.env.captureBytes).toString('utf8')
+    this.env.events.record({proxy: this.env.name, ...ids, type: 'request', detail})
     const decision = this.env.rules.decide({method: 'FRAME', path: '', headers: {}, trial, attempt, message})
     const slot: Slot = {}
     if (this.ordered) this.slots.push(slot)
