@@ -1,6 +1,11 @@
 import type {CheckResult} from './check-result.js'
+import {inconclusiveExamples, inconclusiveGroups} from './inconclusive-groups.js'
 
-/** The `--json` document: stable field names, no colour, timelines only for breaches. */
+/**
+ * The `--json` document: stable field names, no colour. It carries everything the HTML report
+ * draws: the timeline of each breach (in `breaches`) and of one example trial per inconclusive
+ * group (on that trial), crash and restart events and probe readings included.
+ */
 export type CheckJson = ReturnType<typeof toJsonResult>
 
 export function toJsonResult(result: CheckResult) {
@@ -12,40 +17,48 @@ export function toJsonResult(result: CheckResult) {
     serverLog: result.serverLog,
     restarts: result.restarts.map((ms) => Math.round(ms)),
     aborted: result.aborted,
-    endpoints: result.endpoints.map((e) => ({
-      name: e.name,
-      expect: e.expect,
-      met: e.met,
-      unmetReason: e.unmetReason,
-      aborted: e.aborted,
-      oracle: e.oracle,
-      inferred: e.inferred,
-      contracts: e.contracts,
-      breaches: e.breaches,
-      evidence: e.evidence,
-      inconclusive: e.inconclusive,
-      /** Trials that were inconclusive for at least one contract. */
-      inconclusiveTrials: new Set(Object.values(e.inconclusive).flatMap((list) => list.map((i) => i.trial))).size,
-      variants: e.variants,
-      baselineNote: e.baselineNote,
-      notInjected: e.notInjected,
-      errors: e.errors,
-      trials: e.trials.map((t) => ({
-        id: t.id,
-        profile: t.profile,
-        fault: t.fault,
-        variant: t.variant,
-        injected: t.injected,
-        attempts: t.attempts,
-        deliveries: t.deliveries,
-        deliveriesAfterRestart: t.deliveriesAfterRestart,
-        executions: t.executions,
-        outcome: t.outcome,
-        stateMatchesClean: t.stateMatchesClean,
-        effectAfterRestart: t.effectAfterRestart,
-        error: t.error,
-        replay: t.replay,
-      })),
-    })),
+    endpoints: result.endpoints.map((e) => {
+      const examples = inconclusiveExamples(e)
+      return {
+        name: e.name,
+        expect: e.expect,
+        met: e.met,
+        unmetReason: e.unmetReason,
+        aborted: e.aborted,
+        oracle: e.oracle,
+        inferred: e.inferred,
+        contracts: e.contracts,
+        breaches: e.breaches,
+        evidence: e.evidence,
+        inconclusive: e.inconclusive,
+        /** Trials that were inconclusive for at least one contract. */
+        inconclusiveTrials: new Set(Object.values(e.inconclusive).flatMap((list) => list.map((i) => i.trial)))
+          .size,
+        /** Inconclusive trials grouped by reason; the first trial of each carries its timeline. */
+        inconclusiveGroups: inconclusiveGroups(e),
+        variants: e.variants,
+        baselineNote: e.baselineNote,
+        notInjected: e.notInjected,
+        errors: e.errors,
+        trials: e.trials.map((t) => ({
+          id: t.id,
+          profile: t.profile,
+          fault: t.fault,
+          variant: t.variant,
+          injected: t.injected,
+          attempts: t.attempts,
+          deliveries: t.deliveries,
+          deliveriesAfterRestart: t.deliveriesAfterRestart,
+          executions: t.executions,
+          outcome: t.outcome,
+          stateMatchesClean: t.stateMatchesClean,
+          effectAfterRestart: t.effectAfterRestart,
+          error: t.error,
+          replay: t.replay,
+          /** Only on the example trial of an inconclusive group (breach timelines are in `breaches`). */
+          ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
+        })),
+      }
+    }),
   }
 }
