@@ -43,7 +43,7 @@ a { color: var(--link); }
 .state a { color: inherit; font-weight: 600; }
 @media (max-width: 48rem) {
   /* Narrow windows and high zoom: each endpoint becomes a block of labelled contract rows. */
-  .matrix, .matrix tbody, .matrix tr, .matrix th, .matrix td { display: block; width: auto; }
+  .matrix, .matrix caption, .matrix tbody, .matrix tr, .matrix th, .matrix td { display: block; width: auto; }
   .matrix thead { position: absolute; width: 1px; height: 1px; overflow: hidden; clip-path: inset(50%); }
   .matrix tr { margin-bottom: .75rem; border: 1px solid var(--line); }
   .matrix th.endpoint, .matrix td.expectation { width: auto; }
