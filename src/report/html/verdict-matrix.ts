@@ -1,5 +1,5 @@
 import type {EndpointReport} from '../../check/check-result.js'
-import {inconclusiveGroups} from '../../check/inconclusive-groups.js'
+import {inconclusiveGroups, type InconclusiveGroup} from '../../check/inconclusive-groups.js'
 import {CONTRACT_LABELS, CONTRACT_NAMES, CONTRACT_ORDER, type ContractName} from '../../check/verdict.js'
 import {expectationLabel} from '../expectation.js'
 import {anchors} from './anchors.js'
@@ -34,22 +34,24 @@ function renderRow(e: EndpointReport, index: number): string {
       : `<td class="expectation ${e.met ? 'met' : 'unmet'}" data-label="expectation">${e.met ? '✓ met' : '✗ not met'}: ${escapeHtml(expectationLabel(e.expect))}` +
         (e.unmetReason && !e.met ? `<span class="sub">${escapeHtml(e.unmetReason)}</span>` : '') +
         `</td>`
+  const groups = inconclusiveGroups(e)
   const cells = CONTRACT_ORDER.map((n) =>
     e.aborted
       ? `<td class="state state-aborted" data-contract="${n}" data-state="aborted" data-label="${CONTRACT_LABELS[n]}">aborted</td>`
-      : renderCell(e, index, n),
+      : renderCell(e, index, n, groups),
   )
   return `<tr data-endpoint="${escapeHtml(e.name)}">${name}${expectation}${cells.join('')}</tr>`
 }
 
-function renderCell(e: EndpointReport, index: number, name: ContractName): string {
+function renderCell(e: EndpointReport, index: number, name: ContractName, groups: InconclusiveGroup[]): string {
   const state = e.contracts[name]
   const wanted = e.expect.some((c) => CONTRACT_NAMES[c] === name)
   const breach = e.breaches[name]
   const verdict = `${SYMBOL[state]} ${state}`
   const shown = breach ? `<a href="#${anchors.breach(index, breach.trial)}">${verdict}</a>` : verdict
   const count = e.inconclusive[name].length
-  const group = inconclusiveGroups(e).findIndex((g) => g.contracts.includes(name))
+  // The first group that left this contract untested (a contract can be in several).
+  const group = groups.findIndex((g) => g.contracts.includes(name))
   const inconclusive =
     count === 0
       ? ''
