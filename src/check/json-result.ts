@@ -1,4 +1,4 @@
-import type {CheckResult} from './check-result.js'
+import type {CheckResult, EndpointReport} from './check-result.js'
 import {inconclusiveExamples, inconclusiveGroups} from './inconclusive-groups.js'
 
 /**
@@ -17,48 +17,49 @@ export function toJsonResult(result: CheckResult) {
     serverLog: result.serverLog,
     restarts: result.restarts.map((ms) => Math.round(ms)),
     aborted: result.aborted,
-    endpoints: result.endpoints.map((e) => {
-      const examples = inconclusiveExamples(e)
-      return {
-        name: e.name,
-        expect: e.expect,
-        met: e.met,
-        unmetReason: e.unmetReason,
-        aborted: e.aborted,
-        oracle: e.oracle,
-        inferred: e.inferred,
-        contracts: e.contracts,
-        breaches: e.breaches,
-        evidence: e.evidence,
-        inconclusive: e.inconclusive,
-        /** Trials that were inconclusive for at least one contract. */
-        inconclusiveTrials: new Set(Object.values(e.inconclusive).flatMap((list) => list.map((i) => i.trial)))
-          .size,
-        /** Inconclusive trials grouped by reason; the first trial of each carries its timeline. */
-        inconclusiveGroups: inconclusiveGroups(e),
-        variants: e.variants,
-        baselineNote: e.baselineNote,
-        notInjected: e.notInjected,
-        errors: e.errors,
-        trials: e.trials.map((t) => ({
-          id: t.id,
-          profile: t.profile,
-          fault: t.fault,
-          variant: t.variant,
-          injected: t.injected,
-          attempts: t.attempts,
-          deliveries: t.deliveries,
-          deliveriesAfterRestart: t.deliveriesAfterRestart,
-          executions: t.executions,
-          outcome: t.outcome,
-          stateMatchesClean: t.stateMatchesClean,
-          effectAfterRestart: t.effectAfterRestart,
-          error: t.error,
-          replay: t.replay,
-          /** Only on the example trial of an inconclusive group (breach timelines are in `breaches`). */
-          ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
-        })),
-      }
-    }),
+    endpoints: result.endpoints.map((e) => ({
+      name: e.name,
+      expect: e.expect,
+      met: e.met,
+      unmetReason: e.unmetReason,
+      aborted: e.aborted,
+      oracle: e.oracle,
+      inferred: e.inferred,
+      contracts: e.contracts,
+      breaches: e.breaches,
+      evidence: e.evidence,
+      inconclusive: e.inconclusive,
+      /** Trials that were inconclusive for at least one contract. */
+      inconclusiveTrials: new Set(Object.values(e.inconclusive).flatMap((list) => list.map((i) => i.trial))).size,
+      /** Inconclusive trials grouped by reason; the first trial of each carries its timeline. */
+      inconclusiveGroups: inconclusiveGroups(e),
+      variants: e.variants,
+      baselineNote: e.baselineNote,
+      notInjected: e.notInjected,
+      errors: e.errors,
+      trials: trialsJson(e),
+    })),
   }
+}
+
+/** Each trial's fields; only the example trial of an inconclusive group keeps its timeline (breach timelines are in `breaches`). */
+function trialsJson(e: EndpointReport) {
+  const examples = inconclusiveExamples(e)
+  return e.trials.map((t) => ({
+    id: t.id,
+    profile: t.profile,
+    fault: t.fault,
+    variant: t.variant,
+    injected: t.injected,
+    attempts: t.attempts,
+    deliveries: t.deliveries,
+    deliveriesAfterRestart: t.deliveriesAfterRestart,
+    executions: t.executions,
+    outcome: t.outcome,
+    stateMatchesClean: t.stateMatchesClean,
+    effectAfterRestart: t.effectAfterRestart,
+    error: t.error,
+    replay: t.replay,
+    ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
+  }))
 }
