@@ -1,6 +1,11 @@
-import type {CheckResult} from './check-result.js'
+import type {CheckResult, EndpointReport} from './check-result.js'
+import {inconclusiveExamples, inconclusiveGroups} from './inconclusive-groups.js'
 
-/** The `--json` document: stable field names, no colour, timelines only for breaches. */
+/**
+ * The `--json` document: stable field names, no colour. It carries everything the HTML report
+ * draws: the timeline of each breach (in `breaches`) and of one example trial per inconclusive
+ * group (on that trial), crash and restart events and probe readings included.
+ */
 export type CheckJson = ReturnType<typeof toJsonResult>
 
 export function toJsonResult(result: CheckResult) {
@@ -30,28 +35,37 @@ export function toJsonResult(result: CheckResult) {
       inconclusive: e.inconclusive,
       /** Trials that were inconclusive for at least one contract. */
       inconclusiveTrials: new Set(Object.values(e.inconclusive).flatMap((list) => list.map((i) => i.trial))).size,
+      /** Inconclusive trials grouped by reason; the first trial of each carries its timeline. */
+      inconclusiveGroups: inconclusiveGroups(e),
       variants: e.variants,
       baselineNote: e.baselineNote,
       notInjected: e.notInjected,
       errors: e.errors,
       conformance: e.conformance,
-      trials: e.trials.map((t) => ({
-        id: t.id,
-        candidate: t.candidate,
-        profile: t.profile,
-        fault: t.fault,
-        variant: t.variant,
-        injected: t.injected,
-        attempts: t.attempts,
-        deliveries: t.deliveries,
-        deliveriesAfterRestart: t.deliveriesAfterRestart,
-        executions: t.executions,
-        outcome: t.outcome,
-        stateMatchesClean: t.stateMatchesClean,
-        effectAfterRestart: t.effectAfterRestart,
-        error: t.error,
-        replay: t.replay,
-      })),
+      trials: trialsJson(e),
     })),
   }
+}
+
+/** Each trial's fields; only the example trial of an inconclusive group keeps its timeline (breach timelines are in `breaches`). */
+function trialsJson(e: EndpointReport) {
+  const examples = inconclusiveExamples(e)
+  return e.trials.map((t) => ({
+    id: t.id,
+    candidate: t.candidate,
+    profile: t.profile,
+    fault: t.fault,
+    variant: t.variant,
+    injected: t.injected,
+    attempts: t.attempts,
+    deliveries: t.deliveries,
+    deliveriesAfterRestart: t.deliveriesAfterRestart,
+    executions: t.executions,
+    outcome: t.outcome,
+    stateMatchesClean: t.stateMatchesClean,
+    effectAfterRestart: t.effectAfterRestart,
+    error: t.error,
+    replay: t.replay,
+    ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
+  }))
 }

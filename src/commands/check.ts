@@ -6,6 +6,7 @@ import {RunDir} from '../check/run-dir.js'
 import {EXIT, UsageError} from '../errors.js'
 import {EventLog} from '../events/event-log.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
+import {formatHtmlReport} from '../report/html/index.js'
 import {formatJUnitReport} from '../report/junit-report.js'
 import {formatMarkdownReport} from '../report/markdown-report.js'
 import {checkDistinctOutputs} from '../report/output-paths.js'
@@ -30,6 +31,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     '<%= config.bin %> check fixtures/demo.yaml --seed 42 --only naive-increment --trial 13 --candidate 1',
     '<%= config.bin %> check fixtures/demo.yaml --no-shrink',
     '<%= config.bin %> check scenario.yaml --json > verdicts.json',
+    '<%= config.bin %> check fixtures/demo.yaml --html report.html',
   ]
   static override enableJsonFlag = true
   static override args = {
@@ -48,7 +50,8 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
     junit: Flags.string({description: 'also write the verdicts as JUnit XML to FILE (one test case per endpoint: its expectation)'}),
     markdown: Flags.string({description: 'also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)'}),
-    force: Flags.boolean({description: 'overwrite the --events, --junit or --markdown file if it exists', default: false}),
+    html: Flags.string({description: 'also write a self-contained HTML report to FILE: verdict matrix, and a sequence diagram per broken contract'}),
+    force: Flags.boolean({description: 'overwrite the --events, --junit, --markdown or --html file if it exists', default: false}),
     'keep-run-dir': Flags.boolean({
       description: 'keep the run folder (server log, {{runDir}} data) even when the run passed; a failed run always keeps it',
       default: false,
@@ -57,21 +60,18 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
 
   async run(): Promise<CheckJson | undefined> {
     const {args, flags} = await this.parse(Check)
-    checkDistinctOutputs({'--events': flags.events, '--junit': flags.junit, '--markdown': flags.markdown})
+    checkDistinctOutputs({'--events': flags.events, '--junit': flags.junit, '--markdown': flags.markdown, '--html': flags.html})
     const scenario = await loadScenario(args.scenario)
     const events = new EventLog()
     // Report files are claimed before the run, so a bad path fails at once, not after it.
-    let junitFile: ReportFile | undefined
-    let markdownFile: ReportFile | undefined
+    const reports: Array<{file: ReportFile; format: (result: CheckResult) => string}> = []
     let writer: EventsFileWriter | undefined
-    const abandonReports = () => {
-      junitFile?.abandon()
-      markdownFile?.abandon()
-    }
+    const abandonReports = () => reports.forEach((report) => report.file.abandon())
     let runDir: RunDir
     try {
-      if (flags.junit) junitFile = claimReportFile('--junit', flags.junit, flags.force)
-      if (flags.markdown) markdownFile = claimReportFile('--markdown', flags.markdown, flags.force, true)
+      if (flags.junit) reports.push({file: claimReportFile('--junit', flags.junit, flags.force), format: formatJUnitReport})
+      if (flags.markdown) reports.push({file: claimReportFile('--markdown', flags.markdown, flags.force, true), format: formatMarkdownReport})
+      if (flags.html) reports.push({file: claimReportFile('--html', flags.html, flags.force), format: (r) => formatHtmlReport(r)})
       if (flags.events) writer = new EventsFileWriter(events, flags.events, flags.force)
       // Last: a flag refused above leaves no run folder behind.
       runDir = RunDir.create()
@@ -123,8 +123,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
       throw failure
     }
     if (!kept) result = withoutServerLog(result)
-    junitFile?.write(formatJUnitReport(result))
-    markdownFile?.write(formatMarkdownReport(result))
+    for (const report of reports) report.file.write(report.format(result))
     // An environment failure mid-run still reports what finished, then exits with its own code.
     process.exitCode = result.aborted ? result.aborted.exitCode : result.ok ? EXIT.ok : EXIT.expectationFailed
     if (this.jsonEnabled()) return toJsonResult(result)
