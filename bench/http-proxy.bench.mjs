@@ -5,6 +5,11 @@
 // Load comes from wrk when it is installed (a C load generator that leaves the CPU to the
 // servers; `apt-get install wrk`), else from autocannon. Each target is warmed up, then
 // measured in ROUNDS interleaved rounds; the median round is reported.
+//
+// BENCH_BASELINE=DIR adds one more target: the faultline proxy of another checkout, built
+// (`npm run build` there), e.g. a git worktree of an older commit. Its own
+// bench/servers/faultline-proxy.mjs runs it, interleaved with the others, and the run ends
+// with this checkout's requests/s over the baseline's.
 import {execFileSync, fork} from 'node:child_process'
 import {once} from 'node:events'
 import {mkdtempSync, writeFileSync} from 'node:fs'
@@ -14,6 +19,7 @@ import {fileURLToPath} from 'node:url'
 import autocannon from 'autocannon'
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url))
+const BASELINE = process.env.BENCH_BASELINE
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 const CONNECTIONS = 20
@@ -29,7 +35,7 @@ function hasWrk() {
 }
 
 async function start(script, args = []) {
-  const child = fork(here(script), args, {stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
+  const child = fork(script, args, {stdio: ['ignore', 'inherit', 'inherit', 'ipc']})
   const [message] = await once(child, 'message')
   return {child, url: `http://127.0.0.1:${message.port}`}
 }
@@ -65,12 +71,13 @@ const median = (runs) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs
 
 const useWrk = hasWrk()
 const load = useWrk ? wrkLoader() : autocannonLoader()
-const upstream = await start('./servers/upstream.mjs')
+const upstream = await start(here('./servers/upstream.mjs'))
 const targets = [
   {name: 'direct', ...upstream},
-  {name: 'faultline proxy', ...(await start('./servers/faultline-proxy.mjs', [upstream.url]))},
-  {name: 'http-proxy', ...(await start('./servers/http-proxy-reference.mjs', [upstream.url]))},
+  {name: 'faultline proxy', ...(await start(here('./servers/faultline-proxy.mjs'), [upstream.url]))},
+  {name: 'http-proxy', ...(await start(here('./servers/http-proxy-reference.mjs'), [upstream.url]))},
 ]
+if (BASELINE) targets.push({name: 'faultline baseline', ...(await start(join(BASELINE, 'bench/servers/faultline-proxy.mjs'), [upstream.url]))})
 try {
   for (const t of targets) await load(t.url, 2) // warm-up: JIT, connections
   const runs = new Map(targets.map((t) => [t.name, []]))
@@ -93,6 +100,10 @@ try {
   )
   const ratio = median(runs.get('faultline proxy')).rps / median(runs.get('http-proxy')).rps
   console.log(`faultline / http-proxy: ${ratio.toFixed(2)}× requests/s (target ≥ 1.5×)`)
+  if (BASELINE) {
+    const vs = median(runs.get('faultline proxy')).rps / median(runs.get('faultline baseline')).rps
+    console.log(`faultline / baseline (${BASELINE}): ${vs.toFixed(2)}× requests/s`)
+  }
 } finally {
   for (const t of targets) t.child.kill()
 }

@@ -13,6 +13,11 @@
  *   - its peak RSS while 200 MiB go through a 10 ms latency toxic to a slow reader.
  * Sizes can be changed with BENCH_BULK_MB, BENCH_BIG_MB, BENCH_RTT, BENCH_IDLE, BENCH_SLOW_MB;
  * with BENCH_CHILD=1 the RSS figures are the child's alone.
+ *
+ * BENCH_BASELINE=DIR compares instead: this checkout's L4 proxy against the one of another
+ * checkout (e.g. a git worktree of an older commit; its own bench script runs it), each in a
+ * child process, BENCH_ROUNDS (default 3) rounds alternating which goes first; it prints every
+ * round's bulk MiB/s and round-trip p50/p99, and this checkout's median over the baseline's.
  */
 import {fork, type ChildProcess} from 'node:child_process'
 import net from 'node:net'
@@ -27,6 +32,8 @@ const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 1024)
 const RTT_COUNT = Number(process.env.BENCH_RTT ?? 20_000)
 const IDLE = Number(process.env.BENCH_IDLE ?? 1000)
 const SLOW_MB = Number(process.env.BENCH_SLOW_MB ?? 200)
+const BASELINE = process.env.BENCH_BASELINE
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
 
 type ChildRequest = {cmd: 'rss'} | {cmd: 'stop'}
 type ChildReply = {port: number} | {rss: number}
@@ -89,12 +96,13 @@ interface ProxyChild {
   stop(): Promise<void>
 }
 
-async function startChild(kind: 'pipe' | 'l4' | 'l4-latency', upstream: string): Promise<ProxyChild> {
-  if (process.env.BENCH_CHILD !== '1') {
+/** The proxy of `kind`, in this process or (BENCH_CHILD=1, or `script`: another checkout's bench) a child. */
+async function startChild(kind: 'pipe' | 'l4' | 'l4-latency', upstream: string, script?: string): Promise<ProxyChild> {
+  if (process.env.BENCH_CHILD !== '1' && !script) {
     const {port, stop} = await startProxy(kind, upstream)
     return {port, rss: async () => process.memoryUsage().rss, stop}
   }
-  const cp: ChildProcess = fork(fileURLToPath(import.meta.url), ['--child', kind, upstream], {
+  const cp: ChildProcess = fork(script ?? fileURLToPath(import.meta.url), ['--child', kind, upstream], {
     execArgv: [...process.execArgv, '--expose-gc'],
   })
   const next = () => new Promise<ChildReply>((resolve) => cp.once('message', (m) => resolve(m as ChildReply)))
@@ -307,5 +315,43 @@ async function main(): Promise<void> {
   echo.close()
 }
 
+/** One round against one checkout's L4 proxy (`script` undefined: this one, in a child too). */
+async function compareRound(script: string | undefined, sinkPort: number, echoPort: number): Promise<{bulk: number; p50: number; p99: number}> {
+  const bulkChild = await startChild('l4', `127.0.0.1:${sinkPort}`, script ?? fileURLToPath(import.meta.url))
+  const rate = Math.max(await bulk(bulkChild.port, BULK_MB), await bulk(bulkChild.port, BULK_MB))
+  await bulkChild.stop()
+  const rttChild = await startChild('l4', `127.0.0.1:${echoPort}`, script ?? fileURLToPath(import.meta.url))
+  const h = await roundTrips(rttChild.port, RTT_COUNT)
+  await rttChild.stop()
+  return {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99)}
+}
+
+async function compare(baseline: string): Promise<void> {
+  const sink = sinkServer()
+  const sinkPort = await listen(sink)
+  const echo = echoServer()
+  const echoPort = await listen(echo)
+  const script = `${baseline}/bench/l4-proxy.bench.ts`
+  console.log(`faultline L4 proxy, this checkout vs ${baseline} — node ${process.version}, each proxy in a child process`)
+  console.log(`bulk ${BULK_MB} MiB (best of 2), round trips ${RTT_COUNT} × 64 bytes (µs); ${ROUNDS} rounds alternating`)
+  const rounds: Record<'new' | 'old', Array<{bulk: number; p50: number; p99: number}>> = {new: [], old: []}
+  for (let i = 0; i < ROUNDS; i++) {
+    const order: Array<'new' | 'old'> = i % 2 === 0 ? ['new', 'old'] : ['old', 'new']
+    for (const which of order) {
+      const r = await compareRound(which === 'new' ? undefined : script, sinkPort, echoPort)
+      rounds[which].push(r)
+      console.log(`  round ${i + 1} ${which === 'new' ? 'this    ' : 'baseline'}  bulk ${fmt(r.bulk)} MiB/s   rtt p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}`)
+    }
+  }
+  const med = (which: 'new' | 'old', key: 'bulk' | 'p50' | 'p99') => {
+    const values = rounds[which].map((r) => r[key]).sort((a, b) => a - b)
+    return values[Math.floor(values.length / 2)] as number
+  }
+  console.log(`  median this/baseline: bulk ${(med('new', 'bulk') / med('old', 'bulk')).toFixed(2)}×   rtt p50 ${(med('new', 'p50') / med('old', 'p50')).toFixed(2)}×   p99 ${(med('new', 'p99') / med('old', 'p99')).toFixed(2)}×`)
+  sink.close()
+  echo.close()
+}
+
 if (process.argv[2] === '--child') await child(process.argv[3] as string, process.argv[4] as string)
+else if (BASELINE) await compare(BASELINE)
 else await main()

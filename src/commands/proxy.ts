@@ -2,20 +2,16 @@ import {Flags} from '@oclif/core'
 import {runL4ProxiesFromConfig} from '../control/run-from-config.js'
 import {UsageError} from '../errors.js'
 import {EventLog} from '../events/event-log.js'
-import {profileFaults, startStandaloneHttpProxy, type StandaloneFault} from '../proxy/http/standalone.js'
+import {startStandaloneHttpProxy} from '../proxy/http/standalone.js'
 import {DEFAULT_HTTP_TIMEOUTS, timeoutsProblem, type HttpTimeouts} from '../proxy/http/timeouts.js'
 import {newSeed} from '../random.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatEvent} from '../report/event-line.js'
-import {parseDuration, parseDurationSpec} from '../scenario/duration.js'
-import {unsupportedFault} from '../scenario/fault-support.js'
-import {builtinProfileCatalog, loadProfileFile, profileNames} from '../scenario/profiles.js'
-import type {FaultType, ProfileFault, RequestMatch} from '../scenario/types.js'
+import {parseDuration} from '../scenario/duration.js'
+import {faultsFromFlags, STANDALONE_FAULT_TYPES} from '../scenario/profile-flags.js'
 import {parseListen} from './listen-address.js'
 import {waitForStopSignal} from './stop-signal.js'
 import {FaultlineCommand} from './base-command.js'
-
-const FAULTS: FaultType[] = ['drop-request', 'drop-reply', 'duplicate', 'delay', 'reset', 'client-abort', 'status']
 
 export default class Proxy extends FaultlineCommand {
   static override summary = 'Run the fault-injecting proxy in the foreground with a live log'
@@ -32,7 +28,7 @@ Prints what it did to each request until Ctrl-C.`
   static override flags = {
     listen: Flags.string({description: 'address to listen on (host:port)', default: '127.0.0.1:8080'}),
     upstream: Flags.string({description: 'base URL of the server to forward to (http://host:port)'}),
-    fault: Flags.string({description: 'the fault to inject', options: FAULTS}),
+    fault: Flags.string({description: 'the fault to inject', options: [...STANDALONE_FAULT_TYPES]}),
     mode: Flags.string({description: 'drop-*: timeout|reset; duplicate: sequential|concurrent|delayed; status: an HTTP status such as 503'}),
     phase: Flags.string({description: 'delay, status: request|reply'}),
     delay: Flags.string({description: 'delay (delay fault, delayed duplicate): 200ms, 1s or a range 10ms..200ms'}),
@@ -88,8 +84,6 @@ Prints what it did to each request until Ctrl-C.`
   }
 }
 
-/** The longest wait a Node timer can hold. */
-
 const TIMEOUT_FLAGS: Record<keyof HttpTimeouts, 'headers-timeout' | 'request-timeout' | 'idle-timeout'> = {
   headersTimeout: 'headers-timeout',
   requestTimeout: 'request-timeout',
@@ -128,78 +122,4 @@ function checkUpstream(value: string): void {
   if (!url || url.protocol !== 'http:' || url.hostname === '') {
     throw new UsageError(`--upstream ${value}: write the server's base URL as http://host:port, e.g. http://127.0.0.1:3000`)
   }
-}
-
-interface FaultFlags {
-  fault?: string
-  mode?: string
-  phase?: string
-  delay?: string
-  nth?: number
-  probability?: string
-  method?: string
-  path?: string
-  header?: string[]
-  profile?: string[]
-  profiles?: string
-}
-
-/** The standalone fault rules the flags describe: one from --fault, plus every fault of each --profile. */
-export async function faultsFromFlags(flags: FaultFlags): Promise<StandaloneFault[]> {
-  const match: RequestMatch = {}
-  if (flags.method) match.method = flags.method.toUpperCase()
-  if (flags.path) match.path = flags.path
-  for (const header of flags.header ?? []) {
-    const colon = header.indexOf(':')
-    if (colon <= 0) throw new UsageError(`--header ${header}: write it as "Name: value-glob", e.g. --header "content-type: application/json*"`)
-    match.headers = {...match.headers, [header.slice(0, colon).trim().toLowerCase()]: header.slice(colon + 1).trim()}
-  }
-  let probability: number | undefined
-  if (flags.probability !== undefined) {
-    probability = Number(flags.probability)
-    if (!Number.isFinite(probability) || probability < 0 || probability > 1) {
-      throw new UsageError(`--probability ${flags.probability}: must be a number from 0 to 1, e.g. 0.25`)
-    }
-  }
-  const hasMatch = Object.keys(match).length > 0
-  const faults: StandaloneFault[] = []
-  if (flags.fault) {
-    const fault: ProfileFault = {type: flags.fault as FaultType, attempt: 1, probability: 1}
-    if (flags.mode) fault.mode = flags.mode
-    if (flags.phase) fault.phase = flags.phase
-    if (flags.delay) {
-      try {
-        fault.delay = parseDurationSpec(flags.delay.includes('..') ? flags.delay.split('..') : flags.delay, {allowRange: true})
-      } catch (err) {
-        throw new UsageError(`--delay ${flags.delay}: ${(err as Error).message}`)
-      }
-    }
-    if (fault.type === 'delay' && fault.delay === undefined) throw new UsageError('--fault delay needs --delay, e.g. --delay 500ms')
-    refuseUnlessHttp(fault, `--fault ${fault.type}`)
-    faults.push({fault, match: hasMatch ? match : undefined, nth: flags.nth, probability})
-  } else if (flags.nth !== undefined || probability !== undefined || hasMatch) {
-    if (!flags.profile) throw new UsageError('--nth, --probability, --method, --path and --header select requests for --fault; add --fault TYPE')
-  }
-  if (flags.profile) {
-    const catalog = builtinProfileCatalog()
-    if (flags.profiles) for (const p of await loadProfileFile(flags.profiles, {known: catalog})) catalog.set(p.name, p)
-    for (const name of flags.profile) {
-      const profile = catalog.get(name)
-      if (!profile) throw new UsageError(`--profile ${name}: no such profile; known: ${profileNames(catalog).join(', ')}`)
-      for (const f of profileFaults(profile)) {
-        if (f.fault.type === 'crash-before-reply' || f.fault.type === 'crash-after-reply') {
-          throw new UsageError(`--profile ${name}: crash faults need a server faultline runs; use them with faultline check`)
-        }
-        refuseUnlessHttp(f.fault, `--profile ${name}`)
-        faults.push({...f, match: hasMatch ? match : f.match, nth: flags.nth ?? f.nth, probability: probability ?? f.probability})
-      }
-    }
-  }
-  return faults
-}
-
-/** The standalone proxy speaks HTTP: a fault only other protocols take (a gRPC status) is bad usage. */
-function refuseUnlessHttp(fault: Parameters<typeof unsupportedFault>[0], flag: string): void {
-  const unsupported = unsupportedFault(fault, 'http')
-  if (unsupported) throw new UsageError(`${flag}: ${unsupported.what} apply to ${unsupported.protocols.join(', ')} targets only; this proxy speaks http`)
 }

@@ -1,5 +1,8 @@
 import type {Random} from '../random.js'
+import type {DurationSpec, FaultSpec} from '../fault-spec.js'
 import {isGrpcStatusName, type GrpcStatusName} from '../grpc/status.js'
+
+export type {DurationSpec, FaultSpec} from '../fault-spec.js'
 
 /**
  * A concrete fault, every choice already made: what the proxy does to one request.
@@ -34,31 +37,6 @@ export interface StatusAnswer {
 }
 
 export type FaultType = FaultAction['type']
-
-/** A duration written as a fixed value or a [min, max] range, in ms. */
-export type DurationSpec = number | [number, number]
-
-/**
- * What the proxy reads of a profile's fault: its type and the choices still open (mode
- * lists, timing ranges). The proxy declares this shape itself so it never imports the
- * scenario; a validated profile fault has it.
- */
-export interface FaultSpec {
-  /** `toxic` faults change a Toxiproxy server; they never reach `resolveFault`. */
-  type: FaultType | 'toxic'
-  /** One mode, or a list the seeded source picks from. */
-  mode?: string | string[]
-  phase?: string
-  delay?: DurationSpec
-  /** Delay as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
-  delayTimeoutFactor?: number | [number, number]
-  /** status: seconds the client should wait before retrying. */
-  retryAfter?: number
-  /** status (JSON-RPC): the error object's code. */
-  code?: number
-  /** status (framed TCP): the error frame. */
-  frame?: unknown
-}
 
 /** A short label used in events, tables and replay commands: `duplicate(concurrent)`. */
 export function describeFault(action: FaultAction): string {

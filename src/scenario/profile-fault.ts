@@ -21,19 +21,39 @@ export interface RawFault {
   frame?: unknown
 }
 
+/**
+ * Where the problems of one fault are reported, each as an error the caller throws: at a
+ * profile file's position (`fileFaultProblems`), or at the command-line flag that set the
+ * field (`faultline proxy`, profile-flags.ts).
+ */
+export interface FaultProblems {
+  /** A field's value is wrong (`index`: the entry of a list); `key`: the field should not be there at all. */
+  field(field: string, message: string, options?: {key?: boolean; index?: number}): Error
+  /** The fault as a whole is wrong; `needs`: the field it lacks. */
+  whole(message: string, needs?: string): Error
+}
+
+/** Problems of the fault at `at` in a profile file: a ScenarioError at the field to change. */
+export function fileFaultProblems(source: YamlSource, at: PathSegment[]): FaultProblems {
+  return {
+    field: (field, message, options = {}) => source.error([...at, field, ...(options.index === undefined ? [] : [options.index])], message, {key: options.key ?? false}),
+    whole: (message) => source.error(at, message),
+  }
+}
+
 type FieldFailure = (field: string, message: string, key?: boolean) => never
 
 /**
- * A profile file's fault checked against what its type accepts (`kind`, from FAULT_KINDS) and
- * filled with defaults. Every problem is a ScenarioError at the field to change.
+ * A profile's fault checked against what its type accepts (`kind`, from FAULT_KINDS) and
+ * filled with defaults. Every problem is thrown as `problems` words it.
  */
-export function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind): ProfileFault {
+export function checkFault(problems: FaultProblems, raw: RawFault, kind: FaultKind): ProfileFault {
   const fail: FieldFailure = (field, message, key = false) => {
-    throw source.error([...at, field], message, {key})
+    throw problems.field(field, message, {key})
   }
-  checkModeAndPhase(source, at, raw, kind, fail)
-  checkDelayFields(source, at, raw, kind, fail)
-  checkToxicFields(source, at, raw, fail)
+  checkModeAndPhase(problems, raw, kind, fail)
+  checkDelayFields(problems, raw, kind, fail)
+  checkToxicFields(problems, raw, fail)
   const fault = profileFault(raw, fail)
   for (const field of ['retryAfter', 'code', 'frame'] as const) {
     if (raw[field] === undefined) continue
@@ -43,16 +63,16 @@ export function checkFault(source: YamlSource, at: PathSegment[], raw: RawFault,
   return fault
 }
 
-function checkModeAndPhase(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
+function checkModeAndPhase(problems: FaultProblems, raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
   if (raw.mode !== undefined) {
     if (!kind.modes) fail('mode', `fault type ${raw.type} takes no mode`, true)
     const modes = (Array.isArray(raw.mode) ? raw.mode : [raw.mode]).map(String)
     modes.forEach((mode, i) => {
       if (!kind.modes?.includes(mode) && !(kind.httpStatusModes && /^[45]\d\d$/.test(mode))) {
-        const path: PathSegment[] = Array.isArray(raw.mode) ? [...at, 'mode', i] : [...at, 'mode']
-        throw source.error(
-          path,
+        throw problems.field(
+          'mode',
           `must be one of ${kind.modes?.join(', ')}${kind.httpStatusModes ? ' or an HTTP status from 400 to 599' : ''} for fault type ${raw.type} (got "${mode}")`,
+          {index: Array.isArray(raw.mode) ? i : undefined},
         )
       }
     })
@@ -68,7 +88,7 @@ function checkModeAndPhase(source: YamlSource, at: PathSegment[], raw: RawFault,
   }
 }
 
-function checkDelayFields(source: YamlSource, at: PathSegment[], raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
+function checkDelayFields(problems: FaultProblems, raw: RawFault, kind: FaultKind, fail: FieldFailure): void {
   if (raw.delay !== undefined && !kind.delay) fail('delay', `fault type ${raw.type} takes no delay`, true)
   if (raw.delayFactor !== undefined && !kind.delayFactor)
     fail('delayFactor', `fault type ${raw.type} takes no delayFactor`, true)
@@ -78,10 +98,7 @@ function checkDelayFields(source: YamlSource, at: PathSegment[], raw: RawFault, 
   }
   if (raw.type === 'delay') {
     if (raw.delay === undefined && raw.delayFactor === undefined) {
-      throw source.error(
-        at,
-        'a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)',
-      )
+      throw problems.whole('a delay fault needs delay (e.g. 50ms or [10ms, 200ms]) or delayFactor (e.g. 1.5)', 'delay')
     }
     if (raw.delay !== undefined && raw.delayFactor !== undefined) {
       fail('delayFactor', 'give either delay or delayFactor, not both', true)
@@ -89,10 +106,10 @@ function checkDelayFields(source: YamlSource, at: PathSegment[], raw: RawFault, 
   }
 }
 
-function checkToxicFields(source: YamlSource, at: PathSegment[], raw: RawFault, fail: FieldFailure): void {
+function checkToxicFields(problems: FaultProblems, raw: RawFault, fail: FieldFailure): void {
   if (raw.type === 'toxic') {
-    if (raw.proxy === undefined) throw source.error(at, 'a toxic fault needs proxy: the name of a proxy on the scenario\'s toxiproxy server')
-    if (raw.toxic === undefined) throw source.error(at, 'a toxic fault needs toxic: { type: latency, attributes: { latency: 200 } }')
+    if (raw.proxy === undefined) throw problems.whole('a toxic fault needs proxy: the name of a proxy on the scenario\'s toxiproxy server', 'proxy')
+    if (raw.toxic === undefined) throw problems.whole('a toxic fault needs toxic: { type: latency, attributes: { latency: 200 } }', 'toxic')
   } else {
     if (raw.proxy !== undefined) fail('proxy', `only toxic faults take proxy (this one is ${raw.type})`, true)
     if (raw.toxic !== undefined) fail('toxic', `only toxic faults take toxic (this one is ${raw.type})`, true)

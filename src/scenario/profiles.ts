@@ -1,7 +1,7 @@
 import {PROFILE_SETS} from './profile-sets.js'
 import {ScenarioError} from '../errors.js'
 import {GRPC_STATUS_NAMES} from '../grpc/status.js'
-import {checkFault, type RawFault} from './profile-fault.js'
+import {checkFault, fileFaultProblems, type RawFault} from './profile-fault.js'
 import {readYamlFile} from './source.js'
 import type {FaultType, Profile, ProfileFault, Protocol} from './types.js'
 import {didYouMean, schemaValidator, validateSource} from './validate.js'
@@ -231,7 +231,7 @@ export async function loadProfileFile(
       )
     }
     seen.set(p.name, i)
-    const faults = p.faults.map((f, j) => checkFault(source, ['profiles', i, 'faults', j], f, FAULT_KINDS[f.type]))
+    const faults = p.faults.map((f, j) => checkFault(fileFaultProblems(source, ['profiles', i, 'faults', j]), f, FAULT_KINDS[f.type]))
     const line = source.position(['profiles', i]).line
     return {name: p.name, description: p.description, faults, source: `${display}:${line}`}
   })

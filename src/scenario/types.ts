@@ -5,6 +5,7 @@
  */
 
 import type {SourcePosition} from '../errors.js'
+import type {FaultSpec, FaultSpecType} from '../fault-spec.js'
 
 /** A delivery contract an endpoint can be expected to provide. */
 export type Contract = 'at-least-once' | 'at-most-once' | 'exactly-once' | 'idempotent' | 'reply-consistent'
@@ -178,21 +179,9 @@ export interface IdempotencyKeyCheck {
   otherBody?: unknown
 }
 
-/** A fault as a profile states it; durations may be ranges the seeded source picks from. */
-export type FaultType =
-  | 'drop-request'
-  | 'drop-reply'
-  | 'duplicate'
-  | 'delay'
-  | 'reset'
-  | 'crash-before-reply'
-  | 'crash-after-reply'
-  | 'client-abort'
-  | 'toxic'
-  | 'status'
-
-/** A duration written as a fixed value or a [min, max] range, in ms. */
-export type DurationSpec = number | [number, number]
+/** A fault type as a profile names it (src/fault-spec.ts). */
+export type FaultType = FaultSpecType
+export type {DurationSpec} from '../fault-spec.js'
 
 /** Which requests a fault may hit, for the standalone proxy (check targets its own trials). */
 export interface RequestMatch {
@@ -203,27 +192,8 @@ export interface RequestMatch {
   headers?: Record<string, string>
 }
 
-export interface ProfileFault {
-  type: FaultType
-  /**
-   * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
-   * duplicate: `sequential` | `concurrent` | `delayed`.
-   * status: the status to answer with: a gRPC name such as `UNAVAILABLE` (grpc targets) or an
-   * HTTP status such as `503` (every target; gRPC maps it as gRPC does).
-   * A list means the seeded source picks one per trial.
-   */
-  mode?: string | string[]
-  /** delay: which phase is delayed. reset: mid-reply. status: request (not forwarded) or reply (after forwarding). */
-  phase?: string
-  delay?: DurationSpec
-  /** Delay expressed as a multiple of the client timeout (e.g. 1.5 = past the timeout). */
-  delayTimeoutFactor?: number | [number, number]
-  /** status: seconds the client should wait before retrying (HTTP `Retry-After`, gRPC pushback). */
-  retryAfter?: number
-  /** status (jsonrpc): the error object's code. */
-  code?: number
-  /** status (tcp): the error frame the client gets. */
-  frame?: unknown
+/** A fault as a profile states it (durations may be ranges the seeded source picks from), and which attempts it hits. */
+export interface ProfileFault extends FaultSpec {
   /** Which attempt of the operation the fault hits (1 = the first). */
   attempt: number
   /** Probability the fault fires on a matching attempt (1 = always). */

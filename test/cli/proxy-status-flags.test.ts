@@ -1,5 +1,5 @@
 import {describe, expect, it} from 'vitest'
-import {faultsFromFlags} from '../../src/commands/proxy.js'
+import {faultsFromFlags} from '../../src/scenario/profile-flags.js'
 import {UsageError} from '../../src/errors.js'
 
 /** The standalone proxy speaks HTTP: status faults with HTTP statuses run, gRPC ones are bad usage. */

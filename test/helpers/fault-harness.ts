@@ -21,15 +21,25 @@ interface CountingServer {
 
 const NDJSON = {type: 'ndjson', maxFrameBytes: 4096} as const
 
+interface Call {
+  id?: unknown
+  method: string
+}
+
+/** Counts every HTTP request; for JSON-RPC, every `increment` call, batches included (the other calls only answer). */
 async function httpServer(jsonrpc: boolean): Promise<CountingServer> {
   let n = 0
+  const answer = (call: Call) => {
+    if (call.method === 'increment') n += 1
+    return {jsonrpc: '2.0', id: call.id, result: {n}}
+  }
   const server = await startHttpServer((req, res) => {
     const chunks: Buffer[] = []
     req.on('data', (c: Buffer) => chunks.push(c))
     req.on('end', () => {
-      n += 1
-      const call = jsonrpc ? (JSON.parse(Buffer.concat(chunks).toString()) as {id: unknown}) : undefined
-      const body = JSON.stringify(call ? {jsonrpc: '2.0', id: call.id, result: {n}} : {n})
+      if (!jsonrpc) n += 1
+      const call = jsonrpc ? (JSON.parse(Buffer.concat(chunks).toString()) as Call | Call[]) : undefined
+      const body = JSON.stringify(call === undefined ? {n} : Array.isArray(call) ? call.map(answer) : answer(call))
       res.writeHead(200, {'content-type': 'application/json', 'content-length': Buffer.byteLength(body)})
       res.end(body)
     })
@@ -52,22 +62,36 @@ async function grpcServer(): Promise<CountingServer> {
   return {url: bank.url, count: () => bank.state.deliveries, close: async () => bank.close()}
 }
 
-const SERVERS: Record<Protocol, () => Promise<CountingServer>> = {
+/**
+ * What the matrix runs every fault against: each protocol, and a JSON-RPC batch whose first
+ * call the fault hits (the second call is only answered, never counted).
+ */
+export type MatrixCase = Protocol | 'jsonrpc-batch'
+
+/** The protocol a matrix case speaks. */
+export const protocolOf = (c: MatrixCase): Protocol => (c === 'jsonrpc-batch' ? 'jsonrpc' : c)
+
+const SERVERS: Record<MatrixCase, () => Promise<CountingServer>> = {
   http: () => httpServer(false),
   jsonrpc: () => httpServer(true),
+  'jsonrpc-batch': () => httpServer(true),
   tcp: tcpServer,
   grpc: grpcServer,
 }
 
 /** One request of each protocol, and the bits of a scenario its adapter reads. */
-const REQUESTS: Record<Protocol, {request: unknown; target: Partial<Scenario['target']>}> = {
+const REQUESTS: Record<MatrixCase, {request: unknown; target: Partial<Scenario['target']>}> = {
   http: {request: {method: 'POST', path: '/inc', headers: {}, body: {by: 1}}, target: {}},
   jsonrpc: {request: {kind: 'jsonrpc', calls: [{method: 'increment', params: {by: 1}}], batch: false, headers: {}}, target: {jsonrpc: {retryErrorCodes: []}}},
+  'jsonrpc-batch': {
+    request: {kind: 'jsonrpc', calls: [{method: 'increment', params: {by: 1}}, {method: 'peek'}], batch: true, headers: {}},
+    target: {jsonrpc: {retryErrorCodes: []}},
+  },
   tcp: {request: {kind: 'tcp', frame: {id: 7, op: 'inc'}}, target: {tcp: {framing: NDJSON, replyId: '$.id', errorField: '$.error'}}},
   grpc: {request: {method: 'bank.NaiveBank/Deposit', message: {account: 'a', amount: 1}, metadata: {}}, target: {proto: PROTO_FILE}},
 }
 
-export const MATRIX_PROTOCOLS = Object.keys(SERVERS) as Protocol[]
+export const MATRIX_CASES = Object.keys(SERVERS) as MatrixCase[]
 
 /** Long enough never to fire on a loaded machine: held requests are ended by aborting instead. */
 const POLICY: ClientPolicy = {timeout: 20_000, attempts: 1, backoff: 0, backoffFactor: 1, retryOn: []}
@@ -84,8 +108,9 @@ export interface Harness {
 }
 
 /** A protocol's fault proxy (the one `check` runs) in front of a counting server, with `action` on the first request. */
-export async function startHarness(protocol: Protocol, action: FaultAction, policy: Partial<ClientPolicy> = {}): Promise<Harness> {
-  const server = await SERVERS[protocol]()
+export async function startHarness(kase: MatrixCase, action: FaultAction, policy: Partial<ClientPolicy> = {}): Promise<Harness> {
+  const protocol = protocolOf(kase)
+  const server = await SERVERS[kase]()
   const log = new EventLog()
   const events: ProxyEvent[] = []
   const waiters = new Set<() => void>()
@@ -96,7 +121,7 @@ export async function startHarness(protocol: Protocol, action: FaultAction, poli
   const crashes: CrashContext[] = []
   const rules = new RuleSet(1)
   rules.add({id: 'matrix', action, nth: 1})
-  const {request, target} = REQUESTS[protocol]
+  const {request, target} = REQUESTS[kase]
   const scenario = {target: {protocol, url: server.url, ...target}} as unknown as Scenario
   const adapter = PROTOCOLS.get(protocol)
   if (!adapter) throw new Error(`no adapter for ${protocol}`)

@@ -10,7 +10,7 @@ import {unsupportedFault} from '../../src/scenario/fault-support.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {BUILTIN_PROFILES} from '../../src/scenario/profiles.js'
 import type {Protocol} from '../../src/scenario/types.js'
-import {MATRIX_PROTOCOLS, startHarness, type ClientView, type Harness} from '../helpers/fault-harness.js'
+import {MATRIX_CASES, protocolOf, startHarness, type ClientView, type Harness, type MatrixCase} from '../helpers/fault-harness.js'
 import {PROTO_FILE} from '../helpers/grpc.js'
 import {writeFiles} from '../scenario/helpers.js'
 
@@ -62,9 +62,9 @@ function clientGot(view: ClientView): Contract['client'] {
   return view.reply.classification === 'ok' ? 'ok' : 'answer'
 }
 
-async function runPair(protocol: Protocol, action: FaultAction): Promise<void> {
+async function runPair(kase: MatrixCase, action: FaultAction): Promise<void> {
   const contract = contractOf(action)
-  const h = await startHarness(protocol, action)
+  const h = await startHarness(kase, action)
   harnesses.push(h)
   const abort = new AbortController()
   const fired = h.waitFor((e) => e.type === 'fault' && e.fault === action.type)
@@ -77,6 +77,8 @@ async function runPair(protocol: Protocol, action: FaultAction): Promise<void> {
   expect(count(h.events, 'delivery')).toBe(contract.executions)
   if (!contract.unawaited) expect(h.server.count()).toBe(contract.executions)
   expect(h.crashes.map((c) => c.point)).toEqual(contract.crash ? [contract.crash] : [])
+  // In a batch the fault hits one call, the first, and says so.
+  if (kase === 'jsonrpc-batch') expect(h.events.find((e) => e.type === 'fault')?.detail).toMatchObject({call: 0, rpcMethod: 'increment'})
 }
 
 const PROTO = readFileSync(PROTO_FILE, 'utf8')
@@ -103,17 +105,18 @@ describe('fault × protocol matrix', () => {
   for (const type of FAULT_TYPES) {
     for (const profile of BUILTIN_PROFILES.filter((p) => p.faults[0]?.type === type)) {
       const fault = profile.faults[0] as (typeof profile.faults)[number]
-      for (const protocol of MATRIX_PROTOCOLS) {
+      for (const kase of MATRIX_CASES) {
+        const protocol = protocolOf(kase)
         const unsupported = unsupportedFault(fault, protocol)
         if (unsupported) {
-          it(`${protocol} rejects ${profile.name} when the scenario loads`, async () => {
+          it(`${kase} rejects ${profile.name} when the scenario loads`, async () => {
             expect(await loadError(protocol, profile.name)).toContain(`profile "${profile.name}" injects ${unsupported.what}, which apply to`)
           })
           continue
         }
-        it(`${protocol}: ${profile.name}`, async () => {
+        it(`${kase}: ${profile.name}`, async () => {
           const action = resolveFault(fault, deriveRandom(1, profile.name), 40, {timing: 'min'})
-          await runPair(protocol, action)
+          await runPair(kase, action)
         })
       }
     }

@@ -4,6 +4,7 @@ import type {RpcMethod} from '../../grpc/proto.js'
 import {encodeGrpcMessage, GRPC_STATUS_CODES, grpcStatusForHttp, grpcStatusName, PUSHBACK_HEADER} from '../../grpc/status.js'
 import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type FaultExchangeEnv, type PartialReply} from '../faults/fault-exchange.js'
+import {ReplyCapture} from '../reply-capture.js'
 import {singleHeader, type RequestIds} from '../request-ids.js'
 import {replyEvidence, requestEvidence} from './reply-evidence.js'
 import {callUpstream, callUpstreamBuffered, type GrpcReply, type UpstreamSessions} from './upstream.js'
@@ -137,12 +138,14 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
       this.grpc.upstream.current(),
       this.call.headers,
       this.body ?? Buffer.alloc(0),
-      (status, headers, only) => {
-        answered = true
-        this.recordReply(delivery ?? this.nextDelivery(), status, headers, only)
-        handle.abort()
+      {
+        head: (status, headers, only) => {
+          answered = true
+          this.recordReply(delivery ?? this.nextDelivery(), status, headers, only)
+          handle.abort()
+        },
+        start: () => (delivery = this.nextDelivery()),
       },
-      () => (delivery = this.nextDelivery()),
     )
     const outcome = await reply.then(
       () => 'replied',
@@ -224,8 +227,10 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
           this.grpc.upstream.current(),
           this.call.headers,
           this.body ?? Buffer.alloc(0),
-          (status, headers, only) => this.recordReply(delivery ?? this.nextDelivery(), status, headers, only),
-          () => (delivery = this.nextDelivery()),
+          {
+            head: (status, headers, only) => this.recordReply(delivery ?? this.nextDelivery(), status, headers, only),
+            start: () => (delivery = this.nextDelivery()),
+          },
         )
         const result = await reply
         this.recordReplyEnd(delivery ?? 1, result.httpStatus, result.data, result.data.length, result.trailers)
@@ -246,9 +251,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
   private stream(body: Buffer | null, keepIfClientGone = false): Promise<void> {
     let delivery: number | undefined
     const s = this.s
-    const capture: Buffer[] = []
-    let captured = 0
-    let bytes = 0
+    const capture = new ReplyCapture(this.grpc.captureBytes)
     let httpStatus = 0
     let trailersOnly = false
     let done = false
@@ -262,7 +265,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
           if (streamed) watchRequest(s, this.grpc.captureBytes, streamed)
         })
       const handle = callUpstream(this.grpc.upstream.current(), this.call.headers, requestBody, {
-        sent: () => {
+        start: () => {
           delivery = this.nextDelivery()
         },
         head: (status, headers, only) => {
@@ -274,11 +277,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
           s.respond({...headers, ':status': status}, only ? {endStream: true} : {waitForTrailers: true})
         },
         data: (chunk) => {
-          bytes += chunk.length
-          if (captured < this.grpc.captureBytes) {
-            capture.push(chunk)
-            captured += chunk.length
-          }
+          capture.add(chunk)
           if (this.clientGone) return true
           if (s.write(chunk)) return true
           s.once('drain', () => handle.resume())
@@ -287,7 +286,7 @@ export class GrpcExchange extends FaultExchange<GrpcReply> {
         end: (trailers) => {
           done = true
           cleanup()
-          this.recordReplyEnd(delivery ?? 1, httpStatus, Buffer.concat(capture), bytes, trailers, streamed)
+          this.recordReplyEnd(delivery ?? 1, httpStatus, capture.kept() ?? Buffer.alloc(0), capture.bytes, trailers, streamed)
           if (this.clientGone) return resolve()
           if (trailersOnly) {
             this.record({type: 'forwarded', delivery, status: httpStatus})

@@ -1,5 +1,6 @@
 import http2, {type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders} from 'node:http2'
 import type {EventLog} from '../../events/event-log.js'
+import {readWhole, type ReplySink, type WholeReply, type WholeReplyEvents} from '../reply-sink.js'
 
 /** A reply read in full from the server. */
 export interface GrpcReply {
@@ -15,15 +16,15 @@ export interface GrpcReply {
   trailersOnly: boolean
 }
 
-/** Receives one reply as it streams in. `data` returning false asks for a pause. */
-export interface GrpcReplySink {
-  /** The call left for the server on a connected session (not called when connecting failed). */
-  sent?(): void
-  head(httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean): void
-  data(chunk: Buffer): boolean
-  end(trailers: IncomingHttpHeaders): void
-  error(err: Error): void
-}
+/**
+ * Receives one gRPC reply as it streams in: its head is the HTTP status, the headers and
+ * whether it is trailers-only; its end carries the trailers. `start` is not called when
+ * connecting failed.
+ */
+export type GrpcReplySink = ReplySink<[httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean], [trailers: IncomingHttpHeaders]>
+
+/** What a gRPC whole-reply caller hears before the reply ends. */
+export type GrpcReplyEvents = WholeReplyEvents<[httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean]>
 
 export interface UpstreamCallHandle {
   /** Continue after `data` returned false. */
@@ -118,7 +119,7 @@ export function callUpstream(
   let trailers: IncomingHttpHeaders = {}
   let trailersOnly = false
   // 'ready': the stream has an id, so the session is connected and the headers are on their way.
-  req.once('ready', () => sink.sent?.())
+  req.once('ready', () => sink.start?.())
   req.on('response', (h) => {
     const status = Number(h[':status'] ?? 0)
     trailersOnly = h['grpc-status'] !== undefined
@@ -153,32 +154,13 @@ export function callUpstreamBuffered(
   session: ClientHttp2Session,
   headers: OutgoingHttpHeaders,
   body: Buffer,
-  onHead?: (httpStatus: number, headers: IncomingHttpHeaders, trailersOnly: boolean) => void,
-  onSent?: () => void,
-): {reply: Promise<GrpcReply>; handle: UpstreamCallHandle} {
-  let handle!: UpstreamCallHandle
-  const reply = new Promise<GrpcReply>((resolve, reject) => {
-    let httpStatus = 0
-    let head: IncomingHttpHeaders = {}
-    let only = false
-    const chunks: Buffer[] = []
-    handle = callUpstream(session, headers, body, {
-      sent: onSent,
-      head(s, h, t) {
-        httpStatus = s
-        head = h
-        only = t
-        onHead?.(s, h, t)
-      },
-      data(chunk) {
-        chunks.push(chunk)
-        return true
-      },
-      end: (trailers) => resolve({httpStatus, headers: head, data: Buffer.concat(chunks), trailers, trailersOnly: only}),
-      error: reject,
-    })
-  })
-  return {reply, handle}
+  events?: GrpcReplyEvents,
+): WholeReply<GrpcReply, UpstreamCallHandle> {
+  return readWhole(
+    (sink: GrpcReplySink) => callUpstream(session, headers, body, sink),
+    ([httpStatus = 0, head = {}, trailersOnly = false], data, [trailers]) => ({httpStatus, headers: head, data, trailers, trailersOnly}),
+    events,
+  )
 }
 
 export function withoutPseudo(headers: IncomingHttpHeaders): IncomingHttpHeaders {

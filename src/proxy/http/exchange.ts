@@ -3,6 +3,7 @@ import {Readable} from 'node:stream'
 import type {Dispatcher} from 'undici'
 import type {FaultAction, StatusAnswer} from '../fault.js'
 import {FaultExchange, type FaultExchangeEnv, type PartialReply} from '../faults/fault-exchange.js'
+import {ReplyCapture} from '../reply-capture.js'
 import type {RequestIds} from '../request-ids.js'
 import {outboundReplyHeaders, outboundRequestHeaders} from './headers.js'
 import {hasRequestBody, readAll} from './request-body.js'
@@ -148,17 +149,15 @@ export class Exchange extends FaultExchange<BufferedReply> {
   }
 
   async deliverUntilReply(): Promise<boolean> {
-    const {delivery, started} = this.nextDelivery()
+    const {delivery, started} = this.nextDelivery(this.body)
     // The server answered: its reply is at the proxy, not yet at the client.
-    const {reply, handle} = deliverBuffered(
-      this.http.dispatcher,
-      this.upstreamRequest(this.body),
-      (status) => {
+    const {reply, handle} = deliverBuffered(this.http.dispatcher, this.upstreamRequest(this.body), {
+      head: (status) => {
         this.record({type: 'reply', delivery, status})
         handle.abort(new Error(HELD_FOR_CRASH))
       },
-      started,
-    )
+      start: started,
+    })
     const outcome = await reply.then(
       () => 'replied',
       (err: Error) => err.message,
@@ -170,7 +169,7 @@ export class Exchange extends FaultExchange<BufferedReply> {
   }
 
   abortAfterSending(): Promise<void> {
-    const {started} = this.nextDelivery()
+    const {started} = this.nextDelivery(this.body)
     const request = {...this.upstreamRequest(this.body), body: this.body}
     // Once the whole request is on the wire, the client "crashes": both connections close.
     const sent = () => {
@@ -183,7 +182,7 @@ export class Exchange extends FaultExchange<BufferedReply> {
   // ---- building blocks -------------------------------------------------------------------
 
   /** Write a whole reply; `delivery`: the server's reply it forwards ('forwarded' event), none for faultline's own. */
-  private writeReply(reply: BufferedReply, delivery?: number): Promise<void> {
+  protected writeReply(reply: BufferedReply, delivery?: number): Promise<void> {
     return new Promise((resolve) => {
       if (this.gone || this.res.destroyed) return resolve()
       this.res.writeHead(reply.status, outboundReplyHeaders(reply.headers))
@@ -195,13 +194,11 @@ export class Exchange extends FaultExchange<BufferedReply> {
     })
   }
 
+  /** The request toward the server; a body read in full states its own length (a JSON-RPC batch call may send part of it). */
   private upstreamRequest(body: Buffer | Readable | null): UpstreamRequest {
-    return {
-      method: this.req.method ?? 'GET',
-      path: this.http.basePath + (this.req.url ?? '/'),
-      headers: outboundRequestHeaders(this.req.headers, this.http.upstreamUrl.host),
-      body,
-    }
+    const headers = outboundRequestHeaders(this.req.headers, this.http.upstreamUrl.host)
+    if (Buffer.isBuffer(body)) headers['content-length'] = String(body.length)
+    return {method: this.req.method ?? 'GET', path: this.http.basePath + (this.req.url ?? '/'), headers, body}
   }
 
   /** Read the whole request body (needed whenever the request is sent more than once or later). */
@@ -219,10 +216,10 @@ export class Exchange extends FaultExchange<BufferedReply> {
    * request is being written on a connected socket: a send the server never received (a
    * refused connection during a restart) is not a delivery.
    */
-  private nextDelivery(): {delivery: number; started: () => void} {
+  private nextDelivery(body: Buffer | Readable | null): {delivery: number; started: () => void} {
     this.deliveries += 1
     const delivery = this.deliveries
-    const detail = this.prepared?.deliveryDetail
+    const detail = this.deliveryDetail(body)
     let recorded = false
     const started = () => {
       if (recorded) return
@@ -230,6 +227,11 @@ export class Exchange extends FaultExchange<BufferedReply> {
       this.record({type: 'delivery', delivery, method: this.req.method, path: this.req.url, ...(detail ? {detail} : {})})
     }
     return {delivery, started}
+  }
+
+  /** Extra fields for the 'delivery' event of a delivery that sends `body`. */
+  protected deliveryDetail(_body: Buffer | Readable | null): Record<string, unknown> | undefined {
+    return this.prepared?.deliveryDetail
   }
 
   private recordReplyEnd(delivery: number, status: number, body: Buffer | undefined, bytes: number): void {
@@ -240,29 +242,26 @@ export class Exchange extends FaultExchange<BufferedReply> {
     this.record({type: 'reply-end', delivery, status, detail})
   }
 
-  /** Deliver once more, read the reply in full, record it; the client never sees it. */
-  private async deliverAndRead(body: Buffer | null, onHead?: (status: number) => void): Promise<BufferedReply> {
-    const {delivery, started} = this.nextDelivery()
-    this.http.tracker.begin(this.ids.trial)
-    try {
-      const {reply} = deliverBuffered(
-        this.http.dispatcher,
-        this.upstreamRequest(body),
-        (status) => {
-          this.record({type: 'reply', delivery, status})
-          onHead?.(status)
-        },
-        started,
-      )
-      const result = await reply
-      this.recordReplyEnd(delivery, result.status, result.body, result.body.length)
-      return result
-    } catch (err) {
-      this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
-      throw err
-    } finally {
-      this.http.tracker.end(this.ids.trial)
-    }
+  /**
+   * Deliver `body`, read the reply in full, record it; the client never sees it. `counted`
+   * false: the body does not hold the request under test (the rest of a JSON-RPC batch), so
+   * it is no delivery of it and only a failure is recorded.
+   */
+  protected deliverAndRead(body: Buffer | null, counted = true): Promise<BufferedReply> {
+    const {delivery, started} = counted ? this.nextDelivery(body) : {delivery: undefined, started: undefined}
+    return this.inFlight(async () => {
+      try {
+        const head = (status: number) => {
+          if (delivery !== undefined) this.record({type: 'reply', delivery, status})
+        }
+        const result = await deliverBuffered(this.http.dispatcher, this.upstreamRequest(body), {head, start: started}).reply
+        if (delivery !== undefined) this.recordReplyEnd(delivery, result.status, result.body, result.body.length)
+        return result
+      } catch (err) {
+        this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
+        throw err
+      }
+    })
   }
 
   /**
@@ -270,11 +269,9 @@ export class Exchange extends FaultExchange<BufferedReply> {
    * If the client goes away mid-way the delivery is abandoned (unless `keepIfClientGone`).
    */
   private streamToClient(body: Buffer | Readable | null, keepIfClientGone = false): Promise<void> {
-    const {delivery, started} = this.nextDelivery()
+    const {delivery, started} = this.nextDelivery(body)
     const {res} = this
-    const capture: Buffer[] = []
-    let captured = 0
-    let bytes = 0
+    const capture = new ReplyCapture(this.http.captureBytes)
     let status = 0
     // A small reply of known length is held until complete and written with its head in one
     // call; larger or chunked replies stream through with backpressure.
@@ -291,11 +288,7 @@ export class Exchange extends FaultExchange<BufferedReply> {
           if (length <= SMALL_BODY) held = []
         },
         data: (chunk) => {
-          bytes += chunk.length
-          if (captured < this.http.captureBytes) {
-            capture.push(chunk)
-            captured += chunk.length
-          }
+          capture.add(chunk)
           if (this.clientGone) return true
           if (held) {
             held.push(chunk)
@@ -307,7 +300,7 @@ export class Exchange extends FaultExchange<BufferedReply> {
         },
         end: () => {
           cleanup()
-          this.recordReplyEnd(delivery, status, captured > 0 ? Buffer.concat(capture) : undefined, bytes)
+          this.recordReplyEnd(delivery, status, capture.kept(), capture.bytes)
           if (!this.clientGone) {
             const rest = held === undefined || held.length === 0 ? undefined : held.length === 1 ? held[0] : Buffer.concat(held)
             if (this.http.events.observed) res.end(rest, () => this.record({type: 'forwarded', delivery, status}))

@@ -51,11 +51,6 @@ export function standaloneRules(faults: StandaloneFault[], seed: number, clientT
   return rules
 }
 
-/** A profile's faults as standalone faults. */
-export function profileFaults(profile: {faults: StandaloneFaultSpec[]}): StandaloneFault[] {
-  return profile.faults.map((fault) => ({fault}))
-}
-
 /** Start an L7 HTTP proxy with standalone rules. Crash faults need `check` (a supervisor). */
 export async function startStandaloneHttpProxy(options: StandaloneProxyOptions): Promise<HttpFaultProxy> {
   const proxy = new HttpFaultProxy({

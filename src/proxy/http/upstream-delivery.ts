@@ -1,6 +1,7 @@
 import http, {type IncomingHttpHeaders} from 'node:http'
 import type {Readable} from 'node:stream'
 import type {Dispatcher} from 'undici'
+import {readWhole, type ReplySink, type WholeReply, type WholeReplyEvents} from '../reply-sink.js'
 
 /** One request as sent to the server. */
 export interface UpstreamRequest {
@@ -10,15 +11,8 @@ export interface UpstreamRequest {
   body: Buffer | Readable | null
 }
 
-/** Receives one reply as it streams in. `data` returning false asks for a pause. */
-export interface ReplySink {
-  /** The request is being written on a connected socket: from here on it is a delivery. */
-  start?(): void
-  head(status: number, headers: IncomingHttpHeaders): void
-  data(chunk: Buffer): boolean
-  end(): void
-  error(err: Error): void
-}
+/** Receives one HTTP reply as it streams in: its head is the status and headers. */
+export type HttpReplySink = ReplySink<[status: number, headers: IncomingHttpHeaders]>
 
 export interface DeliveryHandle {
   /** Continue after `data` returned false. */
@@ -31,7 +25,7 @@ export interface DeliveryHandle {
  * Send one request to the server through an undici dispatcher and stream the reply into
  * `sink`, holding backpressure. Exactly one of `end` or `error` is called.
  */
-export function deliver(dispatcher: Dispatcher, request: UpstreamRequest, sink: ReplySink): DeliveryHandle {
+export function deliver(dispatcher: Dispatcher, request: UpstreamRequest, sink: HttpReplySink): DeliveryHandle {
   let controller: Dispatcher.DispatchController | undefined
   let abortedEarly: Error | undefined
   let settled = false
@@ -83,30 +77,9 @@ export interface BufferedReply {
 export function deliverBuffered(
   dispatcher: Dispatcher,
   request: UpstreamRequest,
-  onHead?: (status: number, headers: IncomingHttpHeaders) => void,
-  onStart?: () => void,
-): {reply: Promise<BufferedReply>; handle: DeliveryHandle} {
-  let handle!: DeliveryHandle
-  const reply = new Promise<BufferedReply>((resolve, reject) => {
-    let status = 0
-    let headers: IncomingHttpHeaders = {}
-    const chunks: Buffer[] = []
-    handle = deliver(dispatcher, request, {
-      start: onStart,
-      head(s, h) {
-        status = s
-        headers = h
-        onHead?.(s, h)
-      },
-      data(chunk) {
-        chunks.push(chunk)
-        return true
-      },
-      end: () => resolve({status, headers, body: Buffer.concat(chunks)}),
-      error: reject,
-    })
-  })
-  return {reply, handle}
+  events?: WholeReplyEvents<[number, IncomingHttpHeaders]>,
+): WholeReply<BufferedReply, DeliveryHandle> {
+  return readWhole((sink) => deliver(dispatcher, request, sink), ([status = 0, headers = {}], body) => ({status, headers, body}), events)
 }
 
 /**

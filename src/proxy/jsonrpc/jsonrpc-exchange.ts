@@ -1,16 +1,12 @@
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {selectJson} from '../../jsonpath.js'
-import type {ProxyEventInput} from '../../events/event-log.js'
-import {describeFault, type FaultAction} from '../fault.js'
-import {Exchange, type ExchangeEnv} from '../http/exchange.js'
-import {outboundReplyHeaders, outboundRequestHeaders} from '../http/headers.js'
+import {Exchange, type ExchangeEnv, type PreparedRequest} from '../http/exchange.js'
 import {singleHeader, type RequestIds} from '../request-ids.js'
 import type {RequestInfo} from '../request-match.js'
-import {deliverBuffered, type BufferedReply} from '../http/upstream-delivery.js'
 import type {RuleSet} from '../rule-set.js'
-import {batchWithout, callAlone, parseJsonRpcRequest, replyWithout, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
-import {pendingSleep} from '../pending-sleep.js'
+import {BatchCallExchange} from './batch-call-exchange.js'
 import {jsonRpcStatusReply} from './error-reply.js'
+import {parseJsonRpcRequest, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
 
 /** How the L7 HTTP proxy reads JSON-RPC 2.0 bodies. */
 export interface JsonRpcProxyOptions {
@@ -24,9 +20,6 @@ export interface JsonRpcProxyOptions {
 }
 
 export const DEFAULT_MAX_JSONRPC_BODY = 4 * 1024 * 1024
-
-/** Faults that hit one call of a batch; every other fault hits the whole HTTP request. */
-const PER_CALL = new Set<FaultAction['type']>(['drop-request', 'drop-reply', 'duplicate'])
 
 export interface JsonRpcRequestContext {
   env: ExchangeEnv
@@ -70,8 +63,9 @@ function describeRpc(parsed: ParsedJsonRpc): Record<string, unknown> {
 
 /**
  * One HTTP request to a JSON-RPC server: read and parse the body, let the rules pick at
- * most one call (the first call a rule fires for), then either run the ordinary HTTP
- * exchange (single calls, invalid bodies, whole-request faults) or a per-call batch fault.
+ * most one call (the first call a rule fires for), then run the HTTP exchange: the whole
+ * request's (single calls, invalid bodies, requests no fault hits), or that of the one call
+ * of a batch a fault hit.
  * The call a fault hit (else the first call) is the call under test: 'delivery' events
  * count its deliveries and 'reply-end' evidence is its response without `jsonrpc` and `id`.
  */
@@ -112,187 +106,23 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
     }
     const action = decision?.action
     const deliveryDetail = focus ? {rpcMethod: focus.method, ...(parsed.kind === 'batch' ? {call: focus.index, calls: calls.length} : {})} : undefined
-    if (parsed.kind === 'batch' && calls.length > 1 && focus && action && PER_CALL.has(action.type)) {
-      const running = new BatchCallExchange(env, req, res, ids, action, parsed.items, focus).run()
-      env.tracker.end(trial)
-      await running
-      return
-    }
-    const running = new Exchange(env, req, res, ids, action, {
+    const prepared: PreparedRequest = {
       body: body.length > 0 ? body : null,
       replyEvidence: (reply) => responseEvidence(reply, focus),
       deliveryDetail,
       statusReply: (answer) => jsonRpcStatusReply(parsed, answer),
-    }).run()
+    }
+    // A fault on one call of a batch hits that call (batch-call-exchange.ts); any other request is one HTTP exchange.
+    const exchange =
+      parsed.kind === 'batch' && calls.length > 1 && focus && action
+        ? new BatchCallExchange(env, req, res, ids, action, prepared, {items: parsed.items, call: focus})
+        : new Exchange(env, req, res, ids, action, prepared)
+    const running = exchange.run()
     env.tracker.end(trial)
     await running
   } catch (err) {
     env.events.record({proxy: env.name, conn: ctx.ids.conn, request: ctx.ids.request, trial, type: 'error', detail: {message: (err as Error).message}})
     if (!res.headersSent && !res.destroyed) res.writeHead(502).end()
     env.tracker.end(trial)
-  }
-}
-
-/**
- * A fault on one call inside a batch: drop that call before the server sees it, drop its
- * response entry from the batch reply, or deliver that call once more on its own. The rest
- * of the batch goes through untouched.
- */
-class BatchCallExchange {
-  private deliveries = 0
-  private clientGone = false
-
-  constructor(
-    private readonly env: ExchangeEnv,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
-    private readonly ids: RequestIds,
-    private readonly fault: FaultAction,
-    private readonly items: unknown[],
-    private readonly call: JsonRpcCall,
-  ) {
-    res.once('close', () => {
-      this.clientGone = !res.writableFinished
-    })
-  }
-
-  async run(): Promise<void> {
-    const {tracker} = this.env
-    tracker.begin(this.ids.trial)
-    try {
-      const full = Buffer.from(JSON.stringify(this.items))
-      switch (this.fault.type) {
-        case 'drop-request':
-          return await this.dropCall()
-        case 'drop-reply': {
-          const reply = await this.deliver(full, 'batch')
-          this.recordFault('reply')
-          return await this.send(reply, replyWithout(reply.body, this.call.id) ?? reply.body)
-        }
-        case 'duplicate':
-          return await this.duplicate(full, this.fault.mode, this.fault.delay)
-        default:
-          throw new Error(`${this.fault.type} is not a per-call fault`)
-      }
-    } catch (err) {
-      this.record({type: 'error', detail: {message: (err as Error).message, code: (err as NodeJS.ErrnoException).code}})
-      if (!this.clientGone && !this.res.headersSent && !this.res.destroyed) {
-        this.res.writeHead(502, {'content-type': 'application/json', 'x-faultline-error': 'upstream'})
-        this.res.end(JSON.stringify({error: `faultline: upstream failed: ${(err as Error).message}`}))
-      }
-    } finally {
-      tracker.end(this.ids.trial)
-    }
-  }
-
-  private record(event: Omit<ProxyEventInput, 'request'>): void {
-    const {conn, request, trial, attempt, operation} = this.ids
-    this.env.events.record({proxy: this.env.name, conn, request, trial, attempt, operation, ...event})
-  }
-
-  private recordFault(phase: string, detail?: Record<string, unknown>): void {
-    const call = {call: this.call.index, rpcMethod: this.call.method, id: this.call.id}
-    this.record({type: 'fault', fault: this.fault.type, phase, detail: {label: describeFault(this.fault), ...call, ...detail}})
-  }
-
-  private headers(): Record<string, string | string[]> {
-    const headers = outboundRequestHeaders(this.req.headers, this.env.upstreamUrl.host)
-    delete headers['content-length']
-    return headers
-  }
-
-  /**
-   * Send a body to the server and read the reply. `counted`: the body holds the call under
-   * test ('batch' or 'alone'), so it is a delivery of it; 'without' is the rest of a batch.
-   */
-  private async deliver(body: Buffer, shape: 'batch' | 'alone' | 'without'): Promise<BufferedReply> {
-    const delivery = shape === 'without' ? undefined : ++this.deliveries
-    const detail = {rpcMethod: this.call.method, call: this.call.index, calls: this.items.length, sent: shape}
-    // Recorded once the request is written on a connected socket: a refused send is no delivery.
-    const started = () => {
-      if (delivery !== undefined) this.record({type: 'delivery', delivery, method: this.req.method, path: this.req.url, detail})
-    }
-    this.env.tracker.begin(this.ids.trial)
-    try {
-      const {reply} = deliverBuffered(
-        this.env.dispatcher,
-        {method: this.req.method ?? 'POST', path: this.env.basePath + (this.req.url ?? '/'), headers: this.headers(), body},
-        (status) => {
-          if (delivery !== undefined) this.record({type: 'reply', delivery, status})
-        },
-        started,
-      )
-      const result = await reply
-      if (delivery !== undefined) {
-        const evidence: Record<string, unknown> = {bytes: result.body.length}
-        if (this.env.captureBytes > 0) {
-          evidence.body = responseEvidence(result.body, this.call) ?? result.body.subarray(0, this.env.captureBytes).toString('utf8')
-        }
-        this.record({type: 'reply-end', delivery, status: result.status, detail: evidence})
-      }
-      return result
-    } catch (err) {
-      this.record({type: 'error', delivery, detail: {message: (err as Error).message, phase: 'delivery'}})
-      throw err
-    } finally {
-      this.env.tracker.end(this.ids.trial)
-    }
-  }
-
-  private send(reply: BufferedReply, body: Buffer, delivery: number | undefined = 1): Promise<void> {
-    return new Promise((resolve) => {
-      if (this.clientGone || this.res.destroyed) return resolve()
-      const headers = outboundReplyHeaders(reply.headers)
-      delete headers['content-length']
-      this.res.writeHead(reply.status, {...headers, 'content-length': String(body.length)})
-      this.res.end(body, () => {
-        this.record({type: 'forwarded', delivery, status: reply.status})
-        resolve()
-      })
-      this.res.once('close', () => resolve())
-    })
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return pendingSleep(ms, this.env.pending)
-  }
-
-  private async dropCall(): Promise<void> {
-    this.recordFault('request', {forwardedCalls: this.items.length - 1})
-    const reply = await this.deliver(batchWithout(this.items, this.call.index), 'without')
-    await this.send(reply, reply.body, undefined)
-  }
-
-  private async duplicate(full: Buffer, mode: 'sequential' | 'concurrent' | 'delayed', delay: number): Promise<void> {
-    this.recordFault('request', {mode, delay: mode === 'delayed' ? delay : undefined, copies: 2})
-    const again = () => this.deliver(callAlone(this.call), 'alone').then(
-      () => undefined,
-      () => undefined,
-    )
-    const original = async () => {
-      const reply = await this.deliver(full, 'batch')
-      await this.send(reply, reply.body)
-    }
-    if (mode === 'sequential') {
-      await original()
-      await again()
-      return
-    }
-    if (mode === 'concurrent') {
-      await Promise.all([original(), again()])
-      return
-    }
-    this.env.tracker.begin(this.ids.trial)
-    try {
-      await Promise.all([
-        original(),
-        (async () => {
-          await this.sleep(delay)
-          await again()
-        })(),
-      ])
-    } finally {
-      this.env.tracker.end(this.ids.trial)
-    }
   }
 }
