@@ -117,7 +117,10 @@ export class FramedLink {
       if (err instanceof RequestFrameError) return this.fail(err.message, err.detail)
       throw err
     }
-    const {message, trial, attempt, operation} = frame
+    const {message, operation} = frame
+    const {owner} = this.env
+    const trial = frame.trial ?? owner?.trial
+    const attempt = frame.attempt ?? owner?.attemptOf([{method: 'FRAME', path: '', headers: {}, message}])
     const ids = {conn: this.conn, request: this.env.events.nextId('r'), trial, attempt, operation}
     this.env.events.record({proxy: this.env.name, ...ids, type: 'request', detail: {bytes: payload.length}})
     const decision = this.env.rules.decide({method: 'FRAME', path: '', headers: {}, trial, attempt, message})
