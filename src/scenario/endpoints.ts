@@ -1,6 +1,7 @@
 import type {ProtoCatalog} from '../grpc/proto.js'
 import {checkProfileNames} from './profile-selection.js'
 import type {RawScenario} from './raw-scenario.js'
+import {buildEndpointMatch} from './endpoint-match.js'
 import {buildRequest} from './request-templates.js'
 import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 import type {Checker} from './scenario-checker.js'
@@ -27,6 +28,7 @@ export function buildEndpoints(
   profiles: string[],
   trials: number,
   proto: ProtoCatalog | undefined,
+  commandMode = false,
 ): Endpoint[] {
   const firstUse = new Map<string, number>()
   return raw.endpoints.map((e, i) => {
@@ -39,15 +41,16 @@ export function buildEndpoints(
     firstUse.set(e.name, i)
     const endpoint: Endpoint = {
       name: e.name,
-      request: buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests'),
       expect: expectations(check, [...at, 'expect'], e.expect),
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
       profiles: e.profiles
         ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol)
         : [...profiles],
       trials: e.trials ?? trials,
-      positions: {request: check.source.position([...at, 'request'])},
+      positions: {request: check.source.position([...at, commandMode ? 'match' : 'request'])},
     }
+    if (commandMode) endpoint.match = operationMatch(check, raw, at, e, proto)
+    else endpoint.request = builtInRequest(check, raw, at, e, proto)
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {
@@ -62,8 +65,28 @@ export function buildEndpoints(
         }
         endpoint.effect.as = e.effect.as
       }
-      endpoint.positions = {request: check.source.position([...at, 'request']), select: check.source.position([...eat, 'select'])}
+      endpoint.positions = {request: endpoint.positions?.request ?? check.source.position(at), select: check.source.position([...eat, 'select'])}
     }
     return endpoint
   })
+}
+
+type RawEndpoint = RawScenario['endpoints'][number]
+
+/** The built-in client's request; `match` belongs to client.command scenarios. */
+function builtInRequest(check: Checker, raw: RawScenario, at: PathSegment[], e: RawEndpoint, proto: ProtoCatalog | undefined) {
+  if (e.match !== undefined) check.fail([...at, 'match'], 'says which of a client command\'s requests are this endpoint\'s, but the scenario has no client.command; add client.command, or remove match', {key: true})
+  if (e.request === undefined) check.fail(at, 'missing required field "request" (the request an operation sends), or run your own client with client.command and match')
+  return buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests')
+}
+
+/** client.command scenarios: the client makes the calls, `match` picks out this endpoint's. */
+function operationMatch(check: Checker, raw: RawScenario, at: PathSegment[], e: RawEndpoint, proto: ProtoCatalog | undefined) {
+  if (e.request !== undefined) {
+    check.fail([...at, 'request'], 'client.command runs your own client, which sends the requests; remove request and say which of its requests are this endpoint\'s with match', {key: true})
+  }
+  if (e.match === undefined) {
+    check.fail(at, `missing required field "match" (which of the client command's requests are this endpoint's), e.g. ${raw.target.protocol === 'http' ? 'match: { method: POST, path: /orders/{id} }' : 'match: { method: NAME }'}`)
+  }
+  return buildEndpointMatch(check, raw.target.protocol, [...at, 'match'], e.match, proto)
 }
