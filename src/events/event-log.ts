@@ -17,6 +17,7 @@ export type ProxyEventType =
   | 'attempt' // faultline's client sent an attempt (check runs)
   | 'attempt-result' // … and got a reply, a timeout or an error
   | 'probe' // the effect probe read the server's state
+  | 'client' // a client command (client.command) started, wrote a line, exited or was killed
 
 export interface ProxyEvent {
   /** Milliseconds since the Unix epoch, with sub-millisecond precision. */
