@@ -59,9 +59,12 @@ function establishOrExplain(env: TrialEnvironment, endpoint: Endpoint, index: nu
 
 function failure(env: TrialEnvironment, endpoint: Endpoint, index: number, tries: string[]): ScenarioError {
   const timedOut = tries.some((t) => /no reply within/.test(t))
-  const advice = timedOut
-    ? `the clean call is slower than client.timeout (${env.scenario.client.timeout}ms) or was retried after a timeout; raise client.timeout`
-    : 'a clean call of the endpoint must succeed; check its request method, path and body'
+  const command = env.scenario.clientCommand !== undefined
+  const advice = command
+    ? 'with no fault, one run of client.command must exit 0 after one request per attempt that matches the endpoint; check the command and match'
+    : timedOut
+      ? `the clean call is slower than client.timeout (${env.scenario.client.timeout}ms) or was retried after a timeout; raise client.timeout`
+      : 'a clean call of the endpoint must succeed; check its request method, path and body'
   const position = endpoint.positions?.request ?? {file: env.scenario.file}
-  return new ScenarioError(position, `endpoints[${index}].request: the clean baseline of endpoint "${endpoint.name}" never ran cleanly (ok, one delivery per attempt, no attempt timed out): ${tries.join(' | ')}; ${advice}`)
+  return new ScenarioError(position, `endpoints[${index}].${command ? 'match' : 'request'}: the clean baseline of endpoint "${endpoint.name}" never ran cleanly (ok, one delivery per attempt, no attempt timed out): ${tries.join(' | ')}; ${advice}`)
 }

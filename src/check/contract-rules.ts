@@ -47,10 +47,12 @@ export function atLeastOnceRule(oracle: OracleKind): ContractRule {
       return {breaks: `lost acknowledged effect: the client saw ok, then the server crashed and restarted without the effect`}
     }
     if (t.effectVisible === null) {
-      const wouldTest = t.outcome === 'ok' || (t.stoppedEarly && t.outcome === 'failed')
+      const wouldTest = t.outcome === 'ok' || (t.stoppedEarly && t.outcome === 'failed') || t.gaveUp !== undefined
       return wouldTest ? {inconclusive: t.unmeasurableEffect ?? 'the effect probe could not tell whether the operation took effect'} : undefined
     }
     if (t.outcome === 'ok') return t.effectVisible ? 'supports' : {breaks: `lost acknowledged effect: the client saw ok but the operation never took effect`}
+    // A client command that gave up on an operation that never took effect: the pair lost it.
+    if (t.gaveUp !== undefined && !t.effectVisible) return {breaks: `${t.gaveUp} and the operation never took effect`}
     if (t.stoppedEarly && !t.effectVisible) {
       return {breaks: `the server answered a retry with a final error (${t.outcome}) while the operation had not taken effect and retries were still allowed`}
     }

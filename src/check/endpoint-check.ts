@@ -42,7 +42,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
   }
   const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
   let done = 0
-  const limit = isKeyed(endpoint) ? env.scenario.concurrency : 1
+  const limit = isKeyed(endpoint, env.scenario) ? env.scenario.concurrency : 1
   const trials = await mapLimit(selected, limit, async (trial) => {
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
@@ -115,9 +115,11 @@ export function abortedReport(endpoint: Endpoint, reason: string): EndpointRepor
   }
 }
 
-/** Endpoints whose request and probe use {{key}} get fresh state per trial, so their trials may overlap. */
-function isKeyed(endpoint: Endpoint): boolean {
-  return findTemplateNames(endpoint.request).includes('key') && (!endpoint.effect || findTemplateNames(endpoint.effect.request).includes('key'))
+/** Endpoints whose request (or client command) and probe use {{key}} get fresh state per trial, so their trials may overlap. */
+function isKeyed(endpoint: Endpoint, scenario: Scenario): boolean {
+  // A client command's trials each have their own listener; its command line and env carry the key.
+  const request = scenario.clientCommand ? [scenario.clientCommand.command, scenario.clientCommand.env] : endpoint.request
+  return findTemplateNames(request).includes('key') && (!endpoint.effect || findTemplateNames(endpoint.effect.request).includes('key'))
 }
 
 /**

@@ -1,3 +1,4 @@
+import type {ProxyEvent} from '../events/event-log.js'
 import type {Endpoint} from '../scenario/types.js'
 import {faultLabel, seeksSecondDelivery} from './plan.js'
 import {normalizeJson, sameJson} from './normalize.js'
@@ -45,10 +46,13 @@ function state(reading: ProbeReading, raw: RawTrial, endpoint: Endpoint): unknow
  */
 export function uncleanBaseline(raw: RawTrial): string | undefined {
   const op = raw.operation
-  const deliveries = raw.timeline.filter((e) => e.type === 'delivery').length
+  const deliveries = raw.timeline.filter(isOperationDelivery).length
   const ambiguous = op.attempts.some((a) => a.result !== 'reply')
-  if (op.outcome === 'ok' && !ambiguous && deliveries === op.attempts.length) return undefined
+  if (op.outcome === 'ok' && !ambiguous && deliveries === op.attempts.length && op.attempts.length > 0) return undefined
+  // A client command whose requests all missed the endpoint's match made no attempt at all.
+  if (op.attempts.length === 0) return [op.gaveUp, 'no request matched the endpoint, so no attempt was made'].filter(Boolean).join('; ')
   const parts = op.attempts.map((a) => `attempt ${a.attempt}: ${describeAttempt(a)}`)
+  if (op.gaveUp !== undefined) parts.push(op.gaveUp)
   if (deliveries !== op.attempts.length) parts.push(`the server received ${deliveries} deliver${deliveries === 1 ? 'y' : 'ies'} for ${op.attempts.length} attempt${op.attempts.length === 1 ? '' : 's'}`)
   return parts.join('; ') || 'no attempt was made'
 }
@@ -109,7 +113,8 @@ function describe(reading: ProbeReading): string {
 function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
   const out: DeliveredReply[] = []
   for (const event of raw.timeline) {
-    if (event.type !== 'reply-end') continue
+    // Replies to a client command's other traffic (no attempt number) are not the operation's.
+    if (event.type !== 'reply-end' || event.attempt === undefined) continue
     // A protocol-level status (gRPC's) when the proxy records one, else the HTTP status.
     const rpcStatus = event.detail?.rpcStatus
     const status = typeof rpcStatus === 'string' || typeof rpcStatus === 'number' ? rpcStatus : event.status
@@ -123,18 +128,27 @@ function replies(raw: RawTrial, endpoint: Endpoint): DeliveredReply[] {
   return out
 }
 
+/**
+ * A delivery of the operation's own request. Every attempt carries its number; a client
+ * command's other traffic (a login, a read before the write) passes the trial's listener
+ * without one and is no delivery of the operation.
+ */
+function isOperationDelivery(e: ProxyEvent): boolean {
+  return e.type === 'delivery' && e.attempt !== undefined
+}
+
 /** Deliveries recorded after the trial's first crash restart; null when nothing crashed. */
 function deliveriesAfterRestart(raw: RawTrial): number | null {
   const restart = raw.timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
   if (restart === -1) return null
-  return raw.timeline.slice(restart + 1).filter((e) => e.type === 'delivery').length
+  return raw.timeline.slice(restart + 1).filter(isOperationDelivery).length
 }
 
 /** Turn one trial's raw measurements into what the verdicts use. */
 export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): TrialResult {
   const op = raw.operation
   const injected = raw.timeline.some((e) => e.type === 'fault')
-  const deliveries = raw.timeline.filter((e) => e.type === 'delivery').length
+  const deliveries = raw.timeline.filter(isOperationDelivery).length
   const result: TrialResult = {
     id: raw.planned.id,
     profile: raw.planned.profile,
@@ -156,6 +170,7 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     timeline: raw.timeline,
     replay,
   }
+  if (op.gaveUp !== undefined) result.gaveUp = op.gaveUp
   if (baseline.oracle === 'reply') return result
   const readings = [raw.before, raw.after, raw.afterRestart].filter((r): r is ProbeReading => r !== undefined)
   const failed = readings.find((r) => r.kind === 'error')

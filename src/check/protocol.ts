@@ -2,6 +2,7 @@ import type {EventLog} from '../events/event-log.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {ProxyHooks} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'
+import type {TrialOwner} from '../proxy/trial-owner.js'
 import type {ClientPolicy, Scenario} from '../scenario/types.js'
 
 /**
@@ -31,6 +32,10 @@ export interface ProxyStartOptions {
   /** Reply bytes kept per delivery in 'reply-end' events (evidence for the oracles). */
   captureBytes: number
   scenario: Scenario
+  /** A trial's own listener for a client command: all its traffic is that trial's (trial-owner.ts). */
+  owner?: TrialOwner
+  /** Count in-flight work here instead of in a tracker of the proxy's own (a trial's listener shares the run's). */
+  tracker?: InFlightTracker
 }
 
 export interface RunningFaultProxy {

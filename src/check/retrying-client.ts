@@ -23,6 +23,11 @@ export interface OperationResult {
   stoppedEarly: boolean
   /** The reply the client accepted (ok) or gave up on (failed), if any. */
   finalStatus?: number | string
+  /**
+   * A client command that did not end ok: how it ended. The built-in client leaves it unset
+   * (its own attempts and stoppedEarly say why it stopped).
+   */
+  gaveUp?: string
 }
 
 export interface OperationOptions {

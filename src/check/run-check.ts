@@ -17,6 +17,7 @@ import {CrashCoordinator} from './crash-coordinator.js'
 import {abortedReport, checkEndpoint, selectTrial} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
 import {DEFAULT_SHRINK_LIMITS, type ShrinkLimits} from './shrink.js'
+import {runClientCommand} from './client-command.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -146,7 +147,7 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
   const activeTrials = new Map<string, ActiveTrial>()
   const rules = new RuleSet(seed)
   const crashes = new CrashCoordinator(server, events, activeTrials, fail)
-  const proxy = await adapter.startProxy({upstream: server.url, events, rules, scenario, captureBytes: 64 * 1024, hooks: crashes.hooks()})
+  const proxy = await adapter.startProxy({upstream: server.url, events, rules, scenario, captureBytes: CAPTURE_BYTES, hooks: crashes.hooks()})
   closers.push(() => proxy.close())
   const client = adapter.createClient(proxy.url, scenario)
   const probeClient = adapter.createProbeClient(server.url, scenario)
@@ -166,6 +167,11 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
     signal,
   }
   if (toxiproxy) env.toxiproxy = toxiproxy
+  const command = scenario.clientCommand
+  if (command) {
+    const context = {scenario, command, adapter, upstream: server.url, events, rules, hooks: crashes.hooks(), tracker: proxy.tracker, captureBytes: CAPTURE_BYTES, env: options.env ?? process.env, reaper: options.reaper}
+    env.operate = (input, defer) => runClientCommand(context, input, defer)
+  }
   return {env, server, restarts: crashes.restarts}
 }
 
@@ -174,6 +180,9 @@ function shrinkLimits(shrink: CheckOptions['shrink']): ShrinkLimits | undefined 
   if (shrink === undefined || shrink === false) return undefined
   return shrink === true ? DEFAULT_SHRINK_LIMITS : {...DEFAULT_SHRINK_LIMITS, ...shrink}
 }
+
+/** Reply bytes kept per delivery as evidence for the oracles. */
+const CAPTURE_BYTES = 64 * 1024
 
 /** What ended a run early, for reports and the exit code (3 for the environment). */
 function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {

@@ -56,6 +56,8 @@ export interface TrialResult {
   effectSurvivedCrash: boolean | null
   /** The client still had attempts left when it stopped on a final answer. */
   stoppedEarly: boolean
+  /** A client command (client.command) that did not end ok, and how it ended; it gave up on the operation. */
+  gaveUp?: string
   replies: DeliveredReply[]
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string

@@ -5,7 +5,7 @@ import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {CrashPoint} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'
 import type {TemplateVars} from '../scenario/template.js'
-import type {Scenario} from '../scenario/types.js'
+import type {ClientPolicy, Scenario} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 import {trialTag, type PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
@@ -33,8 +33,23 @@ export interface TrialEnvironment {
   baseVars: Pick<TemplateVars, 'env' | 'port'>
   /** The scenario's Toxiproxy server, for trials with toxic faults. */
   toxiproxy?: RemoteToxiproxy
+  /** Runs each trial's operation instead of the built-in client: the user's client command (client-command.ts). */
+  operate?: OperationRunner
   signal?: AbortSignal
 }
+
+/** What a trial gives the code that performs its one operation. */
+export interface OperationInput {
+  trial: PlannedTrial
+  marker: string
+  /** The trial's fresh template values. */
+  values: {key: string; requestId: string}
+  policy: ClientPolicy
+  signal?: AbortSignal
+}
+
+/** Performs a trial's operation; `defer` registers what to close once the trial is over (after it is quiet). */
+export type OperationRunner = (input: OperationInput, defer: (close: () => Promise<void>) => void) => Promise<OperationResult>
 
 export interface ActiveTrial {
   /** Read the effect probe now (used right after a crash restart). */
@@ -73,7 +88,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const endpoint = trial.endpoint
   const marker = trialMarker(trial)
   const policy = trial.clientTimeout === undefined ? scenario.client : {...scenario.client, timeout: trial.clientTimeout}
-  const {render, substitutions} = trialValues(env.runId, trial, env.baseVars)
+  const {render, substitutions, key, requestId} = trialValues(env.runId, trial, env.baseVars)
   const effect = endpoint.effect
   const probe = effect
     ? () => readProbe(env.probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
@@ -84,19 +99,22 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   env.activeTrials.set(marker, active)
   const ruleIds: string[] = []
   const toxicsAdded: Array<{proxy: string; name: string}> = []
+  const closers: Array<() => Promise<void>> = []
   try {
     const before = probe ? await probe() : undefined
     if (before) env.events.record({type: 'probe', trial: marker, detail: {when: 'before', reading: before}})
     addFaultRules(env, trial, marker, ruleIds)
     await addToxics(env, trial, marker, toxicsAdded)
-    const operation = await runOperation({
-      transport: env.client,
-      policy,
-      render: (attempt) => render(endpoint.request, attempt),
-      trial: marker,
-      events: env.events,
-      signal: env.signal,
-    })
+    const operation = env.operate
+      ? await env.operate({trial, marker, values: {key, requestId}, policy, signal: env.signal}, (close) => closers.push(close))
+      : await runOperation({
+          transport: env.client,
+          policy,
+          render: (attempt) => render(endpoint.request, attempt),
+          trial: marker,
+          events: env.events,
+          signal: env.signal,
+        })
     for (const id of ruleIds) env.rules.remove(id)
     await env.tracker.waitQuiet(marker, scenario.settle, env.signal)
     await removeToxics(env, toxicsAdded)
@@ -120,6 +138,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       timeline: env.collector.take(marker),
     }
   } finally {
+    for (const close of closers) await close().catch(() => undefined)
     await removeToxics(env, toxicsAdded).catch(() => undefined)
     for (const id of ruleIds) env.rules.remove(id)
     env.activeTrials.delete(marker)

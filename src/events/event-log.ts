@@ -18,6 +18,7 @@ export type ProxyEventType =
   | 'attempt-result' // … and got a reply, a timeout or an error
   | 'probe' // the effect probe read the server's state
   | 'shrink' // shrinking re-ran a simpler candidate of a breaching trial; detail.broke lists what it broke
+  | 'client' // a client command (client.command) started, wrote a line, exited or was killed
 
 export interface ProxyEvent {
   /** Milliseconds since the Unix epoch, with sub-millisecond precision. */

@@ -2,6 +2,7 @@ import type {EventLog} from '../events/event-log.js'
 import type {InFlightTracker} from './in-flight.js'
 import type {ProxyHooks} from './proxy-hooks.js'
 import type {RuleSet} from './rule-set.js'
+import type {TrialOwner} from './trial-owner.js'
 
 /** What every L7 fault proxy is given, whatever its protocol. */
 export interface FaultProxyOptions {
@@ -18,4 +19,6 @@ export interface FaultProxyOptions {
   hooks?: ProxyHooks
   /** Reply bytes kept per delivery in 'reply-end' events (evidence for the check). */
   captureBytes?: number
+  /** Everything through this listener is one trial's traffic (a client without markers); see trial-owner.ts. */
+  owner?: TrialOwner
 }

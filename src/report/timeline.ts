@@ -39,6 +39,8 @@ export function describeEvent(e: ProxyEvent): string {
       return `server  ${String(d.action ?? '')} ${d.killToReadyMs !== undefined ? `(${Number(d.killToReadyMs).toFixed(0)} ms kill → ready)` : ''}`.trimEnd()
     case 'error':
       return `error   ${String(d.message ?? '')}`
+    case 'client':
+      return `client  ${d.stream !== undefined ? `${String(d.stream)}: ${truncate(String(d.line ?? ''), 80)}` : String(d.message ?? d.action ?? '')}`
     default:
       return `${e.type} ${e.request ?? ''}`.trimEnd()
   }

@@ -2,6 +2,7 @@ import type {ProtoCatalog} from '../grpc/proto.js'
 import {buildIdempotencyKeyCheck, splitProfileSets} from './idempotency-key-settings.js'
 import {checkProfileNames} from './profile-selection.js'
 import type {RawScenario} from './raw-scenario.js'
+import {buildEndpointMatch} from './endpoint-match.js'
 import {buildRequest} from './request-templates.js'
 import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 import type {Checker} from './scenario-checker.js'
@@ -28,6 +29,7 @@ export function buildEndpoints(
   profiles: string[],
   trials: number,
   proto: ProtoCatalog | undefined,
+  commandMode = false,
 ): Endpoint[] {
   const firstUse = new Map<string, number>()
   return raw.endpoints.map((e, i) => {
@@ -38,19 +40,19 @@ export function buildEndpoints(
       check.fail([...at, 'name'], `duplicate endpoint name "${e.name}" (first used at line ${where.line})`)
     }
     firstUse.set(e.name, i)
-    const request = buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests')
     const names = e.profiles ? checkProfileNames(check, [...at, 'profiles'], e.profiles, catalog, raw.target.protocol) : profiles
     const {faultProfiles, sets} = splitProfileSets(names)
     const endpoint: Endpoint = {
       name: e.name,
-      request,
       expect: expectations(check, [...at, 'expect'], e.expect),
       volatileReplyFields: (e.volatile ?? []).map((p, j) => check.jsonPath([...at, 'volatile', j], p)),
       profiles: faultProfiles,
       trials: e.trials ?? trials,
-      positions: {request: check.source.position([...at, 'request'])},
+      positions: {request: check.source.position([...at, commandMode ? 'match' : 'request'])},
     }
-    const idempotencyKey = buildIdempotencyKeyCheck(check, at, e, request, sets.includes('idempotency-key'), raw.target.protocol)
+    if (commandMode) endpoint.match = operationMatch(check, raw, at, e, proto)
+    else endpoint.request = builtInRequest(check, raw, at, e, proto)
+    const idempotencyKey = buildIdempotencyKeyCheck(check, at, e, endpoint.request, sets.includes('idempotency-key'), raw.target.protocol)
     if (idempotencyKey) endpoint.idempotencyKey = idempotencyKey
     if (e.effect) {
       const eat = [...at, 'effect']
@@ -66,8 +68,28 @@ export function buildEndpoints(
         }
         endpoint.effect.as = e.effect.as
       }
-      endpoint.positions = {request: check.source.position([...at, 'request']), select: check.source.position([...eat, 'select'])}
+      endpoint.positions = {request: endpoint.positions?.request ?? check.source.position(at), select: check.source.position([...eat, 'select'])}
     }
     return endpoint
   })
+}
+
+type RawEndpoint = RawScenario['endpoints'][number]
+
+/** The built-in client's request; `match` belongs to client.command scenarios. */
+function builtInRequest(check: Checker, raw: RawScenario, at: PathSegment[], e: RawEndpoint, proto: ProtoCatalog | undefined) {
+  if (e.match !== undefined) check.fail([...at, 'match'], 'says which of a client command\'s requests are this endpoint\'s, but the scenario has no client.command; add client.command, or remove match', {key: true})
+  if (e.request === undefined) check.fail(at, 'missing required field "request" (the request an operation sends), or run your own client with client.command and match')
+  return buildRequest(check, raw.target.protocol, [...at, 'request'], e.request, proto, REQUEST_TEMPLATES, 'endpoint requests')
+}
+
+/** client.command scenarios: the client makes the calls, `match` picks out this endpoint's. */
+function operationMatch(check: Checker, raw: RawScenario, at: PathSegment[], e: RawEndpoint, proto: ProtoCatalog | undefined) {
+  if (e.request !== undefined) {
+    check.fail([...at, 'request'], 'client.command runs your own client, which sends the requests; remove request and say which of its requests are this endpoint\'s with match', {key: true})
+  }
+  if (e.match === undefined) {
+    check.fail(at, `missing required field "match" (which of the client command's requests are this endpoint's), e.g. ${raw.target.protocol === 'http' ? 'match: { method: POST, path: /orders/{id} }' : 'match: { method: NAME }'}`)
+  }
+  return buildEndpointMatch(check, raw.target.protocol, [...at, 'match'], e.match, proto)
 }

@@ -21,7 +21,7 @@ export function buildIdempotencyKeyCheck(
   check: Checker,
   at: PathSegment[],
   raw: RawEndpoint,
-  request: EndpointRequest,
+  request: EndpointRequest | undefined,
   selected: boolean,
   protocol: Target['protocol'],
 ): IdempotencyKeyCheck | undefined {
@@ -32,6 +32,7 @@ export function buildIdempotencyKeyCheck(
   }
   const where: PathSegment[] = raw.profiles ? [...at, 'profiles', raw.profiles.indexOf('idempotency-key')] : ['profiles']
   if (protocol !== 'http') check.fail(where, `idempotency-key checks the HTTP Idempotency-Key header; this target is ${protocol}`)
+  if (!request) check.fail(where, 'idempotency-key sends requests of its own, built from endpoints[].request; an endpoint run by client.command has none: check it in a scenario with a request')
   const header = settings?.header ?? 'Idempotency-Key'
   const headers = (request as {headers?: Record<string, string>}).headers ?? {}
   if (!Object.keys(headers).some((h) => h.toLowerCase() === header.toLowerCase())) {

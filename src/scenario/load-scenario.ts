@@ -2,6 +2,7 @@ import path from 'node:path'
 import {ScenarioError} from '../errors.js'
 import {checkBounds} from './bounds.js'
 import {buildClient} from './client-policy.js'
+import {buildClientCommand} from './client-command.js'
 import {buildEndpoints} from './endpoints.js'
 import {checkFaultNeeds, checkProfileNames, loadProfileFiles} from './profile-selection.js'
 import type {RawScenario} from './raw-scenario.js'
@@ -40,7 +41,10 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
 
   const target = buildTarget(check, raw.target, dir)
   const proto = loadProto(check, target)
+  const clientCommand = buildClientCommand(check, raw.client, dir)
   const client = buildClient(check, raw.client, target.protocol)
+  // A client command's deadline is the whole operation's timeout (timeout-relative faults use it).
+  if (clientCommand) client.timeout = clientCommand.timeout
   const {catalog, files} = await loadProfileFiles(check, raw, file, dir)
   const profiles = raw.profiles
     ? checkProfileNames(check, ['profiles'], raw.profiles, catalog, target.protocol)
@@ -52,7 +56,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     version: 1,
     target,
     client,
-    endpoints: buildEndpoints(check, raw, catalog, profiles, trials, proto),
+    endpoints: buildEndpoints(check, raw, catalog, profiles, trials, proto, clientCommand !== undefined),
     profiles,
     profileCatalog: catalog,
     profileFiles: files,
@@ -60,6 +64,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
     settle: check.duration(['settle'], raw.settle, SCENARIO_DEFAULTS.settle),
     concurrency: raw.concurrency ?? SCENARIO_DEFAULTS.concurrency,
   }
+  if (clientCommand) scenario.clientCommand = clientCommand
   if (raw.seed !== undefined) scenario.seed = raw.seed
   if (raw.toxiproxy !== undefined) scenario.toxiproxy = {url: raw.toxiproxy.url, proxies: raw.toxiproxy.proxies ?? []}
   checkFaultNeeds(check, raw, scenario)

@@ -49,10 +49,14 @@ export interface RawScenario {
     backoff?: number | string
     backoffFactor?: number
     retryOn?: Array<number | string>
+    command?: string
+    env?: Record<string, string | number | boolean>
+    cwd?: string
   }
   endpoints: Array<{
     name: string
-    request: RawEndpointRequest
+    request?: RawEndpointRequest
+    match?: {method?: string; path?: string; fields?: Record<string, string | number | boolean | null>}
     effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion}
     expect?: Expectation | Expectation[]
     volatile?: string[]

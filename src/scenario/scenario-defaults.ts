@@ -13,6 +13,8 @@ export const SCENARIO_DEFAULTS = {
     backoffFactor: 2,
     retryOn: [408, 425, 429, 500, 502, 503, 504],
   },
+  /** client.timeout when the scenario runs a client command: the whole command's deadline. */
+  clientCommand: {timeout: 10_000},
   /** client.retryOn of grpc targets: gRPC status names. */
   grpcRetryOn: ['UNAVAILABLE'],
   trials: 10,

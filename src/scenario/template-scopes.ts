@@ -6,3 +6,5 @@ export const SERVER_TEMPLATES = ['port', 'runDir']
 export const REQUEST_TEMPLATES = ['key', 'requestId', 'attempt', 'uuid', 'trial']
 /** An effect probe reads the same operation's state once, whatever the attempt. */
 export const EFFECT_TEMPLATES = ['key', 'requestId', 'uuid', 'trial']
+/** A client command and its environment: the trial's values and where its proxy listens. */
+export const CLIENT_COMMAND_TEMPLATES = ['key', 'requestId', 'uuid', 'trial', 'proxyUrl', 'proxyHost', 'proxyPort']

@@ -3,11 +3,11 @@ import {UsageError} from '../errors.js'
 
 /**
  * Templates in scenario strings: `{{key}}`, `{{requestId}}`, `{{attempt}}`, `{{uuid}}`,
- * `{{trial}}`, `{{port}}`, `{{runDir}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
+ * `{{trial}}`, `{{port}}`, `{{runDir}}`, `{{proxyUrl}}`, `{{proxyHost}}`, `{{proxyPort}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
  * Unknown names are rejected when the scenario loads (load-scenario.ts), so rendering only
  * fails when the caller did not supply a value it was asked for.
  */
-export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'env.NAME'] as const
+export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'env.NAME'] as const
 
 /** What each template name means; used by error messages and docs. */
 export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
@@ -18,6 +18,9 @@ export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
   trial: 'the trial number',
   port: 'a free port chosen once per run (target.url and target.server only)',
   runDir: 'a fresh directory per run, the same across restarts (target.server only): keep server data there',
+  proxyUrl: 'where the trial’s own proxy listens, in the target’s URL form (client.command only)',
+  proxyHost: 'the host of the trial’s own proxy (client.command only)',
+  proxyPort: 'the port of the trial’s own proxy (client.command only)',
   'env.NAME': 'the environment variable NAME (an error when it is not set)',
 }
 
@@ -30,6 +33,10 @@ export interface TemplateVars {
   port?: number
   /** The run's own directory (absolute path), stable across server restarts. */
   runDir?: string
+  /** A client command's trial proxy: its URL, host and port. */
+  proxyUrl?: string
+  proxyHost?: string
+  proxyPort?: number
   env?: NodeJS.ProcessEnv
   /** Source of `{{uuid}}`; defaults to crypto.randomUUID. Called at most once per render. */
   uuid?: () => string
@@ -101,7 +108,10 @@ export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
       case 'attempt':
       case 'trial':
       case 'port':
-      case 'runDir': {
+      case 'runDir':
+      case 'proxyUrl':
+      case 'proxyHost':
+      case 'proxyPort': {
         const v = vars[name]
         if (v === undefined) throw new TypeError(`renderTemplate: no value for {{${name}}}`)
         return String(v)

@@ -150,9 +150,36 @@ export interface EffectProbe {
  */
 export type ProbeConversion = 'number' | 'length'
 
+/**
+ * Which of a client command's traffic is an endpoint's operation, as a proxy rule matches it:
+ * http: method and a path glob (`{name}` segments become `*`); jsonrpc: `rpcMethod`; grpc: the
+ * call's path `/package.Service/Method`; tcp: `fields` of the request frame.
+ */
+export interface EndpointMatch {
+  method?: string
+  path?: string
+  rpcMethod?: string
+  fields?: Record<string, string | number | boolean | null>
+}
+
+/** The user's own client (`client.command`): run once per trial against that trial's proxy. */
+export interface ClientCommand {
+  /** Shell command line (run by /bin/sh -c in its own process group); may hold templates such as {{proxyUrl}} and {{key}}. */
+  command: string
+  /** Extra environment variables (values may hold the same templates). */
+  env: Record<string, string>
+  /** Working directory (absolute); undefined: the directory faultline runs in, as for target.server. */
+  cwd?: string
+  /** The whole command's deadline, ms: at it the command's process group is killed. */
+  timeout: number
+}
+
 export interface Endpoint {
   name: string
-  request: EndpointRequest
+  /** The built-in client's request; absent when the scenario runs a client command. */
+  request?: EndpointRequest
+  /** client.command scenarios: which of the client's traffic is this endpoint's operation. */
+  match?: EndpointMatch
   effect?: EffectProbe
   /** Every contract the endpoint must provide; empty when the scenario expects nothing. */
   expect: Contract[]
@@ -238,6 +265,8 @@ export interface Scenario {
   version: 1
   target: Target
   client: ClientPolicy
+  /** The user's own client; when set, trials run it instead of the built-in client. */
+  clientCommand?: ClientCommand
   endpoints: Endpoint[]
   /** Default profile names for endpoints that do not list their own. */
   profiles: string[]

@@ -53,7 +53,7 @@ describe('check over JSON-RPC (fixtures/rpc-demo.yaml)', () => {
   it('a duplicated call inside a batch executes twice on the naive method: at-most-once broken by a batch duplicate', async () => {
     const scenario = await loadScenario('fixtures/rpc-demo.yaml')
     const batch = scenario.endpoints.find((e) => e.name === 'dedup-in-batch')
-    if (!batch || !('calls' in batch.request)) throw new Error('fixture changed')
+    if (!batch?.request || !('calls' in batch.request)) throw new Error('fixture changed')
     const first = batch.request.calls[0]
     if (!first) throw new Error('fixture changed')
     first.method = 'increment'

@@ -131,6 +131,8 @@ export const grpcProtocol: ProtocolAdapter = {
       rules: options.rules,
       hooks: options.hooks,
       captureBytes: options.captureBytes,
+      owner: options.owner,
+      tracker: options.tracker,
       catalog: scenarioCatalog(options.scenario),
     })
     await proxy.start()

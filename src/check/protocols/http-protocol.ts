@@ -43,6 +43,8 @@ export const httpProtocol: ProtocolAdapter = {
       rules: options.rules,
       hooks: options.hooks,
       captureBytes: options.captureBytes,
+      owner: options.owner,
+      tracker: options.tracker,
     })
     await proxy.start()
     return {url: proxy.url, tracker: proxy.tracker, close: () => proxy.close()}

@@ -86,6 +86,8 @@ export const jsonRpcProtocol: ProtocolAdapter = {
       rules: options.rules,
       hooks: options.hooks,
       captureBytes: options.captureBytes,
+      owner: options.owner,
+      tracker: options.tracker,
       jsonrpc: {requestId: jsonRpcOptions(options.scenario).requestId},
     })
     await proxy.start()

@@ -94,6 +94,8 @@ export const tcpProtocol: ProtocolAdapter = {
       rules: options.rules,
       hooks: options.hooks,
       captureBytes: options.captureBytes,
+      owner: options.owner,
+      tracker: options.tracker,
       framing: tcp.framing,
       replyId: tcp.replyId,
       requestId: tcp.requestId,

@@ -142,9 +142,12 @@ export class GrpcFaultProxy extends ListeningProxy {
   private onStream(stream: ServerHttp2Stream, headers: IncomingHttpHeaders): void {
     stream.on('error', () => undefined)
     const {events, name} = {events: this.options.events, name: this.options.name}
-    const {trial, attempt, operation} = markersFromHeaders(headers, this.markers)
-    const ids: RequestIds = {conn: this.sessions.get(stream.session as Http2Session), request: events.nextId('r'), trial, attempt, operation}
+    const marked = markersFromHeaders(headers, this.markers)
     const path = singleHeader(headers[':path']) ?? '/'
+    const {owner} = this.options
+    const trial = marked.trial ?? owner?.trial
+    const attempt = marked.attempt ?? owner?.attemptOf([{method: 'POST', path, headers}])
+    const ids: RequestIds = {conn: this.sessions.get(stream.session as Http2Session), request: events.nextId('r'), trial, attempt, operation: marked.operation}
     const method = singleHeader(headers[':method']) ?? ''
     const rpc = this.options.catalog?.methodByPath(path)
     const detail: Record<string, unknown> = {rpc: path.replace(/^\//, '')}

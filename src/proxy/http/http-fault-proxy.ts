@@ -117,11 +117,15 @@ export class HttpFaultProxy extends ListeningProxy {
   }
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
-    const {trial, attempt, operation} = markersFromHeaders(req.headers, this.markers)
-    const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt, operation}
+    const marked = markersFromHeaders(req.headers, this.markers)
+    const {owner} = this.options
+    const trial = marked.trial ?? owner?.trial
+    const ids = {conn: this.conns.get(req.socket), request: this.options.events.nextId('r'), trial, attempt: marked.attempt, operation: marked.operation}
     const method = req.method ?? 'GET'
     const path = req.url ?? '/'
-    if (this.options.intercept?.({env: this.env, rules: this.options.rules, req, res, ids})) return
+    if (this.options.intercept?.({env: this.env, rules: this.options.rules, req, res, ids, owner})) return
+    ids.attempt ??= owner?.attemptOf([{method, path, headers: req.headers}])
+    const {attempt} = ids
     if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.size === 0 ? undefined : this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()

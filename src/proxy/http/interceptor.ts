@@ -2,6 +2,7 @@ import type {IncomingMessage, ServerResponse} from 'node:http'
 import type {RuleSet} from '../rule-set.js'
 import type {RequestIds} from '../request-ids.js'
 import type {ExchangeEnv} from './exchange.js'
+import type {TrialOwner} from '../trial-owner.js'
 
 /** What a layer over the HTTP proxy gets for one client request. */
 export interface HttpRequestContext {
@@ -11,6 +12,8 @@ export interface HttpRequestContext {
   res: ServerResponse
   /** Ids the HTTP layer assigned; `operation` is read from the proxy's operation headers. */
   ids: RequestIds
+  /** Set when the listener serves one trial's unmarked client: the layer numbers its attempts. */
+  owner?: TrialOwner
 }
 
 /**

@@ -7,6 +7,7 @@ import type {RuleSet} from '../rule-set.js'
 import {BatchCallExchange} from './batch-call-exchange.js'
 import {jsonRpcStatusReply} from './error-reply.js'
 import {parseJsonRpcRequest, responseEvidence, type JsonRpcCall, type ParsedJsonRpc} from './message.js'
+import type {TrialOwner} from '../trial-owner.js'
 
 /** How the L7 HTTP proxy reads JSON-RPC 2.0 bodies. */
 export interface JsonRpcProxyOptions {
@@ -30,6 +31,8 @@ export interface JsonRpcRequestContext {
   ids: RequestIds
   /** The operation id from the proxy's default headers, used when no requestId place is declared. */
   headerOperation?: string
+  /** Set when the listener serves one trial's unmarked client: a request with a matching call is its next attempt. */
+  owner?: TrialOwner
 }
 
 async function readLimited(req: IncomingMessage, limit: number): Promise<Buffer | undefined> {
@@ -88,6 +91,11 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
     const parsed = parseJsonRpcRequest(body)
     const calls = parsed.kind === 'single' ? [parsed.call] : parsed.kind === 'batch' ? parsed.calls : []
     const info: RequestInfo = {method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, trial, attempt: ctx.ids.attempt}
+    if (info.attempt === undefined && ctx.owner) {
+      info.attempt = ctx.owner.attemptOf(calls.length === 0 ? [info] : calls.map((call) => ({...info, rpcMethod: call.method, message: call.raw})))
+      ctx.ids.attempt = info.attempt
+      base.attempt = info.attempt
+    }
     let decision: ReturnType<RuleSet['decide']>
     let focus: JsonRpcCall | undefined = calls[0]
     if (calls.length === 0) decision = ctx.rules.decide(info)

@@ -9,10 +9,10 @@ export interface JsonRpcFaultProxyOptions extends Omit<HttpFaultProxyOptions, 'i
 
 /** Takes over every POST as a JSON-RPC request; other methods stay plain HTTP. */
 export function jsonRpcInterceptor(options: JsonRpcProxyOptions): HttpRequestInterceptor {
-  return ({env, rules, req, res, ids}) => {
+  return ({env, rules, req, res, ids, owner}) => {
     if (req.method !== 'POST') return false
     const {operation: headerOperation, ...rest} = ids
-    void handleJsonRpcRequest({env, rules, options, req, res, ids: rest, headerOperation})
+    void handleJsonRpcRequest({env, rules, options, req, res, ids: rest, headerOperation, owner})
     return true
   }
 }

@@ -117,7 +117,10 @@ export class FramedLink {
       if (err instanceof RequestFrameError) return this.fail(err.message, err.detail)
       throw err
     }
-    const {message, trial, attempt, operation} = frame
+    const {message, operation} = frame
+    const {owner} = this.env
+    const trial = frame.trial ?? owner?.trial
+    const attempt = frame.attempt ?? owner?.attemptOf([{method: 'FRAME', path: '', headers: {}, message}])
     const ids = {conn: this.conn, request: this.env.events.nextId('r'), trial, attempt, operation}
     const detail: Record<string, unknown> = {bytes: payload.length}
     // With evidence kept, the request's own text too (a recording reads it), as replies have.

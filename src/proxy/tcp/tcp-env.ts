@@ -4,6 +4,7 @@ import type {Cancelable} from '../pending-sleep.js'
 import type {ProxyHooks} from '../proxy-hooks.js'
 import type {RuleSet} from '../rule-set.js'
 import type {Framing} from './framing.js'
+import type {TrialOwner} from '../trial-owner.js'
 
 /** Framed TCP replies carry no status; events and the built-in client report this one. */
 export const TCP_REPLY_STATUS = 0
@@ -37,4 +38,6 @@ export interface TcpProxyEnv {
   pending: Set<Cancelable>
   /** Open client connections, destroyed when the proxy closes. */
   links: Set<{destroy(): void}>
+  /** Set when the listener serves one trial's unmarked client (trial-owner.ts). */
+  owner?: TrialOwner
 }

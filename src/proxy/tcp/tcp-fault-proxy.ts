@@ -64,6 +64,7 @@ export class TcpFaultProxy extends ListeningProxy {
       frameTimeout: options.frameTimeout ?? DEFAULT_FRAME_TIMEOUT,
       pending: new Set(),
       links: new Set(),
+      owner: options.owner,
     }
     server.on('connection', (socket) => this.env.links.add(new FramedLink(this.env, socket)))
   }
