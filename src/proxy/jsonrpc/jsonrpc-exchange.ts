@@ -93,7 +93,7 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
     }
     const parsed = parseJsonRpcRequest(body)
     const calls = parsed.kind === 'single' ? [parsed.call] : parsed.kind === 'batch' ? parsed.calls : []
-    const info: RequestInfo = {method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, trial, attempt: ctx.ids.attempt}
+    const info: RequestInfo = {method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, trial, attempt: ctx.ids.attempt, request: ctx.ids.request}
     let decision: ReturnType<RuleSet['decide']>
     let focus: JsonRpcCall | undefined = calls[0]
     if (calls.length === 0) decision = ctx.rules.decide(info)
