@@ -2,12 +2,14 @@
  * Explicit oclif command registry (package.json oclif.commands.strategy = explicit).
  * One line per command.
  */
+import Audit from './commands/audit.js'
 import Check from './commands/check.js'
 import Profiles from './commands/profiles.js'
 import Proxy from './commands/proxy.js'
 import Serve from './commands/serve.js'
 
 export const COMMANDS = {
+  audit: Audit,
   check: Check,
   profiles: Profiles,
   proxy: Proxy,
