@@ -174,7 +174,8 @@ function sameKeyFinding(ops: AuditOperation[], describe: (op: AuditOperation) =>
   if (retried.length === 0) return {name: 'same-request-id', status: 'not observed', wanted: 'yes', summary: 'no operation was retried', evidence: []}
   if (problems.length === 0) {
     const sources = [...new Set(keyed.map((op) => firstOf(op).key?.source))].join(', ')
-    return {name: 'same-request-id', status: 'yes', wanted: 'yes', summary: `every retry kept its ${sources}`, evidence: retried.map(describe)}
+    const reminted = retried.some((op) => new Set(attemptsOf(op).map((a) => a.rpcId)).size > 1) ? '; its JSON-RPC id changed on retry, which is not a request id' : ''
+    return {name: 'same-request-id', status: 'yes', wanted: 'yes', summary: `every retry kept its ${sources}${reminted}`, evidence: retried.map(describe)}
   }
   const status: FindingStatus = problems.length === retried.length ? 'no' : 'sometimes'
   const summary = keyed.length === 0 ? 'sends no request id: a retry cannot be told from a new operation' : `${problems.length} of ${retried.length} retried operations did not keep one request id`
