@@ -9,9 +9,9 @@ export type BackoffShape = 'immediate' | 'fixed' | 'exponential' | 'irregular'
 
 export interface BackoffReading {
   shape: BackoffShape
-  /** Median first wait, ms. */
+  /** Shortest first wait, ms. */
   firstMs: number
-  /** Median ratio between successive waits (exponential: the multiplier). */
+  /** Median ratio between successive waits of the schedule (exponential: the multiplier). */
   factor?: number
   /** yes/no when at least two operations waited before the same retry; unknown otherwise. */
   jitter: 'yes' | 'no' | 'unknown'
@@ -20,23 +20,22 @@ export interface BackoffReading {
 /**
  * Classify waits before retries (docs/audit.md, "Backoff"). `sequences` holds, per operation,
  * the waits before its 2nd, 3rd, … attempt. Needs one operation with two waits; undefined
- * otherwise. Ratios are taken between successive waits of one operation, both ≥ IMMEDIATE_MS:
- * every ratio ≥ GROWTH_RATIO is exponential, every ratio within [1/GROWTH_RATIO, GROWTH_RATIO]
- * is fixed, anything else irregular; every wait below IMMEDIATE_MS is immediate.
+ * otherwise. The schedule read is the shortest wait seen before each retry across operations:
+ * load only lengthens a wait, so the shortest is the nearest to the client's own. Ratios are
+ * taken between successive waits of that schedule, both ≥ IMMEDIATE_MS: every ratio ≥
+ * GROWTH_RATIO is exponential, every ratio within [1/GROWTH_RATIO, GROWTH_RATIO] is fixed,
+ * anything else irregular; every wait below IMMEDIATE_MS is immediate.
  */
 export function classifyBackoff(sequences: readonly number[][]): BackoffReading | undefined {
   if (!sequences.some((s) => s.length >= 2)) return undefined
-  const all = sequences.flat()
-  const firsts = sequences.map((s) => s[0]).filter((g): g is number => g !== undefined)
-  const firstMs = Math.round(median(firsts))
+  const schedule = shortestPerRetry(sequences)
+  const firstMs = Math.round(schedule[0] as number)
   const jitter = jitterOf(sequences)
-  if (all.every((g) => g < IMMEDIATE_MS)) return {shape: 'immediate', firstMs, jitter}
+  if (schedule.every((g) => g < IMMEDIATE_MS)) return {shape: 'immediate', firstMs, jitter}
   const ratios: number[] = []
-  for (const s of sequences) {
-    for (let i = 1; i < s.length; i++) {
-      const [a, b] = [s[i - 1] as number, s[i] as number]
-      if (a >= IMMEDIATE_MS && b >= IMMEDIATE_MS) ratios.push(b / a)
-    }
+  for (let i = 1; i < schedule.length; i++) {
+    const [a, b] = [schedule[i - 1] as number, schedule[i] as number]
+    if (a >= IMMEDIATE_MS && b >= IMMEDIATE_MS) ratios.push(b / a)
   }
   if (ratios.length === 0) return {shape: 'irregular', firstMs, jitter}
   const factor = Math.round(median(ratios) * 100) / 100
@@ -46,6 +45,12 @@ export function classifyBackoff(sequences: readonly number[][]): BackoffReading 
       ? 'fixed'
       : 'irregular'
   return {shape, firstMs, factor, jitter}
+}
+
+/** The shortest wait before each retry (the 2nd attempt, the 3rd, …) over every operation that made it. */
+function shortestPerRetry(sequences: readonly number[][]): number[] {
+  const longest = Math.max(...sequences.map((s) => s.length))
+  return Array.from({length: longest}, (_, i) => Math.min(...sequences.map((s) => s[i]).filter((g): g is number => g !== undefined)))
 }
 
 /** Compare the wait before the same retry across operations. */

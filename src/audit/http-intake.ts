@@ -17,8 +17,9 @@ export function httpIntake(observer: AuditObserver): HttpRequestInterceptor {
     const method = req.method ?? 'GET'
     const target = req.url ?? '/'
     env.events.record({type: 'request', proxy: env.name, ...ids, method, path: target, time})
-    const body = hasRequestBody(req.headers) ? readAll(req) : Promise.resolve(null)
-    if (!hasRequestBody(req.headers)) req.resume()
+    const hasBody = hasRequestBody(req.headers)
+    if (!hasBody) req.resume()
+    const body = hasBody ? readAll(req) : Promise.resolve(null)
     void body.then(
       (bytes) => {
         const action = observer.observe({

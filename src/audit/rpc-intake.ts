@@ -11,9 +11,6 @@ import {bodyHash, grpcTimeoutMs} from './route.js'
 
 type Seen = Omit<ObservedAttempt, 'fault' | 'status'>
 
-/** The rule every audit fault is reported under. */
-const AUDIT_RULE: FaultRule = {id: 'audit', action: {type: 'client-abort'}}
-
 /**
  * The audit's way into the proxies that decide per call (gRPC, JSON-RPC): a rule set whose
  * every decision asks the observer. Only the first call of a JSON-RPC batch is audited.
@@ -37,7 +34,9 @@ export class IntakeRules extends RuleSet {
     this.seen.add(info.request)
     const attempt = this.toAttempt(info)
     const action = attempt ? this.observer.observe(attempt) : undefined
-    return action ? {rule: AUDIT_RULE, action} : undefined
+    if (!action) return undefined
+    const rule: FaultRule = {id: 'audit', action}
+    return {rule, action}
   }
 }
 

@@ -16,9 +16,13 @@ describe('classifyBackoff', () => {
   })
 
   it('sees jitter when the same retry waited differently in two operations', () => {
-    const reading = classifyBackoff([[30, 180], [90, 60]])
+    const reading = classifyBackoff([[30, 180, 40], [90, 60]])
     expect(reading).toMatchObject({shape: 'irregular', jitter: 'yes'})
-    expect(describeBackoff(reading!)).toBe('irregular (first 60 ms), with jitter')
+    expect(describeBackoff(reading!)).toBe('irregular (first 30 ms), with jitter')
+  })
+
+  it('reads the schedule from the shortest wait before each retry: one operation slowed by load does not change it', () => {
+    expect(classifyBackoff([[500, 1000, 2000], [900, 1000, 2100]])).toMatchObject({shape: 'exponential', factor: 2, firstMs: 500})
   })
 
   it('keeps doubling waits exponential while load delays each wait by up to a quarter of its length', () => {

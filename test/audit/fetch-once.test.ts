@@ -9,14 +9,18 @@ afterEach(async () => {
   for (const close of closers.splice(0)) await close()
 })
 
-/** The platform's fetch with no retry logic (fixtures/clients/fetch-once.mjs): it retries nothing. */
+/**
+ * The platform's fetch with no retry logic (fixtures/clients/fetch-once.mjs): it retries nothing.
+ * Each attempt may take 2 s: on a loaded machine a shorter timeout can expire before the request
+ * even reaches the proxy.
+ */
 describe('audit: plain fetch', () => {
   it('retries nothing: not a lost request, a lost reply, a reset, 503 or 429', async () => {
     const server = await startCountingServer()
     closers.push(server.close)
     const run = await auditClient({
       upstream: server.url,
-      command: [process.execPath, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '300'],
+      command: [process.execPath, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '2000'],
       runs: 5,
       profiles: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-503', 'status-429-retry-after'],
     })
