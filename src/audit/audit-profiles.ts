@@ -1,5 +1,5 @@
 import {UsageError} from '../errors.js'
-import {unknownProfileMessage} from '../scenario/profiles.js'
+import {builtinProfileCatalog, loadProfileFile, unknownProfileMessage} from '../scenario/profiles.js'
 import type {Profile} from '../scenario/types.js'
 import type {AuditProtocol} from './audit-proxy.js'
 import {firstFault} from './observer.js'
@@ -34,4 +34,17 @@ export function selectAuditProfiles(names: readonly string[], catalog: ReadonlyM
     if (UNSUPPORTED.has(type)) throw new UsageError(`--profiles: ${name} is a ${type} fault, which needs \`faultline check\` (a supervised server); choose another profile`)
     return profile
   })
+}
+
+/**
+ * The profiles an audit injects: `names` (default: the protocol's DEFAULT_AUDIT_PROFILES) from
+ * the built-ins, the pushback profile and the profiles of `file`.
+ */
+export async function auditProfiles(protocol: AuditProtocol, names: readonly string[] | undefined, file: string | undefined): Promise<Profile[]> {
+  const catalog = builtinProfileCatalog()
+  catalog.set(PUSHBACK_PROFILE.name, PUSHBACK_PROFILE)
+  if (file) for (const p of await loadProfileFile(file, {known: catalog})) catalog.set(p.name, p)
+  const chosen = names ?? DEFAULT_AUDIT_PROFILES[protocol]
+  if (chosen.length === 0) throw new UsageError('--profiles: name at least one profile (see faultline profiles)')
+  return selectAuditProfiles(chosen, catalog)
 }

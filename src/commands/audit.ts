@@ -1,7 +1,7 @@
 import {resolve} from 'node:path'
 import {Flags} from '@oclif/core'
 import {AUDIT_PROTOCOLS, type AuditProtocol} from '../audit/audit-proxy.js'
-import {DEFAULT_AUDIT_PROFILES, PUSHBACK_PROFILE, selectAuditProfiles} from '../audit/audit-profiles.js'
+import {auditProfiles} from '../audit/audit-profiles.js'
 import {toAuditJson, type AuditJson} from '../audit/audit-json.js'
 import {formatAuditJUnit} from '../audit/audit-junit-report.js'
 import {formatAuditMarkdown} from '../audit/audit-markdown-report.js'
@@ -16,8 +16,6 @@ import {newSeed} from '../random.js'
 import {checkDistinctOutputs} from '../report/output-paths.js'
 import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {parseDuration} from '../scenario/duration.js'
-import {builtinProfileCatalog, loadProfileFile} from '../scenario/profiles.js'
-import type {Profile} from '../scenario/types.js'
 import {FaultlineCommand} from './base-command.js'
 import {RunInterrupt} from './interrupt.js'
 
@@ -78,7 +76,8 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
     const graceMs = duration('grace', flags.grace)
     const groupWindowMs = duration('group-window', flags['group-window'])
     const catalog = protocol === 'grpc' ? loadCatalog(flags.proto) : undefined
-    const profiles = await this.profiles(protocol, flags.profiles, flags['profiles-file'])
+    const names = flags.profiles?.split(',').map((s) => s.trim()).filter(Boolean)
+    const profiles = await auditProfiles(protocol, names, flags['profiles-file'])
     checkDistinctOutputs({'--junit': flags.junit, '--markdown': flags.markdown})
     let junitFile: ReportFile | undefined
     let markdownFile: ReportFile | undefined
@@ -129,15 +128,6 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
     this.log(formatAuditReport(result, {color: this.useColor(), verbose: flags.verbose, required, unmet}))
     if (unmet.length > 0) process.stderr.write(`faultline: ${describeUnmet(unmet)}\n`)
     return undefined
-  }
-
-  private async profiles(protocol: AuditProtocol, names: string | undefined, file: string | undefined): Promise<Profile[]> {
-    const catalog = builtinProfileCatalog()
-    catalog.set(PUSHBACK_PROFILE.name, PUSHBACK_PROFILE)
-    if (file) for (const p of await loadProfileFile(file, {known: catalog})) catalog.set(p.name, p)
-    const chosen = names === undefined ? DEFAULT_AUDIT_PROFILES[protocol] : names.split(',').map((s) => s.trim()).filter(Boolean)
-    if (chosen.length === 0) throw new UsageError('--profiles: name at least one profile (see faultline profiles)')
-    return selectAuditProfiles(chosen, catalog)
   }
 
   /** oclif's own usage errors (a flag value that does not parse, a missing flag) as one line, exit 2. */

@@ -1,6 +1,6 @@
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {readFileSync} from 'node:fs'
+import {readFileSync, writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -37,6 +37,15 @@ describe('faultline audit: bad usage is one line and exit 2', () => {
     expect(r.stderr).toMatch(message)
     expect(r.code).toBe(2)
     expect(r.stdout).toBe('')
+  })
+
+  it('a bad --profiles-file names file:line:column and the field', async () => {
+    const dir = testDir('fl-audit-profiles-')
+    const file = join(dir, 'profiles.yaml')
+    writeFileSync(file, 'profiles:\n  - name: slow-503\n    description: 503s\n    faults:\n      - type: status\n        mode: 503\n        retryAfter: soon\n')
+    const r = await runCli(['audit', '--upstream', UPSTREAM, '--profiles-file', file, '--profiles', 'slow-503', ...WORKLOAD])
+    expect(r.stderr).toMatch(new RegExp(`^faultline: ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:7:21: .*retryAfter.*\n$`))
+    expect(r.code).toBe(2)
   })
 
   it('a workload that cannot be started is an environment failure (exit 3)', async () => {
