@@ -2,6 +2,7 @@
  * Explicit oclif command registry (package.json oclif.commands.strategy = explicit).
  * One line per command.
  */
+import Audit from './commands/audit.js'
 import Check from './commands/check.js'
 import Init from './commands/init.js'
 import Profiles from './commands/profiles.js'
@@ -10,6 +11,7 @@ import Record from './commands/record.js'
 import Serve from './commands/serve.js'
 
 export const COMMANDS = {
+  audit: Audit,
   check: Check,
   init: Init,
   profiles: Profiles,

@@ -13,6 +13,10 @@ export interface RequestInfo {
   rpcMethod?: string
   /** The parsed message (a JSON-RPC call object, a framed-TCP JSON frame) for field matchers. */
   message?: unknown
+  /** Proxy-assigned id of the request (`r12`), for rule sets that observe traffic. */
+  request?: string
+  /** The request body, when the proxy read it before deciding (gRPC: the framed message). */
+  body?: Buffer
 }
 
 /**

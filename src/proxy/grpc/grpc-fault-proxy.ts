@@ -176,7 +176,7 @@ export class GrpcFaultProxy extends ListeningProxy {
       .then(async (body) => {
         if (body === undefined) return
         ids.operation ??= operationFromMessage(rpc, body)
-        const decision = this.options.rules.decide({method: 'POST', path, headers, trial, attempt})
+        const decision = this.options.rules.decide({method: 'POST', path, headers, trial, attempt, request: ids.request, body})
         await new GrpcExchange(this.env, stream, call, ids, body, decision?.action).run()
       })
       .catch((err: Error) => {

@@ -1,0 +1,43 @@
+import type {EventLog} from '../events/event-log.js'
+import type {ProtoCatalog} from '../grpc/proto.js'
+import {GrpcFaultProxy} from '../proxy/grpc/grpc-fault-proxy.js'
+import {HttpFaultProxy} from '../proxy/http/http-fault-proxy.js'
+import {createJsonRpcFaultProxy} from '../proxy/jsonrpc/jsonrpc-fault-proxy.js'
+import {RuleSet} from '../proxy/rule-set.js'
+import {httpIntake} from './http-intake.js'
+import type {AuditObserver} from './observer.js'
+import {grpcAttempt, IntakeRules, jsonRpcAttempt} from './rpc-intake.js'
+
+/** The protocols `audit` can sit in front of. */
+export const AUDIT_PROTOCOLS = ['http', 'jsonrpc', 'grpc'] as const
+export type AuditProtocol = (typeof AUDIT_PROTOCOLS)[number]
+
+export interface AuditProxy {
+  url: string
+  close(): Promise<void>
+}
+
+export interface AuditProxyOptions {
+  protocol: AuditProtocol
+  upstream: string
+  events: EventLog
+  observer: AuditObserver
+  /** gRPC: the services, so unary calls can be faulted and their messages read. */
+  catalog?: ProtoCatalog
+}
+
+/** Start the protocol's ordinary fault proxy on 127.0.0.1 (a free port) with the observer choosing every fault. */
+export async function startAuditProxy(options: AuditProxyOptions): Promise<AuditProxy> {
+  const {protocol, upstream, events, observer} = options
+  const base = {upstream, events, name: 'audit'}
+  let proxy: HttpFaultProxy | GrpcFaultProxy
+  if (protocol === 'http') proxy = new HttpFaultProxy({...base, rules: new RuleSet(0), intercept: httpIntake(observer)})
+  else if (protocol === 'jsonrpc') proxy = createJsonRpcFaultProxy({...base, rules: new IntakeRules(observer, jsonRpcAttempt), jsonrpc: {}})
+  else {
+    const catalog = options.catalog
+    if (!catalog) throw new TypeError('a gRPC audit needs the proto catalog')
+    proxy = new GrpcFaultProxy({...base, catalog, rules: new IntakeRules(observer, grpcAttempt(catalog))})
+  }
+  await proxy.start()
+  return {url: proxy.url, close: () => proxy.close()}
+}

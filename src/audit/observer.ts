@@ -1,0 +1,87 @@
+import type {EventLog, ProxyEvent} from '../events/event-log.js'
+import {describeFault, resolveFault, type FaultAction} from '../proxy/fault.js'
+import {deriveRandom} from '../random.js'
+import type {Profile} from '../scenario/types.js'
+import type {AuditOperation, ObservedAttempt} from './attempt.js'
+import type {FaultSchedule} from './fault-schedule.js'
+import {OperationGrouper} from './grouping.js'
+
+/** Client timeout that delay faults written as a multiple of it (`delayFactor`) are scaled by. */
+const NOMINAL_CLIENT_TIMEOUT_MS = 1000
+
+export interface AuditObserverOptions {
+  schedule: FaultSchedule
+  seed: number
+  /** How many consecutive attempts of a faulted operation get its fault (1: the first only). */
+  faultAttempts: number
+  groupWindowMs: number
+  events: EventLog
+}
+
+/**
+ * What the audit sees of the workload's traffic. Each protocol's intake hands it every request
+ * before it is forwarded; it groups the request into an operation and answers with the fault to
+ * apply: the schedule's next profile for a new operation's first attempt (and for the next
+ * `faultAttempts − 1` attempts), nothing for the others. The proxy's events then tell it which
+ * faults fired and what the server answered.
+ */
+export class AuditObserver {
+  private readonly grouper: OperationGrouper
+  private readonly byRequest = new Map<string, ObservedAttempt>()
+  private readonly onEvent = (event: ProxyEvent): void => this.record(event)
+
+  constructor(private readonly options: AuditObserverOptions) {
+    this.grouper = new OperationGrouper(options.groupWindowMs)
+    options.events.on('event', this.onEvent)
+  }
+
+  get operations(): readonly AuditOperation[] {
+    return this.grouper.operations
+  }
+
+  /** Stop listening to the proxy's events. */
+  dispose(): void {
+    this.options.events.off('event', this.onEvent)
+  }
+
+  /** A request arrived: group it and return the fault it gets, if any. */
+  observe(attempt: Omit<ObservedAttempt, 'fault' | 'status'>): FaultAction | undefined {
+    const observed: ObservedAttempt = {...attempt}
+    this.byRequest.set(observed.request, observed)
+    const {operation, number} = this.grouper.add(observed)
+    const planned = number === 1 ? this.plan(operation, observed) : this.repeat(operation, number)
+    if (planned) observed.fault = {...planned, fired: false}
+    return planned?.action
+  }
+
+  private plan(operation: AuditOperation, attempt: ObservedAttempt): {profile: string; label: string; action: FaultAction} | undefined {
+    const profile = this.options.schedule.next(attempt.route)
+    if (!profile) return undefined
+    const action = resolveFault(firstFault(profile), deriveRandom(this.options.seed, 'audit-fault', operation.id), NOMINAL_CLIENT_TIMEOUT_MS)
+    return {profile: profile.name, label: describeFault(action), action}
+  }
+
+  /** A retry of a faulted operation gets the same fault while `faultAttempts` lasts. */
+  private repeat(operation: AuditOperation, number: number): {profile: string; label: string; action: FaultAction} | undefined {
+    if (number > this.options.faultAttempts) return undefined
+    const fault = operation.attempts[0]?.attempt.fault
+    return fault ? {profile: fault.profile, label: fault.label, action: fault.action} : undefined
+  }
+
+  private record(event: ProxyEvent): void {
+    if (event.request === undefined) return
+    const attempt = this.byRequest.get(event.request)
+    if (!attempt) return
+    if (event.type === 'fault' && attempt.fault && !attempt.fault.fired) {
+      attempt.fault.fired = true
+      attempt.fault.firedAt = event.time
+    } else if (event.type === 'reply' && event.status !== undefined && attempt.status === undefined) {
+      attempt.status = event.status
+    }
+  }
+}
+
+/** The fault a profile applies to a first attempt (its `attempt: 1` fault, else its first). */
+export function firstFault(profile: Profile): Profile['faults'][number] {
+  return profile.faults.find((f) => f.attempt === 1) ?? (profile.faults[0] as Profile['faults'][number])
+}
