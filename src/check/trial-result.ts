@@ -55,6 +55,8 @@ export interface TrialResult {
   /** The client still had attempts left when it stopped on a final answer. */
   stoppedEarly: boolean
   replies: DeliveredReply[]
+  /** The reply a recording saw (status, body normalised as `replies`), when the scenario has one. */
+  recordedReply?: {status: number; body: unknown}
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string
   timeline: ProxyEvent[]

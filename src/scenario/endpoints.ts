@@ -48,6 +48,7 @@ export function buildEndpoints(
       trials: e.trials ?? trials,
       positions: {request: check.source.position([...at, 'request'])},
     }
+    if (e.recorded) endpoint.recordedReply = e.recorded
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {
