@@ -3,6 +3,7 @@ import path from 'node:path'
 import {ScenarioError} from '../errors.js'
 import type {DraftScenario} from './draft.js'
 import {draftFromExchanges} from './from-har.js'
+import {draftFromOpenApi} from './from-openapi.js'
 import {parseHar} from './har.js'
 
 export interface DraftOptions {
@@ -26,6 +27,7 @@ export async function draftScenario(file: string, options: DraftOptions = {}): P
     throw new ScenarioError({file}, `cannot read --from: ${reason}; give a HAR recording, an OpenAPI document or a .proto file`, {cause: error})
   }
   if (file.endsWith('.har') || /^\s*\{\s*"log"\s*:/.test(text)) return draftFromExchanges(path.basename(file), parseHar(file, text), options)
+  if (/^\s*["']?(openapi|swagger)["']?\s*:/m.test(text)) return draftFromOpenApi(file, options)
   throw new ScenarioError(
     {file, line: 1, column: 1},
     'not a HAR recording (log.entries), an OpenAPI document (openapi: 3.x) or a .proto file; give one of those to --from',
