@@ -4,6 +4,7 @@ import {ScenarioError} from '../errors.js'
 import type {DraftScenario} from './draft.js'
 import {draftFromExchanges} from './from-har.js'
 import {draftFromOpenApi} from './from-openapi.js'
+import {draftFromProto} from './from-proto.js'
 import {parseHar} from './har.js'
 
 export interface DraftOptions {
@@ -18,6 +19,7 @@ export interface DraftOptions {
  * .proto file, told apart by extension and content. Anything else is a ScenarioError (exit 2).
  */
 export async function draftScenario(file: string, options: DraftOptions = {}): Promise<DraftScenario> {
+  if (file.endsWith('.proto')) return draftFromProto(file, options)
   let text: string
   try {
     text = await readFile(file, 'utf8')
