@@ -14,6 +14,8 @@ export interface EndpointCheckOptions {
   seed: number
   /** How the user named the scenario file, for replay commands. */
   scenarioArg: string
+  /** The arguments that name the scenario in a replay command, when it is not one file (`--from x.har …`). */
+  replayArgs?: string[]
   /** Only this trial number. */
   trial?: number
   onTrial?: (endpoint: string, done: number, total: number) => void
@@ -42,7 +44,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
     options.onTrial?.(endpoint.name, done, count)
-    return measureTrial(endpoint, baseline, raw, replayCommand(options.scenarioArg, seed, endpoint, trial.id), env.scenario.client.timeout)
+    return measureTrial(endpoint, baseline, raw, replayCommand(options.replayArgs ?? [options.scenarioArg], seed, endpoint, trial.id), env.scenario.client.timeout)
   })
   const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
   const breaches: EndpointReport['breaches'] = {}
@@ -98,7 +100,7 @@ function isKeyed(endpoint: Endpoint): boolean {
 }
 
 /** The command that runs exactly this trial again. */
-function replayCommand(scenarioArg: string, seed: number, endpoint: Endpoint, trial: number): string {
-  const quote = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
-  return `faultline check ${quote(scenarioArg)} --seed ${seed} --only ${quote(endpoint.name)} --trial ${trial}`
+function replayCommand(scenarioArgs: string[], seed: number, endpoint: Endpoint, trial: number): string {
+  const quote = (s: string) => (/^[\w./:@=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+  return `faultline check ${scenarioArgs.map(quote).join(' ')} --seed ${seed} --only ${quote(endpoint.name)} --trial ${trial}`
 }

@@ -36,6 +36,8 @@ export interface DraftScenario {
   target: Record<string, unknown>
   client?: Record<string, unknown>
   endpoints: DraftEndpoint[]
+  /** Profiles every endpoint runs (`check --from … --profiles`); none: the defaults. */
+  profiles?: string[]
   /** Comment lines at the end: what the source held that is not an endpoint. */
   footer: string[]
 }

@@ -24,6 +24,7 @@ export function writeScenario(draft: DraftScenario): string {
   const data: Record<string, unknown> = {version: 1, target: draft.target}
   if (draft.client) data.client = draft.client
   data.endpoints = draft.endpoints.map(endpointData)
+  if (draft.profiles) data.profiles = draft.profiles
   const doc = new Document(data)
   doc.commentBefore = comment(draft.header)
   draft.endpoints.forEach((e, i) => {
