@@ -96,12 +96,21 @@ function decodeEntry(file: string, text: string, entry: unknown, index: number):
     index,
     method: request.method.toUpperCase(),
     origin: url.origin,
-    path: decodeURI(url.pathname),
+    path: decodePath(url.pathname),
     query: url.search,
     headers: decodeHeaders(request.headers),
     bodyText: typeof (request.postData as {text?: unknown} | undefined)?.text === 'string' ? ((request.postData as {text: string}).text) : '',
     status,
     replyText: decodeContent(response?.content),
+  }
+}
+
+/** `/files/a%20b` -> `/files/a b`; a malformed escape is kept as recorded. */
+function decodePath(pathname: string): string {
+  try {
+    return decodeURI(pathname)
+  } catch {
+    return pathname
   }
 }
 

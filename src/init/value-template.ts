@@ -21,11 +21,16 @@ export function isRequestIdName(name: string): boolean {
   return REQUEST_ID_NAME.test(name)
 }
 
-/** Replace every recorded literal inside text with its template (longest literal first). */
+/**
+ * Replace every recorded literal inside text with its template (longest literal first), where
+ * it stands alone: `v-8f3a21` and `/orders/42/items` take the key, `SKU-1420` keeps its 42.
+ */
 export function templateText(text: string, subs: Substitutions): string {
   let out = text
   for (const [literal, name] of [...subs].sort((a, b) => b[0].length - a[0].length)) {
-    if (literal.length > 0) out = out.split(literal).join(`{{${name}}}`)
+    if (literal.length === 0) continue
+    const escaped = literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+    out = out.replace(new RegExp(`(?<![A-Za-z0-9])${escaped}(?![A-Za-z0-9])`, 'g'), `{{${name}}}`)
   }
   return out
 }

@@ -97,6 +97,11 @@ describe('init --from a HAR recording', () => {
     expect(scenario.endpoints[0]?.effect).toMatchObject({request: {calls: [{method: 'get', params: {key: '{{key}}'}}]}, select: '$.value'})
   })
 
+  it('keeps a path with a malformed escape as recorded instead of failing', () => {
+    const [exchange] = parseHar('t.har', har([entry('PUT', 'http://127.0.0.1:3000/files/%E0%A4%A/8f3a21c4', {ok: true}, {body: {a: 1}})]))
+    expect(exchange?.path).toBe('/files/%E0%A4%A/8f3a21c4')
+  })
+
   it('refuses what is not a HAR recording with one line naming the file and what to give', () => {
     expect(failure(() => parseHar('t.har', '{"log": '))).toMatch(/^t\.har:1:\d+: not a HAR file: it is not JSON .*give a HAR 1\.2 recording/)
     expect(failure(() => parseHar('t.har', '{"entries": []}'))).toBe('t.har:1:1: not a HAR file: there is no log.entries list; give a HAR 1.2 recording such as `faultline record` or a browser writes')
