@@ -103,8 +103,16 @@ export function idempotentRule(oracle: OracleKind): ContractRule {
   }
 }
 
-/** Every retry and duplicate got the original reply. */
+/**
+ * Every retry and duplicate got the original reply; with a recorded reply, every reply is
+ * also the one the recording got.
+ */
 export const replyConsistentRule: ContractRule = (t) => {
+  const recorded = t.recordedReply
+  const unlike = recorded && t.replies.find((r) => r.status !== recorded.status || !sameJson(r.body, recorded.body))
+  if (recorded && unlike) {
+    return {breaks: `${replyLabel(unlike)} got ${describeReply(unlike)} but the recording got ${describeReply(recorded)}`}
+  }
   if (t.replies.length < 2) return t.seeksSecondDelivery ? {inconclusive: 'fewer than two replies to compare'} : undefined
   const first = t.replies[0] as (typeof t.replies)[number]
   const other = t.replies.find((r) => r.status !== first.status || !sameJson(r.body, first.body))

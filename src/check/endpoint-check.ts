@@ -18,6 +18,8 @@ export interface EndpointCheckOptions {
   seed: number
   /** How the user named the scenario file, for replay commands. */
   scenarioArg: string
+  /** The arguments that name the scenario in a replay command, when it is not one file (`--from x.har …`). */
+  replayArgs?: string[]
   /** Only this trial number. */
   trial?: number
   /** With `trial`: run its n-th simpler candidate instead (a minimal case's replay); never shrinks. */
@@ -47,7 +49,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
     options.onTrial?.(endpoint.name, done, count)
-    const measured = measureTrial(endpoint, baseline, raw, replayCommand(options.scenarioArg, seed, trial), env.scenario.client.timeout)
+    const measured = measureTrial(endpoint, baseline, raw, replayCommand(options.replayArgs ?? [options.scenarioArg], seed, trial), env.scenario.client.timeout)
     return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
   })
   const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
@@ -68,7 +70,7 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
           baseline,
           breaches,
           planned: (id) => planTrial(env.scenario, endpoint, index, seed, id),
-          replay: (trial) => replayCommand(options.scenarioArg, seed, trial),
+          replay: (trial) => replayCommand(options.replayArgs ?? [options.scenarioArg], seed, trial),
           limits: options.shrink,
         })
       : undefined
@@ -140,8 +142,8 @@ export function selectTrial(scenario: Scenario, endpoint: Endpoint, index: numbe
 }
 
 /** The command that runs exactly this trial (or this simpler candidate of it) again. */
-function replayCommand(scenarioArg: string, seed: number, trial: PlannedTrial): string {
-  const quote = (s: string) => (/^[\w./:@=-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
+function replayCommand(scenarioArgs: string[], seed: number, trial: PlannedTrial): string {
+  const quote = (s: string) => (/^[\w./:@=,-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`)
   const candidate = trial.candidate === undefined ? '' : ` --candidate ${trial.candidate}`
-  return `faultline check ${quote(scenarioArg)} --seed ${seed} --only ${quote(trial.endpoint.name)} --trial ${trial.id}${candidate}`
+  return `faultline check ${scenarioArgs.map(quote).join(' ')} --seed ${seed} --only ${quote(trial.endpoint.name)} --trial ${trial.id}${candidate}`
 }

@@ -137,6 +137,13 @@ function isOperationDelivery(e: ProxyEvent): boolean {
   return e.type === 'delivery' && e.attempt !== undefined
 }
 
+/** The recorded reply as `replies` normalises a delivered one: volatile fields removed; no body is ''. */
+function recordedReply(endpoint: Endpoint): {status: number; body: unknown} {
+  const recorded = endpoint.recordedReply as NonNullable<Endpoint['recordedReply']>
+  const body = recorded.body === undefined ? '' : normalizeJson(recorded.body, [], endpoint.volatileReplyFields)
+  return {status: recorded.status, body}
+}
+
 /** Deliveries recorded after the trial's first crash restart; null when nothing crashed. */
 function deliveriesAfterRestart(raw: RawTrial): number | null {
   const restart = raw.timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
@@ -171,6 +178,7 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
     replay,
   }
   if (op.gaveUp !== undefined) result.gaveUp = op.gaveUp
+  if (endpoint.recordedReply) result.recordedReply = recordedReply(endpoint)
   if (baseline.oracle === 'reply') return result
   const readings = [raw.before, raw.after, raw.afterRestart].filter((r): r is ProbeReading => r !== undefined)
   const failed = readings.find((r) => r.kind === 'error')

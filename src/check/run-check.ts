@@ -23,6 +23,8 @@ export interface CheckOptions {
   scenario: Scenario
   /** How the user named the scenario file, for replay commands. */
   scenarioArg: string
+  /** The arguments that name the scenario in replay commands, when it is not one file (`--from x.har --upstream …`). */
+  replayArgs?: string[]
   seed?: number
   /** Only this endpoint. */
   only?: string

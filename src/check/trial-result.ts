@@ -59,6 +59,8 @@ export interface TrialResult {
   /** A client command (client.command) that did not end ok, and how it ended; it gave up on the operation. */
   gaveUp?: string
   replies: DeliveredReply[]
+  /** The reply a recording saw (status, body normalised as `replies`), when the scenario has one. */
+  recordedReply?: {status: number; body: unknown}
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string
   timeline: ProxyEvent[]

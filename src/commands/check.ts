@@ -13,7 +13,7 @@ import {checkDistinctOutputs} from '../report/output-paths.js'
 import {ProgressLine} from '../report/progress-line.js'
 import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {formatCheckReport} from '../report/terminal-report.js'
-import {loadScenario} from '../scenario/load-scenario.js'
+import {scenarioForCheck} from '../init/source-scenario.js'
 import {FaultlineCommand} from './base-command.js'
 import {RunInterrupt} from './interrupt.js'
 
@@ -32,12 +32,16 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     '<%= config.bin %> check fixtures/demo.yaml --no-shrink',
     '<%= config.bin %> check scenario.yaml --json > verdicts.json',
     '<%= config.bin %> check fixtures/demo.yaml --html report.html',
+    '<%= config.bin %> check --from traffic.har --upstream http://127.0.0.1:3000 --profiles drop-reply,duplicate',
   ]
   static override enableJsonFlag = true
   static override args = {
-    scenario: Args.string({description: 'scenario file (YAML)', required: true}),
+    scenario: Args.string({description: 'scenario file (YAML); or give --from', required: false}),
   }
   static override flags = {
+    from: Flags.string({description: 'replay a HAR recording (or an OpenAPI document, a .proto) instead of a scenario file: the scenario faultline init --from would write'}),
+    upstream: Flags.string({description: 'with --from: base URL of the server to test (target.url); required unless the recording went to loopback'}),
+    profiles: Flags.string({description: 'with --from: profiles for every endpoint, comma-separated (default drop-request,drop-reply,duplicate,delay-past-timeout)'}),
     seed: Flags.integer({description: 'seed for every random choice (0 to 2^53-1); the same seed gives the same faults', min: 0, max: Number.MAX_SAFE_INTEGER}),
     only: Flags.string({description: 'check only this endpoint'}),
     trial: Flags.integer({description: 'run only this trial of the --only endpoint (see a replay line)', min: 1, dependsOn: ['only']}),
@@ -61,7 +65,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
   async run(): Promise<CheckJson | undefined> {
     const {args, flags} = await this.parse(Check)
     checkDistinctOutputs({'--events': flags.events, '--junit': flags.junit, '--markdown': flags.markdown, '--html': flags.html})
-    const scenario = await loadScenario(args.scenario)
+    const {scenario, scenarioArg, replayArgs} = await scenarioForCheck({file: args.scenario, from: flags.from, upstream: flags.upstream, profiles: flags.profiles})
     const events = new EventLog()
     // Report files are claimed before the run, so a bad path fails at once, not after it.
     const reports: Array<{file: ReportFile; format: (result: CheckResult) => string}> = []
@@ -90,7 +94,8 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     try {
       result = await runCheck({
         scenario,
-        scenarioArg: args.scenario,
+        scenarioArg,
+        replayArgs,
         ...selectionFlags(flags),
         events,
         reaper: interrupt.reaper,

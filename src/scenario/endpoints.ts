@@ -54,6 +54,7 @@ export function buildEndpoints(
     else endpoint.request = builtInRequest(check, raw, at, e, proto)
     const idempotencyKey = buildIdempotencyKeyCheck(check, at, e, endpoint.request, sets.includes('idempotency-key'), raw.target.protocol)
     if (idempotencyKey) endpoint.idempotencyKey = idempotencyKey
+    if (e.recorded) endpoint.recordedReply = e.recorded
     if (e.effect) {
       const eat = [...at, 'effect']
       endpoint.effect = {

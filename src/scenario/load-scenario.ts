@@ -8,7 +8,7 @@ import {checkFaultNeeds, checkProfileNames, loadProfileFiles} from './profile-se
 import type {RawScenario} from './raw-scenario.js'
 import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 import {Checker} from './scenario-checker.js'
-import {readYamlFile} from './source.js'
+import {parseYamlText, readYamlFile} from './source.js'
 import {buildTarget, loadProto} from './target.js'
 import type {Scenario} from './types.js'
 import {schemaValidator, validateSource} from './validate.js'
@@ -18,6 +18,12 @@ export {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 export interface LoadScenarioOptions {
   /** Environment `{{env.NAME}}` templates are checked against (default process.env). */
   env?: NodeJS.ProcessEnv
+  /**
+   * The scenario's text, when it was made in memory (`check --from`) rather than read from
+   * `file`, which then only names it in messages; relative paths resolve against `dir`.
+   */
+  text?: string
+  dir?: string
 }
 
 /**
@@ -26,7 +32,7 @@ export interface LoadScenarioOptions {
  * Defaults are filled here and nowhere else; profile files are loaded into the catalog.
  */
 export async function loadScenario(file: string, options: LoadScenarioOptions = {}): Promise<Scenario> {
-  const source = await readYamlFile(file, 'scenario file')
+  const source = options.text === undefined ? await readYamlFile(file, 'scenario file') : parseYamlText(file, options.text)
   if (source.data === null || source.data === undefined) {
     throw new ScenarioError(
       {file, line: 1, column: 1},
@@ -37,7 +43,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   const raw = source.data as RawScenario
   const check = new Checker(source, options.env ?? process.env)
   const absolute = path.resolve(file)
-  const dir = path.dirname(absolute)
+  const dir = options.dir ?? path.dirname(absolute)
 
   const target = buildTarget(check, raw.target, dir)
   const proto = loadProto(check, target)

@@ -1,4 +1,4 @@
-import type {EffectProbe, Expectation, ProbeConversion, Protocol} from './types.js'
+import type {EffectProbe, Expectation, ProbeConversion, Protocol, RecordedReply} from './types.js'
 
 /** The scenario as the schema guarantees it, before defaults and semantic checks. */
 export interface RawRequest {
@@ -60,6 +60,7 @@ export interface RawScenario {
     effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion}
     expect?: Expectation | Expectation[]
     volatile?: string[]
+    recorded?: RecordedReply
     profiles?: string[]
     trials?: number
     idempotencyKey?: {header?: string; required?: boolean; errorBody?: unknown; otherBody?: unknown}

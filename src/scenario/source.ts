@@ -153,6 +153,11 @@ export async function readYamlFile(
       onReadError?.(reason) ?? new ScenarioError({file}, `cannot read the ${what}: ${reason}`, {cause: error})
     )
   }
+  return parseYamlText(file, text)
+}
+
+/** Parse YAML text as readYamlFile does; `file` names it in messages. */
+export function parseYamlText(file: string, text: string): YamlSource {
   const lineCounter = new LineCounter()
   const doc = parseDocument(protectTemplates(text), {lineCounter, prettyErrors: false, uniqueKeys: true})
   const problem = doc.errors[0]

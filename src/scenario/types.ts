@@ -174,6 +174,13 @@ export interface ClientCommand {
   timeout: number
 }
 
+/** A reply as a recording saw it; strings may hold templates standing for the trial's values. */
+export interface RecordedReply {
+  status: number
+  /** JSON body; undefined when the reply had none. */
+  body?: unknown
+}
+
 export interface Endpoint {
   name: string
   /** The built-in client's request; absent when the scenario runs a client command. */
@@ -185,6 +192,8 @@ export interface Endpoint {
   expect: Contract[]
   /** JSONPaths removed from replies before comparing them (ids that may differ, dates). */
   volatileReplyFields: string[]
+  /** The reply a recording saw for one clean execution; replies are compared with it. */
+  recordedReply?: RecordedReply
   /** Profiles for this endpoint; defaults to the scenario's. */
   profiles: string[]
   trials: number

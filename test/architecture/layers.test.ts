@@ -20,7 +20,8 @@ const LAYER_RULES: LayerRule[] = [
   {from: /^src\/scenario\//, to: /^src\/proxy\//, why: 'a scenario is parsed without the proxy; share code through src/grpc, src/jsonpath.ts'},
   {from: /^src\/proxy\/([^/]+\.ts|l4\/|faults\/)/, to: PROTOCOL_FOLDER, why: 'generic proxy modules serve every protocol; protocol folders build on them'},
   {from: /^src\/proxy\/http\//, to: /^src\/proxy\/jsonrpc\//, why: 'JSON-RPC is composed over HTTP (an interceptor), HTTP never calls into it'},
-  {from: /^src\/(events|grpc)\/|^src\/(jsonpath|timer-limit|fault-spec)\.ts$/, to: /^src\/(proxy|scenario|check|control|supervisor|report|commands)\//, why: 'shared modules sit below every folder that uses them'},
+  {from: /^src\/(scenario|check|proxy|supervisor)\//, to: /^src\/init\//, why: 'init drafts scenarios on top of the scenario loader; a loaded scenario never needs it'},
+  {from: /^src\/(events|grpc)\/|^src\/(jsonpath|timer-limit|fault-spec)\.ts$/, to: /^src\/(proxy|scenario|check|control|supervisor|report|commands|init)\//, why: 'shared modules sit below every folder that uses them'},
 ]
 
 interface ImportEdge {

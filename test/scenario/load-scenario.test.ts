@@ -249,7 +249,7 @@ describe('loadScenario: errors point at the file position and say what is allowe
       edit(EXAMPLE, ['    request:\n      method: POST', '    reqest:\n      method: POST']),
     )
     expect(message).toBe(
-      'scenario.yaml:14:5: endpoints[0].reqest: unknown field (did you mean request?); allowed here: name, request, match, effect, expect, volatile, profiles, idempotencyKey, trials',
+      'scenario.yaml:14:5: endpoints[0].reqest: unknown field (did you mean request?); allowed here: name, request, match, effect, expect, volatile, recorded, profiles, idempotencyKey, trials',
     )
   })
 

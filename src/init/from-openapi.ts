@@ -1,0 +1,171 @@
+import {readFile} from 'node:fs/promises'
+import path from 'node:path'
+import SwaggerParser from '@apidevtools/swagger-parser'
+import {isNode, LineCounter, parseDocument} from 'yaml'
+import {ScenarioError, type SourcePosition} from '../errors.js'
+import type {DraftEndpoint, DraftScenario} from './draft.js'
+import {sanitize, uniqueNames} from './endpoint-name.js'
+import {guessExpectation} from './expectation-guess.js'
+import {openApiProbe, type Operation, type OperationMap} from './openapi-probe.js'
+import {schemaExample, type ExampleNotes, type Schema} from './schema-example.js'
+import {isRequestIdName} from './value-template.js'
+
+export interface FromOpenApiOptions {
+  /** Base URL of the server to test (`--upstream`). */
+  upstream?: string
+}
+
+interface Document {
+  openapi?: string
+  swagger?: string
+  servers?: Array<{url?: string}>
+  paths?: Record<string, OperationMap>
+}
+
+const WRITES = ['post', 'put', 'patch', 'delete'] as const
+
+/** Line and column of the first occurrence of `needle` in text, for messages. */
+function locate(file: string, text: string, needle: string | undefined): SourcePosition {
+  const offset = needle ? text.indexOf(needle) : -1
+  if (offset < 0) return {file}
+  const {line, col} = lineOf(text, offset)
+  return {file, line, column: col}
+}
+
+function lineOf(text: string, offset: number): {line: number; col: number} {
+  const before = text.slice(0, offset)
+  return {line: before.split('\n').length, col: offset - before.lastIndexOf('\n')}
+}
+
+/** The `openapi:` version, checked before anything else: only 3.0 and 3.1 are read. */
+function checkVersion(file: string, text: string): void {
+  const lineCounter = new LineCounter()
+  const doc = parseDocument(text, {lineCounter})
+  const node = doc.get('openapi', true) ?? doc.get('swagger', true)
+  const version = doc.get('openapi') ?? (doc.get('swagger') !== undefined ? `swagger ${String(doc.get('swagger'))}` : undefined)
+  if (typeof version === 'string' && /^3\.[01]\.\d+$/.test(version)) return
+  const offset = isNode(node) ? node.range?.[0] : undefined
+  const at = offset === undefined ? {line: 1, col: 1} : lineCounter.linePos(offset)
+  const got = version === undefined ? 'there is no openapi: field' : `version ${String(version)} is not supported`
+  throw new ScenarioError({file, line: at.line, column: at.col}, `openapi: ${got}; faultline reads OpenAPI 3.0 and 3.1 (write openapi: 3.1.0 or 3.0.3; convert Swagger 2.0 documents first)`)
+}
+
+/**
+ * Read an OpenAPI document with every `$ref` resolved by @apidevtools/swagger-parser (refs
+ * within the file and to other files; circular ones kept as shared objects); only 3.0 and 3.1
+ * are accepted.
+ */
+async function readDocument(file: string): Promise<Document> {
+  const text = await readFile(file, 'utf8')
+  checkVersion(file, text)
+  try {
+    // $refs to other files are followed; to URLs never: faultline contacts nothing but loopback.
+    return (await SwaggerParser.dereference(file, {resolve: {http: false}})) as Document
+  } catch (error) {
+    const message = ((error as Error).message.split('\n')[0] ?? '').trim().replace(/\.$/, '')
+    const pointer = /"([^"]+)"/.exec(message)?.[1]
+    const fix = /^https?:/.test(pointer ?? '') ? 'faultline follows $refs to files, never to URLs: save that document beside this one and refer to the file' : 'fix the $ref or the YAML so an OpenAPI validator accepts it'
+    throw new ScenarioError(locate(file, text, pointer), `cannot read the OpenAPI document: ${message}; ${fix}`, {cause: error})
+  }
+}
+
+/** An OpenAPI 3.x document as a scenario: one endpoint per write operation, probes from the GETs. */
+export async function draftFromOpenApi(file: string, options: FromOpenApiOptions = {}): Promise<DraftScenario> {
+  const doc = await readDocument(file)
+  const server = doc.servers?.[0]?.url ?? ''
+  const serverUrl = /^https?:\/\//.test(server) ? new URL(server) : undefined
+  // Only the server's path is kept: faultline tests a loopback server, never the spec's host.
+  const basePath = (serverUrl ? serverUrl.pathname : server.startsWith('/') ? server : '').replace(/\/$/, '')
+  const paths = doc.paths ?? {}
+  const endpoints: DraftEndpoint[] = []
+  const reads: string[] = []
+  for (const [route, item] of Object.entries(paths)) {
+    if (item.get) reads.push(`GET ${route}`)
+    for (const method of WRITES) {
+      const operation = item[method]
+      if (operation) endpoints.push(operationEndpoint(route, method, operation, item, paths, basePath))
+    }
+  }
+  if (endpoints.length === 0) throw new ScenarioError({file}, 'the OpenAPI document has no POST, PUT, PATCH or DELETE operation; faultline tests operations with an effect')
+  uniqueNames(endpoints)
+  const loopback = serverUrl && ['127.0.0.1', 'localhost', '[::1]'].includes(serverUrl.hostname) ? serverUrl.origin : undefined
+  const url = options.upstream ?? loopback ?? 'http://127.0.0.1:8080'
+  return {
+    header: [
+      `Generated by \`faultline init --from ${path.basename(file)}\` (OpenAPI ${doc.openapi}): one endpoint per write operation.`,
+      'Bodies come from the spec\'s example/examples/defaults, else from the schema\'s types; the last path',
+      'parameter is {{key}} (fresh per trial), a declared Idempotency-Key header {{requestId}}.',
+      'Every `expect` is a guess from the method: confirm it. Comments say what else was guessed.',
+      serverUrl && !loopback && !options.upstream ? `target.url is a guess: the spec's server ${serverUrl.origin} is never contacted; pass --upstream.` : 'Start the server yourself, or add target.server (docs/scenario.md).',
+    ],
+    target: {protocol: 'http', url},
+    endpoints,
+    footer: reads.length > 0 ? [`Reads (used as probes where they match, not tested themselves): ${reads.join(', ')}.`] : [],
+  }
+}
+
+interface Parameter {
+  name: string
+  in: string
+  required?: boolean
+  example?: unknown
+  schema?: Schema
+}
+
+function operationEndpoint(route: string, method: (typeof WRITES)[number], op: Operation, item: OperationMap, paths: Record<string, OperationMap>, basePath: string): DraftEndpoint {
+  const params = [...((item.parameters ?? []) as Parameter[]), ...((op.parameters ?? []) as Parameter[])]
+  const pathParams = [...route.matchAll(/\{([^}]+)\}/g)].map((m) => m[1] as string)
+  const keyParam = pathParams.at(-1)
+  const notes = [`${method.toUpperCase()} ${route}${op.operationId ? ` (${op.operationId})` : ''}.`]
+  const fill = (name: string): string => {
+    if (name === keyParam) return '{{key}}'
+    const p = params.find((x) => x.in === 'path' && x.name === name)
+    const value = p?.example ?? p?.schema?.example ?? p?.schema?.default
+    notes.push(`Path parameter ${name} is ${value === undefined ? '1, a placeholder' : 'the spec\'s example'}: it must name a resource that exists.`)
+    return String(value ?? 1)
+  }
+  const request: Record<string, unknown> = {method: method.toUpperCase(), path: basePath + route.replace(/\{([^}]+)\}/g, (_m, n: string) => fill(n))}
+  const headers = headerTemplates(params)
+  if (Object.keys(headers).length > 0) {
+    request.headers = headers
+    notes.push(`The spec declares ${Object.keys(headers).join(', ')}: sent as {{requestId}}, the same across retries.`)
+  }
+  const body = requestBody(op, keyParam === undefined, notes)
+  if (body !== undefined) request.body = body
+  const guess = guessExpectation(method)
+  const endpoint: DraftEndpoint = {name: sanitize(op.operationId ?? `${method}-${route}`), request, expect: guess.expect, expectNote: guess.note, volatile: [], notes}
+  const probe = openApiProbe(route, method, paths, basePath, fill, body)
+  if (probe) {
+    endpoint.effect = probe.effect
+    notes.push(probe.note)
+  } else notes.push('No matching GET: no effect probe, the reply oracle is used (verdicts inferred).')
+  if (method === 'delete') notes.push('DELETE needs a resource that exists: create it in target.server.setup or test it on a fixed id.')
+  return endpoint
+}
+
+/** Header parameters that carry the operation's id (Idempotency-Key, X-Request-Id) as {{requestId}}. */
+function headerTemplates(params: Parameter[]): Record<string, string> {
+  return Object.fromEntries(params.filter((p) => p.in === 'header' && isRequestIdName(p.name)).map((p) => [p.name, '{{requestId}}']))
+}
+
+/** The JSON body: the media type's example or first of examples, else built from the schema. */
+function requestBody(op: Operation, wantKey: boolean, notes: string[]): unknown {
+  const content = op.requestBody?.content
+  if (!content) return undefined
+  const media = content['application/json'] ?? Object.entries(content).find(([type]) => /json/.test(type))?.[1]
+  if (!media) {
+    notes.push(`The body is not JSON (${Object.keys(content).join(', ')}): left out; faultline sends JSON bodies.`)
+    return undefined
+  }
+  if (media.example !== undefined) return media.example
+  const named = Object.entries(media.examples ?? {})[0]
+  if (named) {
+    notes.push(`Body: the spec's example "${named[0]}".`)
+    return named[1].value
+  }
+  const found: ExampleNotes = {choices: []}
+  const value = schemaExample(media.schema as Schema | undefined, found, wantKey)
+  notes.push(`Body: built from the schema${found.choices.length > 0 ? ` (${found.choices.join('; ')})` : ''}.`)
+  if (found.keyField) notes.push(`${found.keyField} is {{key}}, so each trial writes a value of its own.`)
+  return value
+}

@@ -1,0 +1,59 @@
+import {writeFileSync} from 'node:fs'
+import {join} from 'node:path'
+import {describe, expect, it} from 'vitest'
+import type {CheckResult} from '../../src/check/check-result.js'
+import {runCheck} from '../../src/check/run-check.js'
+import {draftFromHar} from '../../src/init/from-har.js'
+import {loadScenario} from '../../src/scenario/load-scenario.js'
+import type {RequestTemplate, Scenario} from '../../src/scenario/types.js'
+import {demoTraffic} from '../helpers/demo-traffic.js'
+import {startFixtureProcess} from '../helpers/fixture-process.js'
+import {recordHar} from '../helpers/har-recorder.js'
+import {writeAndLoad} from '../helpers/init-scenario.js'
+import {testDir} from '../helpers/temp-dir.js'
+
+/** The same settings demo-verdicts.test.ts uses, so a loaded machine gives the same verdicts. */
+function tune(scenario: Scenario): Scenario {
+  for (const endpoint of scenario.endpoints) endpoint.trials = 4
+  scenario.client.timeout = 1000
+  return scenario
+}
+
+/** Contracts per request path: the one thing both scenarios name alike. */
+function verdictsByPath(scenario: Scenario, result: CheckResult): Record<string, unknown> {
+  return Object.fromEntries(
+    result.endpoints.map((e) => {
+      const endpoint = scenario.endpoints.find((x) => x.name === e.name)
+      return [(endpoint?.request as RequestTemplate).path, {oracle: e.oracle, contracts: e.contracts}]
+    }),
+  )
+}
+
+describe('round trip: recorded demo traffic -> init -> check', () => {
+  it('gives the verdicts of the hand-written demo scenario for the recorded endpoints', async () => {
+    const dir = testDir('fl-roundtrip-')
+    const server = await startFixtureProcess('fixtures/servers/demo.mjs', ['--data', join(dir, 'data')])
+    const harFile = join(dir, 'traffic.har')
+    writeFileSync(harFile, JSON.stringify(await recordHar(server.url, demoTraffic())))
+
+    const draft = await draftFromHar(harFile, {upstream: server.url})
+    const generated = tune((await writeAndLoad(dir, draft)).scenario)
+    const demo = tune(await loadScenario('fixtures/demo.yaml'))
+    const recordedPaths = generated.endpoints.map((e) => (e.request as RequestTemplate).path)
+    // The demo lists the dedup server twice (once for its crash profile); keep the endpoints the traffic has, once.
+    demo.endpoints = demo.endpoints.filter((e, i, all) => recordedPaths.includes((e.request as RequestTemplate).path) && e.profiles.join() === demo.profiles.join() && all.findIndex((o) => (o.request as RequestTemplate).path === (e.request as RequestTemplate).path) === i)
+    expect(demo.endpoints.map((e) => e.name)).toEqual(['naive-increment', 'dedup-increment', 'put-value'])
+
+    for (const seed of [1, 2]) {
+      const fromHar = await runCheck({scenario: generated, scenarioArg: 'scenario.yaml', seed})
+      const handWritten = await runCheck({scenario: demo, scenarioArg: 'fixtures/demo.yaml', seed})
+      expect(verdictsByPath(generated, fromHar)).toEqual(verdictsByPath(demo, handWritten))
+      // And they are the verdicts known by construction.
+      expect(verdictsByPath(generated, fromHar)).toMatchObject({
+        '/naive/counters/{{key}}/increment': {oracle: 'count', contracts: {atLeastOnce: 'holds', atMostOnce: 'broken'}},
+        '/dedup/counters/{{key}}/increment': {oracle: 'count', contracts: {exactlyOnce: 'holds', replyConsistent: 'holds'}},
+        '/put/kv/{{key}}': {oracle: 'state', contracts: {idempotent: 'holds'}},
+      })
+    }
+  }, 240_000)
+})
