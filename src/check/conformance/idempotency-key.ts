@@ -54,7 +54,7 @@ type Rule = (client: RuleClient, endpoint: Endpoint, settings: IdempotencyKeyChe
 
 const RULES: Record<string, Rule> = {
   replay: async (client, endpoint) => {
-    const {render} = client.render(endpoint.request, 'replay')
+    const {render} = client.values('replay')
     const request = render(endpoint.request) as RenderedRequest
     return repeatRule(client, endpoint, request, 'the first')
   },
@@ -62,13 +62,13 @@ const RULES: Record<string, Rule> = {
     if (settings.errorBody === undefined) {
       return {outcome: 'not-checked', detail: 'give idempotencyKey.errorBody: a body whose execution fails (e.g. a payment the server declines)', sent: []}
     }
-    const {render} = client.render(endpoint.request, 'replay-error')
+    const {render} = client.values('replay-error')
     const request = {...(render(endpoint.request) as RenderedRequest), body: render(settings.errorBody)}
     return repeatRule(client, endpoint, request, 'the failed')
   },
   'in-flight': async (client, endpoint, _settings, env) => inFlightRule(client, endpoint, env),
   'payload-mismatch': async (client, endpoint, settings) => {
-    const {render} = client.render(endpoint.request, 'payload')
+    const {render} = client.values('payload')
     const request = render(endpoint.request) as RenderedRequest
     const other = settings.otherBody === undefined ? otherPayload(request.body) : render(settings.otherBody)
     if (other === undefined || isDeepStrictEqual(other, request.body)) {
@@ -83,7 +83,7 @@ const RULES: Record<string, Rule> = {
   },
   'missing-key': async (client, endpoint, settings) => {
     if (!settings.required) return {outcome: 'not-checked', detail: 'idempotencyKey.required is false: the endpoint accepts requests without a key', sent: []}
-    const {render} = client.render(endpoint.request, 'missing')
+    const {render} = client.values('missing')
     const request = render(endpoint.request) as RenderedRequest
     const headers = Object.fromEntries(Object.entries(request.headers).filter(([h]) => h.toLowerCase() !== settings.header.toLowerCase()))
     const sent = await client.send({...request, headers}, `no ${settings.header}`)
@@ -114,7 +114,7 @@ async function repeatRule(client: RuleClient, endpoint: Endpoint, request: Rende
 async function inFlightRule(client: RuleClient, endpoint: Endpoint, env: TrialEnvironment): Promise<RuleVerdict> {
   const sent: SentRequest[] = []
   for (let attempt = 1; attempt <= IN_FLIGHT_TRIES; attempt++) {
-    const {render} = client.render(endpoint.request, `in-flight-${attempt}`)
+    const {render} = client.values(`in-flight-${attempt}`)
     const request = render(endpoint.request) as RenderedRequest
     const firstMarker = client.nextMarker()
     const firstDone = client.send(request, 'first', firstMarker)

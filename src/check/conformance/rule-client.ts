@@ -28,8 +28,8 @@ export class RuleClient {
     private readonly prefix: string,
   ) {}
 
-  /** The endpoint's request with fresh `{{key}}` and `{{requestId}}`, and `body` in place of its own when given. */
-  render(template: unknown, tag: string): {render: (value: unknown) => unknown; key: string} {
+  /** Fresh `{{key}}` and `{{requestId}}` for one use of a rule (`tag`), and a renderer of templates with them. */
+  values(tag: string): {render: (value: unknown) => unknown; key: string} {
     const key = `fl-${this.env.runId}-${this.prefix}-${tag}`
     const requestId = randomUUID()
     const vars = {...this.env.baseVars, key, requestId, trial: tag, attempt: 1}
