@@ -130,18 +130,6 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
     return undefined
   }
 
-  /** oclif's own usage errors (a flag value that does not parse, a missing flag) as one line, exit 2. */
-  override async catch(err: Error & {exitCode?: number; oclif?: unknown; parse?: unknown}): Promise<unknown> {
-    if (err.parse === undefined && !/^Parsing --[\w-]+ \n/.test(err.message)) return super.catch(err)
-    const text = err.message
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && line !== 'See more help with --help')
-      .join(' ')
-      .replace(/\s+/g, ' ')
-      .replace(/^Parsing (--[\w-]+) /, '$1: ')
-    return super.catch(new UsageError(`${text} (see faultline audit --help)`, {cause: err}))
-  }
 }
 
 function checkUpstream(protocol: AuditProtocol, upstream: string): void {

@@ -1,13 +1,15 @@
 import {Command} from '@oclif/core'
-import {FaultlineError} from '../errors.js'
+import {FaultlineError, UsageError} from '../errors.js'
 
 /**
  * Shared error handling: a FaultlineError becomes one line on stderr (or a JSON error
  * document with --json) and its own exit code — never a stack trace. oclif's own
- * flag-parsing errors keep oclif's handling (exit 2).
+ * flag-parsing errors become one line too (exit 2), naming the command's --help.
  */
 export abstract class FaultlineCommand extends Command {
-  override async catch(err: Error & {exitCode?: number; oclif?: unknown}): Promise<unknown> {
+  override async catch(err: Error & {exitCode?: number; oclif?: unknown; parse?: unknown}): Promise<unknown> {
+    // Parser errors carry `parse`; a flag value its parse function refused is a plain Error oclif renamed.
+    if (err.parse !== undefined || /^Parsing --[\w-]+ \n/.test(err.message)) err = oneLineUsageError(err, this.id)
     if (err instanceof FaultlineError) {
       process.exitCode = err.exitCode
       if (this.jsonEnabled()) this.logJson({error: {code: err.code, message: err.message}})
@@ -26,4 +28,16 @@ export abstract class FaultlineCommand extends Command {
     if (process.env.FORCE_COLOR !== undefined && process.env.FORCE_COLOR !== '0') return true
     return stream.isTTY === true
   }
+}
+
+/** oclif's multi-line parse error as one line: `--seed: Expected an integer … (see faultline check --help)`. */
+function oneLineUsageError(err: Error, command: string | undefined): UsageError {
+  const text = err.message
+    .split('\n')
+    .map((line) => line.trim())
+    .filter((line) => line !== '' && line !== 'See more help with --help')
+    .join(' ')
+    .replace(/\s+/g, ' ')
+    .replace(/^Parsing (--[\w-]+) /, '$1: ')
+  return new UsageError(`${text} (see faultline ${command ?? ''} --help)`.replace('  ', ' '), {cause: err})
 }

@@ -3,7 +3,7 @@ import type {CheckResult} from '../check/check-result.js'
 import {toJsonResult, type CheckJson} from '../check/json-result.js'
 import {runCheck} from '../check/run-check.js'
 import {RunDir} from '../check/run-dir.js'
-import {EXIT, UsageError} from '../errors.js'
+import {EXIT} from '../errors.js'
 import {EventLog} from '../events/event-log.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatHtmlReport} from '../report/html/index.js'
@@ -137,20 +137,6 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     return undefined
   }
 
-  /** oclif's own usage errors (a flag value that does not parse, a missing argument) as one line, exit 2. */
-  override async catch(err: Error & {exitCode?: number; oclif?: unknown; parse?: unknown}): Promise<unknown> {
-    // Parser errors carry `parse`; a flag value its parse function refused is a plain Error oclif renamed.
-    if (err.parse === undefined && !/^Parsing --[\w-]+ \n/.test(err.message)) return super.catch(err)
-    const lines = err.message
-      .split('\n')
-      .map((line) => line.trim())
-      .filter((line) => line !== '' && line !== 'See more help with --help')
-    const text = lines
-      .join(' ')
-      .replace(/\s+/g, ' ')
-      .replace(/^Parsing (--[\w-]+) /, '$1: ')
-    return super.catch(new UsageError(`${text} (see faultline check --help)`, {cause: err}))
-  }
 
   /**
    * Keep the run folder when asked, or when the run failed and left something in it (the
