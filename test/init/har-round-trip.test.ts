@@ -1,16 +1,15 @@
-import {writeFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {describe, expect, it} from 'vitest'
 import type {CheckResult} from '../../src/check/check-result.js'
 import {runCheck} from '../../src/check/run-check.js'
-import {draftFromHar} from '../../src/init/from-har.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import type {RequestTemplate, Scenario} from '../../src/scenario/types.js'
 import {demoTraffic} from '../helpers/demo-traffic.js'
 import {startFixtureProcess} from '../helpers/fixture-process.js'
-import {recordHar} from '../helpers/har-recorder.js'
-import {writeAndLoad} from '../helpers/init-scenario.js'
+import {runCli} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
+import {harErrors, harValidator} from '../record/har-validator.js'
+import {recordCallsThroughCli} from '../record/record-calls.js'
 
 /** The same settings demo-verdicts.test.ts uses, so a loaded machine gives the same verdicts. */
 function tune(scenario: Scenario): Scenario {
@@ -29,15 +28,22 @@ function verdictsByPath(scenario: Scenario, result: CheckResult): Record<string,
   )
 }
 
-describe('round trip: recorded demo traffic -> init -> check', () => {
+describe('round trip: a client through faultline record -> init --from -> check', () => {
   it('gives the verdicts of the hand-written demo scenario for the recorded endpoints', async () => {
     const dir = testDir('fl-roundtrip-')
     const server = await startFixtureProcess('fixtures/servers/demo.mjs', ['--data', join(dir, 'data')])
-    const harFile = join(dir, 'traffic.har')
-    writeFileSync(harFile, JSON.stringify(await recordHar(server.url, demoTraffic())))
+    const calls = demoTraffic()
+    const recorded = await recordCallsThroughCli(server.url, calls)
+    expect(recorded.code).toBe(0)
+    expect(harErrors(harValidator(), recorded.har)).toBe('')
+    expect(recorded.har.log.entries.map((e) => [e.request.method, e.request.url])).toEqual(calls.map((c) => [c.method, new URL(c.path, server.url).href]))
+    expect(recorded.har.log.entries.map((e) => e.response.status)).toEqual(recorded.statuses)
 
-    const draft = await draftFromHar(harFile, {upstream: server.url})
-    const generated = tune((await writeAndLoad(dir, draft)).scenario)
+    const scenarioFile = join(dir, 'scenario.yaml')
+    const init = await runCli(['init', '--from', recorded.file, '--out', scenarioFile])
+    expect(init).toMatchObject({code: 0, stderr: expect.stringMatching(/wrote .*scenario\.yaml \(3 endpoints\)/) as unknown})
+    const generated = tune(await loadScenario(scenarioFile))
+    expect(generated.target).toMatchObject({protocol: 'http', url: server.url})
     const demo = tune(await loadScenario('fixtures/demo.yaml'))
     const recordedPaths = generated.endpoints.map((e) => (e.request as RequestTemplate).path)
     // The demo lists the dedup server twice (once for its crash profile); keep the endpoints the traffic has, once.
