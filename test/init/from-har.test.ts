@@ -1,9 +1,11 @@
+import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ScenarioError} from '../../src/errors.js'
 import {draftFromExchanges, draftFromHar} from '../../src/init/from-har.js'
 import {parseHar} from '../../src/init/har.js'
 import {writeAndLoad} from '../helpers/init-scenario.js'
 import {testDir} from '../helpers/temp-dir.js'
+import {harErrors, harValidator} from '../record/har-validator.js'
 import type {RequestTemplate} from '../../src/scenario/types.js'
 
 /** A HAR entry as a recorder writes one. */
@@ -45,6 +47,10 @@ function failure(fn: () => unknown): string {
 
 describe('init --from a HAR recording', () => {
   it('turns the bundled demo recording into a scenario that loads, one endpoint per write route', async () => {
+    // The bundled file is what `faultline record` wrote: valid HAR 1.2, with every header the client (fetch) sent.
+    const recording = JSON.parse(readFileSync('fixtures/har/demo.har', 'utf8')) as {log: {creator: {name: string}}}
+    expect(harErrors(harValidator(), recording)).toBe('')
+    expect(recording.log.creator.name).toBe('faultline')
     const draft = await draftFromHar('fixtures/har/demo.har', {upstream: 'http://127.0.0.1:4100'})
     const {scenario, text} = await writeAndLoad(testDir('fl-init-'), draft)
     expect(scenario.target.url).toBe('http://127.0.0.1:4100')
@@ -55,6 +61,8 @@ describe('init --from a HAR recording', () => {
     ])
     const naive = scenario.endpoints[0]
     expect(naive?.request).toMatchObject({headers: {'Idempotency-Key': '{{requestId}}'}, body: {by: 1}})
+    // The headers fetch set itself (accept-language, sec-fetch-mode, accept-encoding, connection, …) are not the request's.
+    expect((naive?.request as RequestTemplate).headers).toEqual({'Idempotency-Key': '{{requestId}}'})
     expect(naive?.recordedReply).toEqual({status: 200, body: {key: '{{key}}', value: 1}})
     expect(scenario.endpoints[2]?.request).toMatchObject({body: {value: 'v-{{key}}'}})
     // What was guessed is said in the file.
