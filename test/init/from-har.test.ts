@@ -114,6 +114,8 @@ describe('init --from a HAR recording', () => {
     expect(failure(() => parseHar('t.har', '{"log": '))).toMatch(/^t\.har:1:\d+: not a HAR file: it is not JSON .*give a HAR 1\.2 recording/)
     expect(failure(() => parseHar('t.har', '{"entries": []}'))).toBe('t.har:1:1: not a HAR file: there is no log.entries list; give a HAR 1.2 recording such as `faultline record` or a browser writes')
     expect(failure(() => parseHar('t.har', har([])))).toMatch(/log\.entries is empty/)
+    const unanswered = har([entry('POST', 'http://127.0.0.1:3000/orders', undefined, {status: 0, body: {n: 1}})])
+    expect(failure(() => parseHar('t.har', unanswered))).toBe('t.har:1:1: no request in log.entries got a reply (response.status is 0 in every entry); record traffic while the server answers')
     const noUrl = har([{request: {method: 'GET'}, response: {status: 200}}])
     expect(failure(() => parseHar('t.har', noUrl))).toMatch(/^t\.har:1:\d+: log\.entries\[0\]\.request\.url: missing; write the absolute URL/)
     for (const message of [failure(() => parseHar('t.har', '{"log": ')), failure(() => parseHar('t.har', noUrl))]) expect(message).not.toContain('\n')

@@ -1,5 +1,10 @@
+import {randomBytes} from 'node:crypto'
+import {readFileSync} from 'node:fs'
+import type {IncomingMessage, ServerResponse} from 'node:http'
 import {join} from 'node:path'
-import {describe, expect, it} from 'vitest'
+import {describe, expect, it, onTestFinished} from 'vitest'
+// @ts-expect-error: a plain .mjs fixture without types
+import {createCounterApp} from '../../fixtures/servers/counter.mjs'
 import type {CheckResult} from '../../src/check/check-result.js'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
@@ -7,6 +12,8 @@ import type {RequestTemplate, Scenario} from '../../src/scenario/types.js'
 import {demoTraffic} from '../helpers/demo-traffic.js'
 import {startFixtureProcess} from '../helpers/fixture-process.js'
 import {runCli} from '../helpers/run-cli.js'
+import {startHttpServer} from '../helpers/servers.js'
+import type {CallSpec} from '../helpers/send-calls.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {harErrors, harValidator} from '../record/har-validator.js'
 import {recordCallsThroughCli} from '../record/record-calls.js'
@@ -62,4 +69,41 @@ describe('round trip: a client through faultline record -> init --from -> check'
       })
     }
   }, 240_000)
+
+  it('leaves out a request the server never answered while recording (status 0), and the scenario still checks', async () => {
+    // The naive counter, whose connection is reset on the first increment: the recorder writes that entry with status 0.
+    const app = createCounterApp() as (req: IncomingMessage, res: ServerResponse) => void
+    let resetOne = true
+    const server = await startHttpServer((req, res) => {
+      if (req.method === 'POST' && resetOne) {
+        resetOne = false
+        req.socket.destroy()
+        return
+      }
+      app(req, res)
+    })
+    onTestFinished(server.close)
+    const dir = testDir('fl-roundtrip-')
+    const keys = [randomBytes(6).toString('hex'), randomBytes(6).toString('hex')]
+    const calls: CallSpec[] = [
+      {method: 'POST', path: `/counters/${randomBytes(6).toString('hex')}/increment`, body: {by: 1}},
+      ...keys.flatMap((key) => [{method: 'GET', path: `/counters/${key}`}, {method: 'POST', path: `/counters/${key}/increment`, body: {by: 1}}, {method: 'GET', path: `/counters/${key}`}]),
+    ]
+    const recorded = await recordCallsThroughCli(server.url, calls)
+    expect(recorded.code).toBe(0)
+    expect(harErrors(harValidator(), recorded.har)).toBe('')
+    expect(recorded.har.log.entries.map((e) => e.response.status)).toEqual([0, 200, 200, 200, 200, 200, 200])
+
+    const scenarioFile = join(dir, 'scenario.yaml')
+    expect(await runCli(['init', '--from', recorded.file, '--out', scenarioFile])).toMatchObject({code: 0})
+    const scenario = await loadScenario(scenarioFile)
+    expect(readFileSync(scenarioFile, 'utf8')).toContain('# 1 request(s) that got no reply (status 0')
+    const [increment] = scenario.endpoints
+    expect(scenario.endpoints).toHaveLength(1)
+    expect(increment).toMatchObject({recordedReply: {status: 200, body: {key: '{{key}}', value: 1}}, effect: {select: '$.value'}})
+    for (const endpoint of scenario.endpoints) endpoint.trials = 2
+    scenario.client.timeout = 1000
+    const result = await runCheck({scenario, scenarioArg: 'scenario.yaml', seed: 1})
+    expect(result.endpoints[0]).toMatchObject({oracle: 'count', contracts: {atMostOnce: 'broken', atLeastOnce: 'holds'}})
+  }, 120_000)
 })
