@@ -2,6 +2,7 @@ import {randomBytes} from 'node:crypto'
 import {readFileSync} from 'node:fs'
 import type {IncomingMessage, ServerResponse} from 'node:http'
 import {join} from 'node:path'
+import {gzipSync} from 'node:zlib'
 import {describe, expect, it, onTestFinished} from 'vitest'
 // @ts-expect-error: a plain .mjs fixture without types
 import {createCounterApp} from '../../fixtures/servers/counter.mjs'
@@ -105,5 +106,34 @@ describe('round trip: a client through faultline record -> init --from -> check'
     scenario.client.timeout = 1000
     const result = await runCheck({scenario, scenarioArg: 'scenario.yaml', seed: 1})
     expect(result.endpoints[0]).toMatchObject({oracle: 'count', contracts: {atMostOnce: 'broken', atLeastOnce: 'holds'}})
+  }, 120_000)
+
+  it('reads the replies of a server that compresses them (the client accepts gzip, as fetch does)', async () => {
+    const counters = new Map<string, number>()
+    const server = await startHttpServer((req, res) => {
+      const [, key, write] = /^\/counters\/(\w+)(\/increment)?$/.exec(req.url ?? '') ?? []
+      if (key === undefined) return void res.writeHead(404).end()
+      if (write) counters.set(key, (counters.get(key) ?? 0) + 1)
+      req.resume()
+      res.writeHead(200, {'content-type': 'application/json', 'content-encoding': 'gzip'})
+      res.end(gzipSync(JSON.stringify({key, value: counters.get(key) ?? 0})))
+    })
+    onTestFinished(server.close)
+    const dir = testDir('fl-roundtrip-')
+    const headers = {'accept-encoding': 'gzip, deflate'}
+    const calls: CallSpec[] = [randomBytes(6).toString('hex'), randomBytes(6).toString('hex')].flatMap((key) => [
+      {method: 'GET', path: `/counters/${key}`, headers},
+      {method: 'POST', path: `/counters/${key}/increment`, headers, body: {by: 1}},
+      {method: 'GET', path: `/counters/${key}`, headers},
+    ])
+    const recorded = await recordCallsThroughCli(server.url, calls)
+    expect(recorded.code).toBe(0)
+    expect(harErrors(harValidator(), recorded.har)).toBe('')
+
+    const scenarioFile = join(dir, 'scenario.yaml')
+    expect(await runCli(['init', '--from', recorded.file, '--out', scenarioFile])).toMatchObject({code: 0})
+    const [increment] = (await loadScenario(scenarioFile)).endpoints
+    // The reads' counts are what the probe is guessed from; the write's reply is what every reply is compared with.
+    expect(increment).toMatchObject({effect: {select: '$.value'}, recordedReply: {status: 200, body: {key: '{{key}}', value: 1}}})
   }, 120_000)
 })
