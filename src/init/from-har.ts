@@ -24,8 +24,10 @@ export async function draftFromHar(file: string, options: FromHarOptions = {}): 
 }
 
 export function draftFromExchanges(name: string, exchanges: RecordedExchange[], options: FromHarOptions = {}): DraftScenario {
-  const origin = mostCommon(exchanges.map((e) => e.origin))
-  const calls = exchanges.filter((e) => e.origin === origin).map(toCall)
+  // Status 0: the request got no reply (refused, reset, cut off). What it did is unknown and there is no reply to compare.
+  const answered = exchanges.filter((e) => e.status !== 0)
+  const origin = mostCommon(answered.map((e) => e.origin))
+  const calls = answered.filter((e) => e.origin === origin).map(toCall)
   const rpc = calls.filter((c) => c.protocol === 'jsonrpc')
   const protocol = rpc.length > 0 && rpc.length >= calls.filter((c) => !c.read).length ? 'jsonrpc' : 'http'
   const used = calls.filter((c) => c.protocol === protocol)
@@ -35,9 +37,11 @@ export function draftFromExchanges(name: string, exchanges: RecordedExchange[], 
   uniqueNames(endpoints)
   const base = options.upstream ?? origin
   const url = protocol === 'jsonrpc' ? base.replace(/\/$/, '') + (rpc[0]?.rpcPath ?? '/') : base
-  const other = exchanges.length - calls.length
+  const unanswered = exchanges.length - answered.length
+  const other = answered.length - calls.length
   const unused = used.filter((c) => c.read && !probesUsed.has(c))
   const footer = [
+    ...(unanswered > 0 ? [`${unanswered} request(s) that got no reply (status 0: refused, reset or cut off while recording) were left out: what they did is unknown.`] : []),
     ...(other > 0 ? [`${other} request(s) to other origins than ${origin} were left out.`] : []),
     ...(protocol === 'jsonrpc' && used.length < calls.length ? [`${calls.length - used.length} plain HTTP request(s) beside the JSON-RPC calls were left out.`] : []),
     ...(unused.length > 0 ? [`Reads not used as probes (a read changes nothing to count): ${summarize(unused.map((c) => c.route))}.`] : []),

@@ -71,6 +71,9 @@ export function parseHar(file: string, text: string): RecordedExchange[] {
   if (exchanges.length === 0) {
     throw new ScenarioError({file, line: 1, column: 1}, 'log.entries is empty: the recording holds no requests; record some traffic first')
   }
+  if (exchanges.every((e) => e.status === 0)) {
+    throw new ScenarioError({file, line: 1, column: 1}, 'no request in log.entries got a reply (response.status is 0 in every entry); record traffic while the server answers')
+  }
   return exchanges
 }
 

@@ -1,3 +1,4 @@
+import {decodeContent} from './content-decoding.js'
 import {headerList, type RecordedHeader, type Redaction} from './redaction.js'
 
 /** One HTTP request and its reply as the recorder saw them pass (times: epoch milliseconds). */
@@ -29,7 +30,10 @@ export interface HarHeader {
 }
 
 export interface HarContent {
+  /** Bytes of the decoded body (after undoing Content-Encoding). */
   size: number
+  /** Bytes the Content-Encoding saved: `size` minus the bytes that passed. */
+  compression?: number
   mimeType: string
   text?: string
   encoding?: 'base64'
@@ -115,9 +119,13 @@ export function harEntry(x: RecordedExchange, redaction: Redaction): HarEntry {
   }
   const reply = x.reply
   const replyHeaders = reply ? redaction.headers(headerList(reply.headers)) : []
-  const content: HarContent = {size: reply?.body.length ?? 0, mimeType: reply ? (headerValue(replyHeaders, 'content-type') ?? '') : ''}
-  if (reply && reply.body.length > 0) {
-    const {text, base64} = bodyText(reply.body)
+  // HAR's content is the body as the server meant it, before Content-Encoding; bodySize is what passed.
+  const decoded = reply ? decodeContent(reply.body, headerValue(replyHeaders, 'content-encoding')) : undefined
+  const replyBody = decoded ?? reply?.body
+  const content: HarContent = {size: replyBody?.length ?? 0, mimeType: reply ? (headerValue(replyHeaders, 'content-type') ?? '') : ''}
+  if (decoded && reply) content.compression = decoded.length - reply.body.length
+  if (replyBody && replyBody.length > 0) {
+    const {text, base64} = bodyText(replyBody)
     content.text = text
     if (base64) content.encoding = 'base64'
   }

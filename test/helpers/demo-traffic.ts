@@ -1,13 +1,13 @@
 import {randomBytes, randomUUID} from 'node:crypto'
-import type {RecordedCallSpec} from './har-recorder.js'
+import type {CallSpec} from './send-calls.js'
 
 /**
  * What a client of the demo server does, as a recorder would see it: per counter a read, an
  * increment with an Idempotency-Key, a read; per key-value entry a read (404), a PUT, a read.
  * Keys are fresh random ids, two per endpoint, so the ids vary across the recording.
  */
-export function demoTraffic(): RecordedCallSpec[] {
-  const calls: RecordedCallSpec[] = [{method: 'GET', path: '/health'}]
+export function demoTraffic(): CallSpec[] {
+  const calls: CallSpec[] = [{method: 'GET', path: '/health'}]
   for (const prefix of ['naive', 'dedup']) {
     for (let i = 0; i < 2; i++) {
       const key = randomBytes(6).toString('hex')

@@ -1,9 +1,11 @@
+import {readFileSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import {ScenarioError} from '../../src/errors.js'
 import {draftFromExchanges, draftFromHar} from '../../src/init/from-har.js'
 import {parseHar} from '../../src/init/har.js'
 import {writeAndLoad} from '../helpers/init-scenario.js'
 import {testDir} from '../helpers/temp-dir.js'
+import {harErrors, harValidator} from '../record/har-validator.js'
 import type {RequestTemplate} from '../../src/scenario/types.js'
 
 /** A HAR entry as a recorder writes one. */
@@ -45,6 +47,10 @@ function failure(fn: () => unknown): string {
 
 describe('init --from a HAR recording', () => {
   it('turns the bundled demo recording into a scenario that loads, one endpoint per write route', async () => {
+    // The bundled file is what `faultline record` wrote: valid HAR 1.2, with every header the client (fetch) sent.
+    const recording = JSON.parse(readFileSync('fixtures/har/demo.har', 'utf8')) as {log: {creator: {name: string}}}
+    expect(harErrors(harValidator(), recording)).toBe('')
+    expect(recording.log.creator.name).toBe('faultline')
     const draft = await draftFromHar('fixtures/har/demo.har', {upstream: 'http://127.0.0.1:4100'})
     const {scenario, text} = await writeAndLoad(testDir('fl-init-'), draft)
     expect(scenario.target.url).toBe('http://127.0.0.1:4100')
@@ -55,6 +61,8 @@ describe('init --from a HAR recording', () => {
     ])
     const naive = scenario.endpoints[0]
     expect(naive?.request).toMatchObject({headers: {'Idempotency-Key': '{{requestId}}'}, body: {by: 1}})
+    // The headers fetch set itself (accept-language, sec-fetch-mode, accept-encoding, connection, …) are not the request's.
+    expect((naive?.request as RequestTemplate).headers).toEqual({'Idempotency-Key': '{{requestId}}'})
     expect(naive?.recordedReply).toEqual({status: 200, body: {key: '{{key}}', value: 1}})
     expect(scenario.endpoints[2]?.request).toMatchObject({body: {value: 'v-{{key}}'}})
     // What was guessed is said in the file.
@@ -106,6 +114,8 @@ describe('init --from a HAR recording', () => {
     expect(failure(() => parseHar('t.har', '{"log": '))).toMatch(/^t\.har:1:\d+: not a HAR file: it is not JSON .*give a HAR 1\.2 recording/)
     expect(failure(() => parseHar('t.har', '{"entries": []}'))).toBe('t.har:1:1: not a HAR file: there is no log.entries list; give a HAR 1.2 recording such as `faultline record` or a browser writes')
     expect(failure(() => parseHar('t.har', har([])))).toMatch(/log\.entries is empty/)
+    const unanswered = har([entry('POST', 'http://127.0.0.1:3000/orders', undefined, {status: 0, body: {n: 1}})])
+    expect(failure(() => parseHar('t.har', unanswered))).toBe('t.har:1:1: no request in log.entries got a reply (response.status is 0 in every entry); record traffic while the server answers')
     const noUrl = har([{request: {method: 'GET'}, response: {status: 200}}])
     expect(failure(() => parseHar('t.har', noUrl))).toMatch(/^t\.har:1:\d+: log\.entries\[0\]\.request\.url: missing; write the absolute URL/)
     for (const message of [failure(() => parseHar('t.har', '{"log": ')), failure(() => parseHar('t.har', noUrl))]) expect(message).not.toContain('\n')

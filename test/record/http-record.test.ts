@@ -1,5 +1,6 @@
 import {readFileSync} from 'node:fs'
 import {join} from 'node:path'
+import {brotliCompressSync, deflateSync, gzipSync} from 'node:zlib'
 import {request} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {HarEntry} from '../../src/record/har.js'
@@ -159,5 +160,41 @@ describe('faultline record over HTTP', () => {
     expect(entry.response.status).toBe(0)
     expect(entry.response._error).toMatch(/ECONNREFUSED|connect/i)
     expect(harErrors(harValidator(), readHar(out))).toBe('')
+  })
+
+  it('writes a compressed reply decoded, as HAR content holds it, and passes the compressed bytes through unchanged', async () => {
+    const json = JSON.stringify({key: 'k1', value: 1, pad: 'x'.repeat(200)})
+    const encodings: Record<string, Buffer> = {
+      gzip: gzipSync(json),
+      br: brotliCompressSync(json),
+      deflate: deflateSync(json),
+      'deflate, gzip': gzipSync(deflateSync(json)),
+      zstd: Buffer.from('not decodable here'),
+      'gzip ': Buffer.from('truncated gzip'),
+    }
+    const server = await startHttpServer((req, res) => {
+      const coding = decodeURIComponent((req.url ?? '/').slice(1))
+      res.writeHead(200, {'content-type': 'application/json', 'content-encoding': coding})
+      res.end(encodings[coding])
+    })
+    cleanups.push(server.close)
+    const {recorder, out} = await record(server.url)
+    for (const [coding, bytes] of Object.entries(encodings)) {
+      const r = await send(recorder.url, `/${encodeURIComponent(coding)}`, {headers: {'accept-encoding': 'gzip, br, deflate'}})
+      expect(r.body.equals(bytes)).toBe(true)
+    }
+    await recorder.close()
+    const har = readHar(out)
+    expect(harErrors(harValidator(), har)).toBe('')
+    const byCoding = Object.fromEntries(har.log.entries.map((e) => [decodeURIComponent(new URL(e.request.url).pathname.slice(1)), e.response]))
+    for (const coding of ['gzip', 'br', 'deflate', 'deflate, gzip']) {
+      const bytes = encodings[coding] as Buffer
+      expect(byCoding[coding]).toMatchObject({bodySize: bytes.length, content: {size: json.length, compression: json.length - bytes.length, mimeType: 'application/json', text: json}})
+    }
+    // A coding zlib does not know, or bytes that do not decode, are kept as they passed.
+    for (const coding of ['zstd', 'gzip ']) {
+      const bytes = encodings[coding] as Buffer
+      expect(byCoding[coding]?.content).toEqual({size: bytes.length, mimeType: 'application/json', text: bytes.toString()})
+    }
   })
 })

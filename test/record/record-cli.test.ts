@@ -1,9 +1,6 @@
-import {spawn, type ChildProcess} from 'node:child_process'
-import {once} from 'node:events'
 import {readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
-import {fileURLToPath} from 'node:url'
 import {request} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import type {HarEntry} from '../../src/record/har.js'
@@ -13,34 +10,12 @@ import {runCli} from '../helpers/run-cli.js'
 import {startHttpServer} from '../helpers/servers.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {harErrors, harValidator} from './har-validator.js'
+import {startRecordCli} from './record-process.js'
 
-const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const cleanups: Array<() => Promise<unknown> | unknown> = []
 afterEach(async () => {
   while (cleanups.length > 0) await cleanups.pop()?.()
 })
-
-/** The real binary, recording; resolves with the proxy's URL once it listens. */
-async function startRecordCli(args: string[]): Promise<{child: ChildProcess; url: string; output: () => {stdout: string; stderr: string}}> {
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-  delete env.NODE_ENV
-  const child = spawn(process.execPath, [BIN, 'record', '--listen', '127.0.0.1:0', ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
-  cleanups.push(() => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
-  })
-  let stdout = ''
-  let stderr = ''
-  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout?.on('data', (d: Buffer) => {
-      stdout += d.toString()
-      const m = /faultline record ((?:http|tcp):\/\/127\.0\.0\.1:\d+)/.exec(stdout)
-      if (m) resolve(m[1] as string)
-    })
-    child.once('exit', (code) => reject(new Error(`exited ${code}: ${stdout}${stderr}`)))
-  })
-  return {child, url, output: () => ({stdout, stderr})}
-}
 
 describe('faultline record (the real binary)', () => {
   it('on Ctrl-C finishes a complete, valid HAR, with a request still waiting recorded as cut off', async () => {
@@ -53,16 +28,14 @@ describe('faultline record (the real binary)', () => {
     })
     cleanups.push(server.close)
     const out = join(testDir('fl-record-cli-'), 'traffic.har')
-    const {child, url, output} = await startRecordCli(['--upstream', server.url, '--out', out, '--redact', 'x-api-key'])
+    const {url, output, stop} = await startRecordCli(['--upstream', server.url, '--out', out, '--redact', 'x-api-key'])
     for (const path of ['/a', '/b/7', '/c']) {
       const r = await request(`${url}${path}`, {headers: {authorization: 'Bearer cli-secret-token', 'x-api-key': 'cli-secret-key'}})
       expect(await r.body.text()).toBe(`ok ${path}`)
     }
     const cutOff = request(`${url}/hang`).catch((err: Error) => err)
     await hanging
-    child.kill('SIGINT')
-    const [code] = await once(child, 'exit')
-    expect(code).toBe(0)
+    expect(await stop('SIGINT')).toBe(0)
     expect(await cutOff).toBeInstanceOf(Error)
 
     const text = readFileSync(out, 'utf8')
@@ -86,7 +59,7 @@ describe('faultline record (the real binary)', () => {
     cleanups.push(server.close)
     const out = join(testDir('fl-record-cli-'), 'frames.jsonl')
     const args = ['--protocol', 'tcp', '--upstream', `tcp://127.0.0.1:${server.port}`, '--framing', 'length-prefixed', '--header-bytes', '2', '--byte-order', 'little', '--route', '$.op', '--out', out]
-    const {child, url} = await startRecordCli(args)
+    const {url, stop} = await startRecordCli(args)
     const socket = net.connect({port: Number(new URL(url).port), host: '127.0.0.1'})
     cleanups.push(() => socket.destroy())
     const decoder = new FrameDecoder(framing)
@@ -98,9 +71,7 @@ describe('faultline record (the real binary)', () => {
     )
     socket.write(encodeFrame(framing, jsonFrame({op: 'get', key: 'k'})))
     expect((await reply).map(String)).toEqual(['{"echo":{"op":"get","key":"k"}}'])
-    child.kill('SIGTERM')
-    const [code] = await once(child, 'exit')
-    expect(code).toBe(0)
+    expect(await stop('SIGTERM')).toBe(0)
     const lines = readFileSync(out, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>)
     expect(lines.map((l) => [l.direction, l.route, l.message])).toEqual([
       ['request', 'get', {op: 'get', key: 'k'}],
