@@ -1,6 +1,7 @@
 import type {ProxyEvent} from '../events/event-log.js'
 import type {Contract} from '../scenario/types.js'
 import type {OracleKind} from './oracle.js'
+import type {ShardInfo} from './shard.js'
 import type {TrialResult} from './trial-result.js'
 import type {ContractName, Contracts, Inconclusive} from './verdict.js'
 
@@ -55,4 +56,6 @@ export interface CheckResult {
    * with `exitCode` (3).
    */
   aborted?: {code: string; message: string; exitCode: number}
+  /** Set when the run was one shard of a larger run (`check --shard`); `faultline merge` combines them. */
+  shard?: ShardInfo
 }

@@ -8,7 +8,8 @@ import {measureTrial} from './oracle.js'
 import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type TrialEnvironment} from './trial-runner.js'
-import {computeVerdict, CONTRACT_ORDER, type ContractName} from './verdict.js'
+import {judgeEndpoint} from './endpoint-report.js'
+import {CONTRACT_ORDER, type ContractName} from './verdict.js'
 
 export interface EndpointCheckOptions {
   seed: number
@@ -16,6 +17,8 @@ export interface EndpointCheckOptions {
   scenarioArg: string
   /** Only this trial number. */
   trial?: number
+  /** Only these trial numbers, ascending (a shard's slice). */
+  trials?: {ids: Iterable<number>; count: number}
   onTrial?: (endpoint: string, done: number, total: number) => void
 }
 
@@ -34,6 +37,9 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     }
     selected = [planTrial(env.scenario, endpoint, index, seed, options.trial)]
     count = 1
+  } else if (options.trials) {
+    selected = planIds(options.trials.ids, (id) => planTrial(env.scenario, endpoint, index, seed, id))
+    count = options.trials.count
   }
   const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
   let done = 0
@@ -44,34 +50,11 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     options.onTrial?.(endpoint.name, done, count)
     return measureTrial(endpoint, baseline, raw, replayCommand(options.scenarioArg, seed, endpoint, trial.id), env.scenario.client.timeout)
   })
-  const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
-  const breaches: EndpointReport['breaches'] = {}
-  for (const [name, breach] of Object.entries(verdict.breaches)) {
-    const trial = trials.find((t) => t.id === breach.trial)
-    if (!trial) continue
-    breaches[name as ContractName] = {trial: breach.trial, reason: breach.reason, fault: trial.fault, timeline: trial.timeline, replay: trial.replay}
-  }
-  return {
-    name: endpoint.name,
-    expect: endpoint.expect,
-    met: verdict.met,
-    unmetReason: verdict.unmetReason,
-    oracle: baseline.oracle,
-    inferred: verdict.inferred,
-    contracts: verdict.contracts,
-    breaches,
-    evidence: verdict.evidence,
-    inconclusive: verdict.inconclusive,
-    variants: verdict.variants,
-    baselineNote,
-    trials,
-    notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
-    errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),
-  }
+  return judgeEndpoint(endpoint, baseline.oracle, trials, baselineNote)
 }
 
 /** An endpoint the run could not finish: nothing is known, and its expectation is not met. */
-export function abortedReport(endpoint: Endpoint, reason: string): EndpointReport {
+export function abortedReport(endpoint: Pick<Endpoint, 'name' | 'expect'>, reason: string): EndpointReport {
   const each = <T>(make: () => T) => Object.fromEntries(CONTRACT_ORDER.map((name) => [name, make()])) as Record<ContractName, T>
   return {
     name: endpoint.name,
@@ -90,6 +73,10 @@ export function abortedReport(endpoint: Endpoint, reason: string): EndpointRepor
     notInjected: [],
     errors: [],
   }
+}
+
+function* planIds(ids: Iterable<number>, plan: (id: number) => PlannedTrial): Generator<PlannedTrial> {
+  for (const id of ids) yield plan(id)
 }
 
 /** Endpoints whose request and probe use {{key}} get fresh state per trial, so their trials may overlap. */

@@ -3,8 +3,16 @@ import type {CheckResult} from './check-result.js'
 /** The `--json` document: stable field names, no colour, timelines only for breaches. */
 export type CheckJson = ReturnType<typeof toJsonResult>
 
+/** The format of the `--json` document; `faultline merge` and `faultline report` read this one. */
+export const RESULT_VERSION = 1
+
+/**
+ * Each trial carries every measurement the contract rules read (contract-rules.ts), so a saved
+ * result, or the shards of one, can be judged again exactly as the run judged it.
+ */
 export function toJsonResult(result: CheckResult) {
   return {
+    version: RESULT_VERSION,
     seed: result.seed,
     ok: result.ok,
     scenario: result.scenario,
@@ -12,6 +20,7 @@ export function toJsonResult(result: CheckResult) {
     serverLog: result.serverLog,
     restarts: result.restarts.map((ms) => Math.round(ms)),
     aborted: result.aborted,
+    shard: result.shard,
     endpoints: result.endpoints.map((e) => ({
       name: e.name,
       expect: e.expect,
@@ -45,6 +54,12 @@ export function toJsonResult(result: CheckResult) {
         effectAfterRestart: t.effectAfterRestart,
         error: t.error,
         replay: t.replay,
+        seeksSecondDelivery: t.seeksSecondDelivery,
+        effectVisible: t.effectVisible,
+        unmeasurableEffect: t.unmeasurableEffect,
+        effectSurvivedCrash: t.effectSurvivedCrash,
+        stoppedEarly: t.stoppedEarly,
+        replies: t.replies,
       })),
     })),
   }

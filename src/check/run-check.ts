@@ -16,6 +16,7 @@ import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
 import {CrashCoordinator} from './crash-coordinator.js'
 import {abortedReport, checkEndpoint} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
+import {shardEndpoints, type Shard} from './shard.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -26,6 +27,8 @@ export interface CheckOptions {
   only?: string
   /** Only this trial number (with `only`). */
   trial?: number
+  /** Only this shard's slice of the trials (needs a seed every shard shares). */
+  shard?: Shard
   /** Every event goes here too (the command writes them to --events FILE). */
   events?: EventLog
   env?: NodeJS.ProcessEnv
@@ -51,7 +54,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const started = performance.now()
   const {scenario} = options
   const seed = options.seed ?? scenario.seed ?? newSeed()
-  const endpoints = selectEndpoints(scenario, options)
+  const sharded = options.shard ? shardEndpoints(options.shard, selectEndpoints(scenario, options), seed) : undefined
+  const endpoints = sharded?.endpoints ?? selectEndpoints(scenario, options)
   options.onStart?.(seed)
   // A server that dies on its own, or will not come back after a crash, halts the run
   // (exit 3): every trial stops through this signal.
@@ -70,8 +74,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const {env, server, restarts} = await openRun({options, seed, signal, fail}, closers)
     const gate = new TrialGate()
     const settled = await Promise.allSettled(
-      endpoints.map(async ({endpoint, index}) => {
-        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed})
+      endpoints.map(async ({endpoint, index, trials}) => {
+        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed, trials})
         // A server that died while this endpoint's last trials ran: never judge on the answers
         // of a dead server; its exit is known at once, its error once its log drained.
         if (server.exited) throw await server.lost
@@ -79,7 +83,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       }),
     )
     if (!fatal && server.exited) fatal = await server.lost
-    const common = {seed, scenario: options.scenarioArg, serverLog: server.logFile, restarts}
+    const common = {seed, scenario: options.scenarioArg, serverLog: server.logFile, restarts, ...(sharded && {shard: sharded.info})}
     if (fatal) {
       // The environment failed mid-run: keep what finished, mark the rest aborted (exit 3).
       const reason = fatal.message
@@ -166,9 +170,13 @@ function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
 }
 
 
-function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number}> {
+function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number; trials?: {ids: Iterable<number>; count: number}}> {
   const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
   if (options.trial !== undefined && options.only === undefined) throw new UsageError('--trial needs --only ENDPOINT: trial numbers are per endpoint')
+  if (options.shard && options.trial !== undefined) throw new UsageError('--shard runs a slice of all trials; drop --trial (the replay line of a shard runs one trial unsharded)')
+  if (options.shard && options.seed === undefined && scenario.seed === undefined) {
+    throw new UsageError('--shard needs --seed N: every shard must plan the same trials (use one seed for the whole CI pipeline)')
+  }
   if (options.only === undefined) return all
   const found = all.filter((e) => e.endpoint.name === options.only)
   if (found.length === 0) {
