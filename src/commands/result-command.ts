@@ -10,10 +10,11 @@ import {FaultlineCommand} from './base-command.js'
 
 const NAMES = Object.keys(REPORT_FORMATS) as ReportFormatName[]
 
-/** `--junit FILE`, `--markdown FILE` (one flag per report format), and `--force`. */
+/** `--junit FILE`, `--markdown FILE`, `--html FILE` (one flag per report format), and `--force`. */
 export const resultFlags = {
   junit: Flags.string({description: `write ${REPORT_FORMATS.junit.description} to FILE`}),
   markdown: Flags.string({description: `write ${REPORT_FORMATS.markdown.description} to FILE`}),
+  html: Flags.string({description: `write ${REPORT_FORMATS.html.description} to FILE`}),
   force: Flags.boolean({description: 'overwrite a report file that exists', default: false}),
 }
 

@@ -1,4 +1,5 @@
 import type {CheckResult} from '../check/check-result.js'
+import {formatHtmlReport} from './html/index.js'
 import {formatJUnitReport} from './junit-report.js'
 import {formatMarkdownReport} from './markdown-report.js'
 
@@ -18,6 +19,7 @@ export interface ReportFormat {
 export const REPORT_FORMATS = {
   junit: {description: 'JUnit XML (one test case per endpoint: its expectation)', format: formatJUnitReport, append: false},
   markdown: {description: 'a Markdown summary, appended (e.g. $GITHUB_STEP_SUMMARY)', format: formatMarkdownReport, append: true},
+  html: {description: 'a self-contained HTML report (verdict matrix, a sequence diagram per broken contract)', format: (result) => formatHtmlReport(result), append: false},
 } satisfies Record<string, ReportFormat>
 
 export type ReportFormatName = keyof typeof REPORT_FORMATS

@@ -34,7 +34,7 @@ describe('faultline merge and faultline report (the real binary)', () => {
   afterAll(() => rmSync(dir, {recursive: true, force: true}))
 
   it('merges the shards into one result, and report renders the saved result the same way', {timeout: 180_000}, async () => {
-    const merged = await run(['merge', path('shard-2.json'), path('shard-1.json'), '--junit', path('merged.xml'), '--markdown', path('merged.md')])
+    const merged = await run(['merge', path('shard-2.json'), path('shard-1.json'), '--junit', path('merged.xml'), '--markdown', path('merged.md'), '--html', path('merged.html')])
     const json = await run(['merge', path('shard-1.json'), path('shard-2.json'), '--json'])
     const result = JSON.parse(json.stdout) as {ok: boolean; shard?: unknown; endpoints: Array<{name: string; trials: Array<{id: number}>}>}
     expect(result.shard).toBeUndefined()
@@ -46,13 +46,41 @@ describe('faultline merge and faultline report (the real binary)', () => {
     expect(merged.stdout).toMatch(/✗ at-most-once broken by trial \d+/)
 
     write('merged.json', json.stdout)
-    const again = await run(['report', path('merged.json'), '--junit', path('again.xml'), '--markdown', path('again.md')])
+    const again = await run(['report', path('merged.json'), '--junit', path('again.xml'), '--markdown', path('again.md'), '--html', path('again.html')])
     expect(again.code).toBe(merged.code)
     expect(again.stdout).toBe(merged.stdout)
     expect(readFileSync(path('again.xml'), 'utf8')).toBe(readFileSync(path('merged.xml'), 'utf8'))
     expect(readFileSync(path('again.md'), 'utf8')).toBe(readFileSync(path('merged.md'), 'utf8'))
+    expect(readFileSync(path('again.html'), 'utf8')).toBe(readFileSync(path('merged.html'), 'utf8'))
     expect(readFileSync(path('again.xml'), 'utf8')).toMatch(/<failure|<testcase/)
+    expect(readFileSync(path('again.html'), 'utf8')).toMatch(/^<!doctype html>[^]*kind-breach/)
   })
+
+  for (const [scenario, args] of [
+    ['fixtures/demo.yaml', ['--only', 'naive-increment', '--seed', '4']],
+    ['fixtures/idempotency-key.yaml', ['--seed', '1']],
+  ] as const) {
+    it(`report renders a saved check --json of ${scenario} as check wrote its reports (durations aside)`, {timeout: 180_000}, async () => {
+      const name = scenario.replace(/\W/g, '-')
+      const out = (kind: string, ext: string) => path(`${name}-${kind}.${ext}`)
+      // Shrinking on (the default), so the result has minimal cases to carry.
+      const checked = await run(['check', scenario, ...args, '--json', '--junit', out('check', 'xml'), '--markdown', out('check', 'md'), '--html', out('check', 'html')])
+      // 0 or 1 by the scenario's expectations; anything else is not a finished run.
+      expect([0, 1], checked.stderr).toContain(checked.code)
+      write(`${name}.json`, checked.stdout)
+      const reported = await run(['report', path(`${name}.json`), '--junit', out('report', 'xml'), '--markdown', out('report', 'md'), '--html', out('report', 'html')])
+      expect(reported.code, reported.stderr).toBe(checked.code)
+      const json = await run(['report', path(`${name}.json`), '--json'])
+      expect(json.stdout).toBe(checked.stdout)
+      // The run's own reports used its unrounded durations; the saved result has them to the millisecond.
+      const minusDurations = (text: string) => text.replace(/time="[\d.]+"/g, 'time=""').replace(/\b\d+\.\d s\b/g, 'N s')
+      for (const ext of ['xml', 'md', 'html']) {
+        expect(minusDurations(readFileSync(out('report', ext), 'utf8')), ext).toBe(minusDurations(readFileSync(out('check', ext), 'utf8')))
+      }
+      const saved = JSON.parse(checked.stdout) as {endpoints: Array<{minimal: object; conformance?: unknown[]}>}
+      expect(saved.endpoints.some((e) => Object.keys(e.minimal).length > 0 || (e.conformance?.length ?? 0) > 0)).toBe(true)
+    })
+  }
 
   it('names a missing shard, a shard given twice, and shards of another run', {timeout: 180_000}, async () => {
     const missing = await run(['merge', path('shard-1.json')])
