@@ -10,6 +10,7 @@ import {measureTrial} from './oracle.js'
 import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
 import {shrinkBreaches, type ShrinkLimits} from './shrink.js'
 import {shrinkCandidate} from './shrink-candidates.js'
+import type {TrialSelection} from './shard.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type TrialEnvironment} from './trial-runner.js'
 import {judgeEndpoint} from './endpoint-report.js'
@@ -27,8 +28,8 @@ export interface EndpointCheckOptions {
   candidate?: number
   /** Search for the simplest fault that still breaks each broken contract, within these limits. */
   shrink?: ShrinkLimits
-  /** Only these trial numbers, ascending (a shard's slice). */
-  trials?: {ids: Iterable<number>; count: number}
+  /** Only these trial numbers, ascending (a shard's slice), and whether this shard runs the profile set rules. */
+  trials?: TrialSelection
   onTrial?: (endpoint: string, done: number, total: number) => void
 }
 
@@ -59,8 +60,10 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
   })
   const judged = judgeEndpoint(endpoint, baseline.oracle, trials, baselineNote)
-  // The set's rules run alone (no trial overlaps them) and only in a full run of the endpoint.
-  const conformance = endpoint.idempotencyKey && options.trial === undefined ? await gate.run(true, () => checkIdempotencyKey(env, endpoint, index)) : undefined
+  // The set's rules run alone (no trial overlaps them), only in a full run of the endpoint, and
+  // of a sharded run in one shard only (shard.ts).
+  const runsSet = options.trial === undefined && options.trials?.conformance !== false
+  const conformance = endpoint.idempotencyKey && runsSet ? await gate.run(true, () => checkIdempotencyKey(env, endpoint, index)) : undefined
   const shortfall = conformance ? conformanceShortfall(conformance) : undefined
   const shrunk =
     options.shrink && options.candidate === undefined

@@ -1,9 +1,11 @@
 import {isDeepStrictEqual} from 'node:util'
 import {EnvironmentError, UsageError} from '../errors.js'
 import type {CheckResult, EndpointReport} from './check-result.js'
+import {conformanceShortfall} from './conformance/shortfall.js'
 import {abortedReport} from './endpoint-check.js'
 import {judgeEndpoint} from './endpoint-report.js'
 import type {CheckJson} from './json-result.js'
+import {mergeShrink} from './merge-shrink.js'
 import {fromJsonResult} from './result-from-json.js'
 import {ShardSlice, type ShardInfo} from './shard.js'
 
@@ -22,7 +24,8 @@ interface Shard {
 /**
  * Combine the shards of one run (`check --shard i/n --json`, every i from 1 to n) into the
  * result the unsharded run with the same seed gives: each endpoint's trials from every shard,
- * judged again by the same rules. Shards of different runs (seed, scenario, shard count or
+ * judged again by the same rules, its profile set rules from the one shard that ran them, and
+ * each broken contract's minimal case from the shard that shrank its first breach. Shards of different runs (seed, scenario, shard count or
  * plan), a shard given twice, a missing shard, or a shard whose trials are not its slice are
  * refused with one line naming the file.
  */
@@ -81,19 +84,26 @@ function orderShards(shards: Shard[], total: number): Shard[] {
   return Array.from({length: total}, (_, i) => byIndex.get(i + 1) as Shard)
 }
 
-/** Every endpoint of the shard holds exactly the trials its slice plans, unless the run aborted it. */
+/**
+ * Every endpoint of the shard holds exactly the trials its slice plans, unless the run aborted
+ * it, and profile set rules only where this shard runs them.
+ */
 function checkSlice(shard: Shard, slice: ShardSlice): void {
+  const {index, total} = shard.info
   shard.info.plan.forEach(({name}, position) => {
     const planned = [...slice.trials(position)]
     const report = shard.result.endpoints.find((e) => e.name === name)
     if (!report) {
       if (planned.length === 0) return
-      throw new UsageError(`${shard.file}: endpoint ${name} is missing; shard ${shard.info.index}/${shard.info.total} plans its trials ${planned.join(', ')}`)
+      throw new UsageError(`${shard.file}: endpoint ${name} is missing; shard ${index}/${total} plans its trials ${planned.join(', ')}`)
     }
     if (report.aborted) return
+    if (report.conformance && !slice.runsConformance(position)) {
+      throw new UsageError(`${shard.file}: endpoint ${name} has profile set results, but shard ${index}/${total} does not run its rules (another shard does); the file was cut or changed`)
+    }
     const ids = report.trials.map((t) => t.id)
     if (!isDeepStrictEqual(ids, planned)) {
-      throw new UsageError(`${shard.file}: endpoint ${name} has trials ${ids.join(', ') || 'none'}, but shard ${shard.info.index}/${shard.info.total} plans ${planned.join(', ')}; the file was cut or changed`)
+      throw new UsageError(`${shard.file}: endpoint ${name} has trials ${ids.join(', ') || 'none'}, but shard ${index}/${total} plans ${planned.join(', ')}; the file was cut or changed`)
     }
   })
 }
@@ -101,7 +111,8 @@ function checkSlice(shard: Shard, slice: ShardSlice): void {
 /** One endpoint judged over the trials of every shard that ran some of them. */
 function mergeEndpoint(name: string, shards: Shard[]): EndpointReport {
   const parts = shards.flatMap((s) => s.result.endpoints.filter((e) => e.name === name).map((report) => ({file: s.file, report})))
-  const head = (parts[0] as (typeof parts)[number]).report
+  if (!parts[0]) throw new UsageError(`endpoint ${name}: no shard ran it (${shards.map((s) => s.file).join(', ')}); give the --json files of every shard of one run`)
+  const head = parts[0].report
   const aborted = parts.find((p) => p.report.aborted)?.report.aborted
   if (aborted !== undefined) return abortedReport(head, aborted)
   const oracles = new Set(parts.map((p) => p.report.oracle))
@@ -112,5 +123,14 @@ function mergeEndpoint(name: string, shards: Shard[]): EndpointReport {
   const trials = parts.flatMap((p) => p.report.trials).sort((a, b) => a.id - b.id)
   const note = parts.find((p) => p.report.baselineNote !== undefined)?.report.baselineNote
   if (head.oracle === 'none') return abortedReport(head, 'no clean baseline')
-  return judgeEndpoint(head, head.oracle, trials, note)
+  const judged = judgeEndpoint(head, head.oracle, trials, note)
+  const conformance = parts.find((p) => p.report.conformance)?.report.conformance
+  const shortfall = conformance ? conformanceShortfall(conformance) : undefined
+  return {
+    ...judged,
+    met: judged.met && shortfall === undefined,
+    unmetReason: judged.unmetReason ?? shortfall,
+    ...mergeShrink(judged.breaches, parts.map((p) => p.report)),
+    ...(conformance ? {conformance} : {}),
+  }
 }

@@ -18,7 +18,7 @@ import {abortedReport, checkEndpoint, selectTrial} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
 import {DEFAULT_SHRINK_LIMITS, type ShrinkLimits} from './shrink.js'
 import {runClientCommand} from './client-command.js'
-import {shardEndpoints, type Shard} from './shard.js'
+import {shardEndpoints, type Shard, type TrialSelection} from './shard.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -198,7 +198,7 @@ function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
 }
 
 
-function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number; trials?: {ids: Iterable<number>; count: number}}> {
+function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number; trials?: TrialSelection}> {
   const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
   if (options.trial !== undefined && options.only === undefined) throw new UsageError('--trial needs --only ENDPOINT: trial numbers are per endpoint')
   if (options.candidate !== undefined && options.trial === undefined) throw new UsageError('--candidate needs --trial N: candidates are simpler variants of one trial')

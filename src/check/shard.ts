@@ -82,6 +82,17 @@ export class ShardSlice {
     return first > count ? 0 : Math.floor((count - first) / this.shard.total) + 1
   }
 
+  /**
+   * Does this shard run the `position`-th endpoint's profile set rules (idempotency-key)? They
+   * run once per endpoint: in the shard that trial 1 falls to, counted as if the endpoint had
+   * one even when it plans none (an endpoint with only the set still gets exactly one shard).
+   */
+  runsConformance(position: number): boolean {
+    const offset = this.offsets[position]
+    if (offset === undefined) return false
+    return (offset + this.rotation) % this.shard.total === this.shard.index - 1
+  }
+
   /** The first trial number of the `position`-th endpoint whose unit falls to this shard. */
   private first(position: number): number {
     const {index, total} = this.shard
@@ -90,19 +101,32 @@ export class ShardSlice {
   }
 }
 
-/** A sharded run's endpoints: the ones with trials in this shard, each with its trial numbers. */
+/** The part of an endpoint's plan one shard runs. */
+export interface TrialSelection {
+  /** Its trial numbers, ascending. */
+  ids: Iterable<number>
+  count: number
+  /** false: another shard runs the endpoint's profile set rules (default true). */
+  conformance?: boolean
+}
+
+/** A sharded run's endpoints: the ones this shard runs something of, each with its trial numbers. */
 export interface ShardedEndpoints<E> {
   info: ShardInfo
-  endpoints: Array<E & {trials: {ids: Iterable<number>; count: number}}>
+  endpoints: Array<E & {trials: TrialSelection}>
 }
 
 /**
- * Cut a run over `endpoints` (in plan order) to one shard. An endpoint without trials in it is
- * left out, so the shard runs no clean baseline for it; every other endpoint keeps its baseline.
+ * Cut a run over `endpoints` (in plan order) to one shard. An endpoint with neither trials nor
+ * its profile set rules in it is left out, so the shard runs no clean baseline for it; every
+ * other endpoint keeps its baseline.
  */
 export function shardEndpoints<E extends {endpoint: Endpoint}>(shard: Shard, endpoints: readonly E[], seed: number): ShardedEndpoints<E> {
   const slice = ShardSlice.of(shard, endpoints.map((e) => e.endpoint), seed)
   const info: ShardInfo = {...shard, plan: endpoints.map((e) => ({name: e.endpoint.name, trials: countTrials(e.endpoint)}))}
-  const sharded = endpoints.map((e, position) => ({...e, trials: {ids: slice.trials(position), count: slice.count(position)}}))
-  return {info, endpoints: sharded.filter((e) => e.trials.count > 0)}
+  const sharded = endpoints.map((e, position) => {
+    const conformance = e.endpoint.idempotencyKey !== undefined && slice.runsConformance(position)
+    return {...e, trials: {ids: slice.trials(position), count: slice.count(position), conformance}}
+  })
+  return {info, endpoints: sharded.filter((e) => e.trials.count > 0 || e.trials.conformance)}
 }

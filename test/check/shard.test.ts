@@ -57,4 +57,22 @@ describe('ShardSlice', () => {
     const rotations = new Set(Array.from({length: 20}, (_, seed) => JSON.stringify(ids(seed))))
     expect(rotations.size).toBeGreaterThan(1)
   })
+  it("gives every endpoint's profile set rules to exactly one shard, also an endpoint that plans no trials", () => {
+    const withEmpty = fc.record({
+      counts: fc.array(fc.integer({min: 0, max: 30}), {minLength: 1, maxLength: 6}),
+      total: fc.integer({min: 1, max: 9}),
+      seed: fc.integer({min: 0, max: 2 ** 31}),
+    })
+    fc.assert(
+      fc.property(withEmpty, ({counts, total, seed}) => {
+        const slices = Array.from({length: total}, (_, i) => new ShardSlice({index: i + 1, total}, counts, seed))
+        counts.forEach((count, position) => {
+          const owners = slices.filter((s) => s.runsConformance(position))
+          expect(owners).toHaveLength(1)
+          // The shard that runs trial 1, when there is one.
+          if (count > 0) expect(owners[0]?.has(position, 1)).toBe(true)
+        })
+      }),
+    )
+  })
 })
