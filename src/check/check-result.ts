@@ -2,6 +2,7 @@ import type {ProxyEvent} from '../events/event-log.js'
 import type {Contract} from '../scenario/types.js'
 import type {ConformanceRuleResult} from './conformance/rule-result.js'
 import type {OracleKind} from './oracle.js'
+import type {ShardInfo} from './shard.js'
 import type {TrialResult} from './trial-result.js'
 import type {ContractName, Contracts, Inconclusive} from './verdict.js'
 
@@ -87,4 +88,6 @@ export interface CheckResult {
    * with `exitCode` (3).
    */
   aborted?: {code: string; message: string; exitCode: number}
+  /** Set when the run was one shard of a larger run (`check --shard`); `faultline merge` combines them. */
+  shard?: ShardInfo
 }

@@ -10,9 +10,11 @@ import {measureTrial} from './oracle.js'
 import {countTrials, planEndpoint, planTrial, type PlannedTrial} from './plan.js'
 import {shrinkBreaches, type ShrinkLimits} from './shrink.js'
 import {shrinkCandidate} from './shrink-candidates.js'
+import type {TrialSelection} from './shard.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type TrialEnvironment} from './trial-runner.js'
-import {computeVerdict, CONTRACT_ORDER, type ContractName} from './verdict.js'
+import {judgeEndpoint} from './endpoint-report.js'
+import {CONTRACT_ORDER, type ContractName} from './verdict.js'
 
 export interface EndpointCheckOptions {
   seed: number
@@ -26,6 +28,8 @@ export interface EndpointCheckOptions {
   candidate?: number
   /** Search for the simplest fault that still breaks each broken contract, within these limits. */
   shrink?: ShrinkLimits
+  /** Only these trial numbers, ascending (a shard's slice), and whether this shard runs the profile set rules. */
+  trials?: TrialSelection
   onTrial?: (endpoint: string, done: number, total: number) => void
 }
 
@@ -41,6 +45,9 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
   if (options.trial !== undefined) {
     selected = [selectTrial(env.scenario, endpoint, index, seed, options.trial, options.candidate)]
     count = 1
+  } else if (options.trials) {
+    selected = planIds(options.trials.ids, (id) => planTrial(env.scenario, endpoint, index, seed, id))
+    count = options.trials.count
   }
   const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
   let done = 0
@@ -52,51 +59,35 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
     const measured = measureTrial(endpoint, baseline, raw, replayCommand(options.replayArgs ?? [options.scenarioArg], seed, trial), env.scenario.client.timeout)
     return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
   })
-  const verdict = computeVerdict(baseline.oracle, trials, endpoint.expect)
-  // The set's rules run alone (no trial overlaps them) and only in a full run of the endpoint.
-  const conformance = endpoint.idempotencyKey && options.trial === undefined ? await gate.run(true, () => checkIdempotencyKey(env, endpoint, index)) : undefined
+  const judged = judgeEndpoint(endpoint, baseline.oracle, trials, baselineNote)
+  // The set's rules run alone (no trial overlaps them), only in a full run of the endpoint, and
+  // of a sharded run in one shard only (shard.ts).
+  const runsSet = options.trial === undefined && options.trials?.conformance !== false
+  const conformance = endpoint.idempotencyKey && runsSet ? await gate.run(true, () => checkIdempotencyKey(env, endpoint, index)) : undefined
   const shortfall = conformance ? conformanceShortfall(conformance) : undefined
-  const breaches: EndpointReport['breaches'] = {}
-  for (const [name, breach] of Object.entries(verdict.breaches)) {
-    const trial = trials.find((t) => t.id === breach.trial)
-    if (!trial) continue
-    breaches[name as ContractName] = {trial: breach.trial, ...(trial.candidate === undefined ? {} : {candidate: trial.candidate}), reason: breach.reason, fault: trial.fault, timeline: trial.timeline, replay: trial.replay}
-  }
   const shrunk =
     options.shrink && options.candidate === undefined
       ? await shrinkBreaches({
           env,
           gate,
           baseline,
-          breaches,
+          breaches: judged.breaches,
           planned: (id) => planTrial(env.scenario, endpoint, index, seed, id),
           replay: (trial) => replayCommand(options.replayArgs ?? [options.scenarioArg], seed, trial),
           limits: options.shrink,
         })
       : undefined
   return {
-    name: endpoint.name,
-    expect: endpoint.expect,
-    met: verdict.met && shortfall === undefined,
-    unmetReason: verdict.unmetReason ?? shortfall,
-    oracle: baseline.oracle,
-    inferred: verdict.inferred,
-    contracts: verdict.contracts,
-    breaches,
+    ...judged,
+    met: judged.met && shortfall === undefined,
+    unmetReason: judged.unmetReason ?? shortfall,
     ...(shrunk ? {minimal: shrunk.minimal, shrink: {reruns: shrunk.reruns, ms: shrunk.ms}} : {}),
-    evidence: verdict.evidence,
-    inconclusive: verdict.inconclusive,
-    variants: verdict.variants,
-    baselineNote,
-    trials,
-    notInjected: trials.filter((t) => !t.injected).map((t) => t.id),
-    errors: trials.filter((t) => t.error !== undefined).map((t) => ({trial: t.id, error: t.error as string})),
     ...(conformance ? {conformance} : {}),
   }
 }
 
 /** An endpoint the run could not finish: nothing is known, and its expectation is not met. */
-export function abortedReport(endpoint: Endpoint, reason: string): EndpointReport {
+export function abortedReport(endpoint: Pick<Endpoint, 'name' | 'expect'>, reason: string): EndpointReport {
   const each = <T>(make: () => T) => Object.fromEntries(CONTRACT_ORDER.map((name) => [name, make()])) as Record<ContractName, T>
   return {
     name: endpoint.name,
@@ -115,6 +106,10 @@ export function abortedReport(endpoint: Endpoint, reason: string): EndpointRepor
     notInjected: [],
     errors: [],
   }
+}
+
+function* planIds(ids: Iterable<number>, plan: (id: number) => PlannedTrial): Generator<PlannedTrial> {
+  for (const id of ids) yield plan(id)
 }
 
 /** Endpoints whose request (or client command) and probe use {{key}} get fresh state per trial, so their trials may overlap. */

@@ -8,8 +8,16 @@ import {inconclusiveExamples, inconclusiveGroups} from './inconclusive-groups.js
  */
 export type CheckJson = ReturnType<typeof toJsonResult>
 
+/** The format of the `--json` document; `faultline merge` and `faultline report` read this one. */
+export const RESULT_VERSION = 1
+
+/**
+ * Each trial carries every measurement the contract rules read (contract-rules.ts), so a saved
+ * result, or the shards of one, can be judged again exactly as the run judged it.
+ */
 export function toJsonResult(result: CheckResult) {
   return {
+    version: RESULT_VERSION,
     seed: result.seed,
     ok: result.ok,
     scenario: result.scenario,
@@ -17,6 +25,7 @@ export function toJsonResult(result: CheckResult) {
     serverLog: result.serverLog,
     restarts: result.restarts.map((ms) => Math.round(ms)),
     aborted: result.aborted,
+    shard: result.shard,
     endpoints: result.endpoints.map((e) => ({
       name: e.name,
       expect: e.expect,
@@ -66,6 +75,15 @@ function trialsJson(e: EndpointReport) {
     effectAfterRestart: t.effectAfterRestart,
     error: t.error,
     replay: t.replay,
+    // What the verdict rules read besides the fields above, so merge and report can judge again.
+    seeksSecondDelivery: t.seeksSecondDelivery,
+    effectVisible: t.effectVisible,
+    unmeasurableEffect: t.unmeasurableEffect,
+    effectSurvivedCrash: t.effectSurvivedCrash,
+    stoppedEarly: t.stoppedEarly,
+    gaveUp: t.gaveUp,
+    replies: t.replies,
+    recordedReply: t.recordedReply,
     ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
   }))
 }

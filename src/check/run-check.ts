@@ -18,6 +18,7 @@ import {abortedReport, checkEndpoint, selectTrial} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
 import {DEFAULT_SHRINK_LIMITS, type ShrinkLimits} from './shrink.js'
 import {runClientCommand} from './client-command.js'
+import {shardEndpoints, type Shard, type TrialSelection} from './shard.js'
 
 export interface CheckOptions {
   scenario: Scenario
@@ -37,6 +38,8 @@ export interface CheckOptions {
    * or within the limits given). Off unless asked; the CLI asks unless --no-shrink.
    */
   shrink?: boolean | Partial<ShrinkLimits>
+  /** Only this shard's slice of the trials (needs a seed every shard shares). */
+  shard?: Shard
   /** Every event goes here too (the command writes them to --events FILE). */
   events?: EventLog
   env?: NodeJS.ProcessEnv
@@ -62,7 +65,9 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
   const started = performance.now()
   const {scenario} = options
   const seed = options.seed ?? scenario.seed ?? newSeed()
-  const endpoints = selectEndpoints(scenario, options)
+  const selected = selectEndpoints(scenario, options)
+  const sharded = options.shard ? shardEndpoints(options.shard, selected, seed) : undefined
+  const endpoints = sharded?.endpoints ?? selected
   // A trial or candidate outside the plan is refused before anything starts.
   if (options.trial !== undefined) for (const {endpoint, index} of endpoints) selectTrial(scenario, endpoint, index, seed, options.trial, options.candidate)
   options.onStart?.(seed)
@@ -83,8 +88,8 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
     const {env, server, restarts} = await openRun({options, seed, signal, fail}, closers)
     const gate = new TrialGate()
     const settled = await Promise.allSettled(
-      endpoints.map(async ({endpoint, index}) => {
-        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed, shrink: shrinkLimits(options.shrink)})
+      endpoints.map(async ({endpoint, index, trials}) => {
+        const report = await checkEndpoint(env, gate, endpoint, index, {...options, seed, trials, shrink: shrinkLimits(options.shrink)})
         // A server that died while this endpoint's last trials ran: never judge on the answers
         // of a dead server; its exit is known at once, its error once its log drained.
         if (server.exited) throw await server.lost
@@ -92,7 +97,7 @@ export async function runCheck(options: CheckOptions): Promise<CheckResult> {
       }),
     )
     if (!fatal && server.exited) fatal = await server.lost
-    const common = {seed, scenario: options.scenarioArg, serverLog: server.logFile, restarts}
+    const common = {seed, scenario: options.scenarioArg, serverLog: server.logFile, restarts, ...(sharded && {shard: sharded.info})}
     if (fatal) {
       // The environment failed mid-run: keep what finished, mark the rest aborted (exit 3).
       const reason = fatal.message
@@ -193,10 +198,14 @@ function describeAbort(error: Error): NonNullable<CheckResult['aborted']> {
 }
 
 
-function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number}> {
+function selectEndpoints(scenario: Scenario, options: CheckOptions): Array<{endpoint: Endpoint; index: number; trials?: TrialSelection}> {
   const all = scenario.endpoints.map((endpoint, index) => ({endpoint, index}))
   if (options.trial !== undefined && options.only === undefined) throw new UsageError('--trial needs --only ENDPOINT: trial numbers are per endpoint')
   if (options.candidate !== undefined && options.trial === undefined) throw new UsageError('--candidate needs --trial N: candidates are simpler variants of one trial')
+  if (options.shard && options.trial !== undefined) throw new UsageError('--shard runs a slice of all trials; drop --trial (the replay line of a shard runs one trial unsharded)')
+  if (options.shard && options.seed === undefined && scenario.seed === undefined) {
+    throw new UsageError('--shard needs --seed N: every shard must plan the same trials (use one seed for the whole CI pipeline)')
+  }
   if (options.only === undefined) return all
   const found = all.filter((e) => e.endpoint.name === options.only)
   if (found.length === 0) {

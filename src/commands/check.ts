@@ -3,6 +3,7 @@ import type {CheckResult} from '../check/check-result.js'
 import {toJsonResult, type CheckJson} from '../check/json-result.js'
 import {runCheck} from '../check/run-check.js'
 import {RunDir} from '../check/run-dir.js'
+import {parseShard, type Shard} from '../check/shard.js'
 import {EXIT} from '../errors.js'
 import {EventLog} from '../events/event-log.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
@@ -15,6 +16,7 @@ import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {formatCheckReport} from '../report/terminal-report.js'
 import {scenarioForCheck} from '../init/source-scenario.js'
 import {FaultlineCommand} from './base-command.js'
+import {exitCodeOf} from './result-command.js'
 import {RunInterrupt} from './interrupt.js'
 
 export default class Check extends FaultlineCommand {
@@ -51,6 +53,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
       default: true,
       allowNo: true,
     }),
+    shard: Flags.custom<Shard>({description: 'run only slice INDEX/TOTAL of the trials (CI matrix; needs --seed), e.g. 2/3; combine with faultline merge', parse: async (text) => parseShard(text)})(),
     events: Flags.string({description: 'write every event (deliveries, faults, replies) to FILE as JSON lines'}),
     junit: Flags.string({description: 'also write the verdicts as JUnit XML to FILE (one test case per endpoint: its expectation)'}),
     markdown: Flags.string({description: 'also write a Markdown summary to FILE (e.g. $GITHUB_STEP_SUMMARY)'}),
@@ -97,6 +100,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
         scenarioArg,
         replayArgs,
         ...selectionFlags(flags),
+        shard: flags.shard,
         events,
         reaper: interrupt.reaper,
         signal: interrupt.signal,
@@ -129,10 +133,10 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     }
     if (!kept) result = withoutServerLog(result)
     for (const report of reports) report.file.write(report.format(result))
-    // An environment failure mid-run still reports what finished, then exits with its own code.
-    process.exitCode = result.aborted ? result.aborted.exitCode : result.ok ? EXIT.ok : EXIT.expectationFailed
+    process.exitCode = checkExitCode(result)
     if (this.jsonEnabled()) return toJsonResult(result)
     this.log(formatCheckReport(result, {color: this.useColor()}))
+    if (result.shard) process.stderr.write(`faultline: shard ${result.shard.index}/${result.shard.total}: verdicts over this slice only; faultline merge gives the run's\n`)
     if (result.aborted) process.stderr.write(`faultline: ${result.aborted.message}\n`)
     return undefined
   }
@@ -155,6 +159,14 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
 /** The flags that choose what runs, as runCheck takes them. */
 function selectionFlags(flags: {seed?: number; only?: string; trial?: number; candidate?: number; shrink: boolean}) {
   return {seed: flags.seed, only: flags.only, trial: flags.trial, candidate: flags.candidate, shrink: flags.shrink}
+}
+
+/**
+ * An environment failure mid-run still reports what finished, then exits with its own code.
+ * A shard's verdicts cover its slice only: it exits 0, and `faultline merge` gives the run's exit code.
+ */
+function checkExitCode(result: CheckResult): number {
+  return result.shard && !result.aborted ? EXIT.ok : exitCodeOf(result)
 }
 
 /** The result without the server log's path: its folder is gone. */
