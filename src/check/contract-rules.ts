@@ -44,7 +44,12 @@ export function atLeastOnceRule(oracle: OracleKind): ContractRule {
   return (t) => {
     if (oracle === 'reply') return undefined
     if (t.outcome === 'ok' && t.effectAfterRestart === false) {
-      return {breaks: `lost acknowledged effect: the client saw ok, then the server crashed and restarted without the effect`}
+      const failedOver = t.timeline.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over')
+      return {
+        breaks: failedOver
+          ? `lost acknowledged effect: the client saw ok, then the primary crashed and the replica that took over did not have the effect`
+          : `lost acknowledged effect: the client saw ok, then the server crashed and restarted without the effect`,
+      }
     }
     if (t.effectVisible === null) {
       const wouldTest = t.outcome === 'ok' || (t.stoppedEarly && t.outcome === 'failed') || t.gaveUp !== undefined

@@ -144,9 +144,12 @@ function recordedReply(endpoint: Endpoint): {status: number; body: unknown} {
   return {status: recorded.status, body}
 }
 
-/** Deliveries recorded after the trial's first crash restart; null when nothing crashed. */
+/**
+ * Deliveries recorded after the trial's first crash restart — or, on replicas, after the
+ * failover (the backups serve from then on); null when nothing crashed.
+ */
 function deliveriesAfterRestart(raw: RawTrial): number | null {
-  const restart = raw.timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
+  const restart = raw.timeline.findIndex((e) => e.type === 'supervisor' && (e.detail?.action === 'restarted' || e.detail?.action === 'failed-over'))
   if (restart === -1) return null
   return raw.timeline.slice(restart + 1).filter(isOperationDelivery).length
 }

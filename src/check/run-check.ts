@@ -10,6 +10,8 @@ import type {Endpoint, Scenario} from '../scenario/types.js'
 import type {CheckResult} from './check-result.js'
 import {PROTOCOLS} from './protocols/registry.js'
 import {startTargetServer} from './target-server.js'
+import {startReplicaCluster} from './replica-cluster.js'
+import type {ProtocolAdapter} from './protocol.js'
 import {TrialEventCollector} from './trial-events.js'
 import {RunDir} from './run-dir.js'
 import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
@@ -145,6 +147,7 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
     })
     if (names.length > 0) await remote.populate(scenario.toxiproxy.proxies)
   }
+  if (scenario.target.replicas) return openReplicaRun({options, seed, signal, fail, events, adapter, runId, runDir: runDir.path, toxiproxy}, closers)
   const server = await startTargetServer(scenario, {events, logFile: runDir.serverLog, runDir: runDir.path, env: options.env, signal, reaper: options.reaper})
   closers.push(() => server.stop())
   void server.lost.then(fail)
@@ -180,6 +183,37 @@ async function openRun({options, seed, signal, fail}: OpenRunInput, closers: Arr
     env.operate = (input, defer) => runClientCommand(context, input, defer)
   }
   return {env, server, restarts: crashes.restarts}
+}
+
+/** openRun for target.replicas: every replica behind its own proxy, the failover client (replica-cluster.ts). */
+async function openReplicaRun(
+  input: OpenRunInput & {events: EventLog; adapter: ProtocolAdapter; runId: string; runDir: string; toxiproxy: RemoteToxiproxy | undefined},
+  closers: Array<() => Promise<unknown> | void>,
+) {
+  const {options, seed, signal, fail, events} = input
+  const collector = new TrialEventCollector(events)
+  closers.push(() => collector.dispose())
+  const activeTrials = new Map<string, ActiveTrial>()
+  const rules = new RuleSet(seed)
+  const cluster = await startReplicaCluster({scenario: options.scenario, adapter: input.adapter, events, rules, activeTrials, runDir: input.runDir, captureBytes: CAPTURE_BYTES, env: options.env, signal, reaper: options.reaper, fail}, closers)
+  options.onServer?.({url: cluster.primaryUrl, logFile: cluster.logFile})
+  const env: TrialEnvironment = {
+    scenario: options.scenario,
+    seed,
+    runId: input.runId,
+    client: cluster.client,
+    probeClient: cluster.probes.primary,
+    replicaProbes: cluster.probes,
+    rules,
+    tracker: cluster.tracker,
+    events,
+    collector,
+    activeTrials,
+    baseVars: {env: options.env ?? process.env, port: cluster.primaryPort},
+    signal,
+  }
+  if (input.toxiproxy) env.toxiproxy = input.toxiproxy
+  return {env, server: cluster, restarts: cluster.restarts}
 }
 
 /** The limits shrinking runs within, or undefined when it is off. */

@@ -3,7 +3,7 @@ import {isAbsolute, resolve} from 'node:path'
 import {EnvironmentError} from '../errors.js'
 import type {EventLog} from '../events/event-log.js'
 import {renderTemplate} from '../scenario/template.js'
-import type {Scenario} from '../scenario/types.js'
+import type {Scenario, ServerBlock} from '../scenario/types.js'
 import {findFreePort} from '../supervisor/free-port.js'
 import type {ReadyProbe} from '../supervisor/ready-probe.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
@@ -19,6 +19,9 @@ export interface TargetServer {
   logFile?: string
   /** SIGKILL and restart; resolves with kill → ready milliseconds. */
   crashAndRestart(): Promise<number>
+  /** SIGKILL only (a replica that fails over); `restart` brings it back. */
+  crash(): Promise<void>
+  restart(): Promise<void>
   /**
    * Resolves with a ServerError (exit 3, quoting the log tail) once the server exits on
    * its own after it became ready — after any crash restart too. Never rejects.
@@ -37,6 +40,8 @@ export interface TargetServerOptions {
   env?: NodeJS.ProcessEnv
   signal?: AbortSignal
   reaper?: ProcessReaper
+  /** A replica of target.replicas: its own url and server instead of the target's, on a port chosen beforehand. */
+  replica?: {url: string; server: ServerBlock; port?: number; replicationUrl: string}
 }
 
 /**
@@ -44,11 +49,11 @@ export interface TargetServerOptions {
  * and wait until it is ready, or else make sure something answers at `target.url`.
  */
 export async function startTargetServer(scenario: Scenario, options: TargetServerOptions): Promise<TargetServer> {
-  const target = scenario.target
+  const target = options.replica ?? scenario.target
   const env = options.env ?? process.env
   const usesPort = JSON.stringify(target).includes('{{port}}')
-  const port = usesPort ? await findFreePort('127.0.0.1') : undefined
-  const vars = {env, port, runDir: options.runDir}
+  const port = options.replica ? options.replica.port : usesPort ? await findFreePort('127.0.0.1') : undefined
+  const vars = {env, port, runDir: options.runDir, replicationUrl: options.replica?.replicationUrl}
   const url = renderTemplate(target.url, vars) as string
   if (!target.server) {
     await ensureReachable(url)
@@ -57,6 +62,8 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
       port,
       canCrash: false,
       crashAndRestart: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
+      crash: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
+      restart: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
       lost: new Promise<Error>(() => {}),
       exited: false,
       stop: async () => undefined,
@@ -90,6 +97,12 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
     canCrash: true,
     logFile: supervisor.logFile,
     crashAndRestart: async () => (await supervisor.crashAndRestart()).killToReadyMs,
+    crash: async () => {
+      await supervisor.crash()
+    },
+    restart: async () => {
+      await supervisor.restart()
+    },
     // The event, not supervisor.unexpectedExit(): that promise belongs to one start, and
     // every crash restart is a new start.
     lost: new Promise<Error>((resolveLost) => supervisor.once('unexpected-exit', resolveLost)),

@@ -24,6 +24,8 @@ export interface TrialEnvironment {
   client: Transport
   /** Probes → server, bypassing the proxy. */
   probeClient: Transport
+  /** target.replicas: probes straight to the primary and the first backup (effect.replica picks one). */
+  replicaProbes?: {primary: Transport; backup: Transport}
   rules: RuleSet
   tracker: InFlightTracker
   events: EventLog
@@ -90,8 +92,9 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const policy = trial.clientTimeout === undefined ? scenario.client : {...scenario.client, timeout: trial.clientTimeout}
   const {render, substitutions, key, requestId} = trialValues(env.runId, trial, env.baseVars)
   const effect = endpoint.effect
+  const probeClient = (effect?.replica && env.replicaProbes?.[effect.replica]) || env.probeClient
   const probe = effect
-    ? () => readProbe(env.probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
+    ? () => readProbe(probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
     : undefined
   const active: ActiveTrial = {probe: async () => probe?.()}
 

@@ -50,7 +50,10 @@ export function describeEvent(e: ProxyEvent): string {
 export function formatTimeline(events: ProxyEvent[]): string[] {
   const shown = events.filter((e) => e.type !== 'connection-open' && e.type !== 'connection-close')
   const t0 = shown[0]?.time ?? 0
-  return shown.map((e) => `+${(e.time - t0).toFixed(1).padStart(7)} ms  ${describeEvent(e)}`)
+  // On replicated targets every line names the replica it is about.
+  const replicas = shown.some((e) => e.proxy !== undefined)
+  const width = Math.max(0, ...shown.map((e) => (e.proxy ?? '').length))
+  return shown.map((e) => `+${(e.time - t0).toFixed(1).padStart(7)} ms  ${replicas ? `${(e.proxy ?? '').padEnd(width)}  ` : ''}${describeEvent(e)}`)
 }
 
 function truncate(text: string, max: number): string {

@@ -69,6 +69,10 @@ export function buildEndpoints(
         }
         endpoint.effect.as = e.effect.as
       }
+      if (e.effect.replica !== undefined) {
+        if (!raw.target.replicas) check.fail([...eat, 'replica'], 'names a replica, but the target has none; remove replica, or give target.replicas', {key: true})
+        endpoint.effect.replica = e.effect.replica
+      }
       endpoint.positions = {request: endpoint.positions?.request ?? check.source.position(at), select: check.source.position([...eat, 'select'])}
     }
     return endpoint

@@ -26,6 +26,7 @@ export interface RawScenario {
   version: 1
   target: {
     protocol: Protocol
+    /** Required unless `replicas` (http) gives the servers. */
     url: string
     /** jsonrpc: a place ({param} or {header}); tcp: a JSONPath into request frames. */
     requestId?: string | {param: string} | {header: string}
@@ -42,6 +43,7 @@ export interface RawScenario {
       ready?: {http?: string; tcp?: true; log?: string}
       startupTimeout?: number | string
     }
+    replicas?: Array<{name: string; role: 'primary' | 'backup'; url: string; server: NonNullable<RawScenario['target']['server']>}>
   }
   client?: {
     timeout?: number | string
@@ -57,7 +59,7 @@ export interface RawScenario {
     name: string
     request?: RawEndpointRequest
     match?: {method?: string; path?: string; fields?: Record<string, string | number | boolean | null>}
-    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion}
+    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion; replica?: 'primary' | 'backup'}
     expect?: Expectation | Expectation[]
     volatile?: string[]
     recorded?: RecordedReply

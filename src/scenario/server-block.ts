@@ -2,21 +2,24 @@ import path from 'node:path'
 import type {RawScenario} from './raw-scenario.js'
 import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 import type {Checker} from './scenario-checker.js'
+import type {PathSegment} from './source.js'
 import {SERVER_TEMPLATES, TARGET_TEMPLATES} from './template-scopes.js'
 import type {Protocol, ReadyCheck, ServerBlock} from './types.js'
 
 type RawServer = NonNullable<RawScenario['target']['server']>
 
-/** `target.server`: the command faultline runs, its environment, and how it knows the server is ready. */
-export function buildServerBlock(check: Checker, s: RawServer, protocol: Protocol, dir: string): ServerBlock {
-  const sat = ['target', 'server']
-  if (s.setup !== undefined) check.templates([...sat, 'setup'], s.setup, SERVER_TEMPLATES, 'target.server')
-  check.templates([...sat, 'command'], s.command, SERVER_TEMPLATES, 'target.server')
-  check.templates([...sat, 'env'], s.env ?? {}, SERVER_TEMPLATES, 'target.server')
+/**
+ * `target.server`: the command faultline runs, its environment, and how it knows the server is
+ * ready. A replica's server block sits elsewhere (`sat`) and may use more templates.
+ */
+export function buildServerBlock(check: Checker, s: RawServer, protocol: Protocol, dir: string, sat: PathSegment[] = ['target', 'server'], templates: readonly string[] = SERVER_TEMPLATES): ServerBlock {
+  if (s.setup !== undefined) check.templates([...sat, 'setup'], s.setup, templates, 'target.server')
+  check.templates([...sat, 'command'], s.command, templates, 'target.server')
+  check.templates([...sat, 'env'], s.env ?? {}, templates, 'target.server')
   const server: ServerBlock = {
     command: s.command,
     env: Object.fromEntries(Object.entries(s.env ?? {}).map(([k, v]) => [k, String(v)])),
-    ready: readyCheck(check, s, protocol),
+    ready: readyCheck(check, s, protocol, sat),
     startupTimeout: check.duration(
       [...sat, 'startupTimeout'],
       s.startupTimeout,
@@ -28,8 +31,7 @@ export function buildServerBlock(check: Checker, s: RawServer, protocol: Protoco
   return server
 }
 
-function readyCheck(check: Checker, s: RawServer, protocol: Protocol): ReadyCheck {
-  const sat = ['target', 'server']
+function readyCheck(check: Checker, s: RawServer, protocol: Protocol, sat: PathSegment[]): ReadyCheck {
   if (s.ready?.http !== undefined && protocol === 'tcp') {
     check.fail([...sat, 'ready', 'http'], 'a tcp target cannot answer HTTP; use ready: { tcp: true } or { log: PATTERN }', {key: true})
   }

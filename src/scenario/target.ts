@@ -3,6 +3,7 @@ import {ProtoCatalog, ProtoError} from '../grpc/proto.js'
 import type {RawScenario} from './raw-scenario.js'
 import {SCENARIO_DEFAULTS} from './scenario-defaults.js'
 import type {Checker} from './scenario-checker.js'
+import {buildReplicas} from './replicas.js'
 import {buildServerBlock} from './server-block.js'
 import {buildTcpTarget} from './tcp-target.js'
 import {findTemplateNames, renderString} from './template.js'
@@ -12,6 +13,14 @@ import type {Target} from './types.js'
 /** The `target` block: protocol, URL, the protocol's own settings, the server faultline runs. */
 export function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
   const at = ['target']
+  if (raw.replicas) {
+    // The primary stands in as url and server wherever one server is meant.
+    const replicas = buildReplicas(check, raw, dir)
+    const primary = replicas.find((r) => r.role === 'primary') as (typeof replicas)[number]
+    return {protocol: raw.protocol, url: primary.url, server: primary.server, replicas}
+  }
+  // The schema cannot require url only without replicas (strict mode), so it is checked here.
+  if (raw.url === undefined) check.fail(at, 'missing required field "url" (Base URL of the server under test, e.g. http://127.0.0.1:4100; may hold {{port}})')
   checkTargetUrl(check, raw)
   const target: Target = {protocol: raw.protocol, url: raw.url}
   if (raw.protocol === 'jsonrpc') {

@@ -8,3 +8,5 @@ export const REQUEST_TEMPLATES = ['key', 'requestId', 'attempt', 'uuid', 'trial'
 export const EFFECT_TEMPLATES = ['key', 'requestId', 'uuid', 'trial']
 /** A client command and its environment: the trial's values and where its proxy listens. */
 export const CLIENT_COMMAND_TEMPLATES = ['key', 'requestId', 'uuid', 'trial', 'proxyUrl', 'proxyHost', 'proxyPort']
+/** A replica's command line and environment (target.replicas): also where it replicates to. */
+export const REPLICA_SERVER_TEMPLATES = ['port', 'runDir', 'replicationUrl']

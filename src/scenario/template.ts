@@ -3,11 +3,11 @@ import {UsageError} from '../errors.js'
 
 /**
  * Templates in scenario strings: `{{key}}`, `{{requestId}}`, `{{attempt}}`, `{{uuid}}`,
- * `{{trial}}`, `{{port}}`, `{{runDir}}`, `{{proxyUrl}}`, `{{proxyHost}}`, `{{proxyPort}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
+ * `{{trial}}`, `{{port}}`, `{{runDir}}`, `{{proxyUrl}}`, `{{proxyHost}}`, `{{proxyPort}}`, `{{replicationUrl}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
  * Unknown names are rejected when the scenario loads (load-scenario.ts), so rendering only
  * fails when the caller did not supply a value it was asked for.
  */
-export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'env.NAME'] as const
+export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'replicationUrl', 'env.NAME'] as const
 
 /** What each template name means; used by error messages and docs. */
 export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
@@ -21,6 +21,7 @@ export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
   proxyUrl: 'where the trial’s own proxy listens, in the target’s URL form (client.command only)',
   proxyHost: 'the host of the trial’s own proxy (client.command only)',
   proxyPort: 'the port of the trial’s own proxy (client.command only)',
+  replicationUrl: 'where a replica sends its replication traffic: the primary gets the first backup’s URL, a backup the primary’s (target.replicas[].server only)',
   'env.NAME': 'the environment variable NAME (an error when it is not set)',
 }
 
@@ -37,6 +38,8 @@ export interface TemplateVars {
   proxyUrl?: string
   proxyHost?: string
   proxyPort?: number
+  /** target.replicas: the peer URL a replica replicates to (primary → backup, backup → primary). */
+  replicationUrl?: string
   env?: NodeJS.ProcessEnv
   /** Source of `{{uuid}}`; defaults to crypto.randomUUID. Called at most once per render. */
   uuid?: () => string
@@ -111,7 +114,8 @@ export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
       case 'runDir':
       case 'proxyUrl':
       case 'proxyHost':
-      case 'proxyPort': {
+      case 'proxyPort':
+      case 'replicationUrl': {
         const v = vars[name]
         if (v === undefined) throw new TypeError(`renderTemplate: no value for {{${name}}}`)
         return String(v)

@@ -44,6 +44,20 @@ export interface Target {
   jsonrpc?: JsonRpcTarget
   /** protocol tcp only. */
   tcp?: TcpTarget
+  /**
+   * Replicated servers (http only): each behind its own proxy, the client failing over from
+   * one to the next. `url` and `server` are then the primary's.
+   */
+  replicas?: Replica[]
+}
+
+/** One server of a replicated target. */
+export interface Replica {
+  name: string
+  role: 'primary' | 'backup'
+  /** May hold {{port}}: a free port chosen for this replica. */
+  url: string
+  server: ServerBlock
 }
 
 export interface JsonRpcTarget {
@@ -142,6 +156,8 @@ export interface EffectProbe {
   volatile: string[]
   /** How the count oracle reads the selected value; undefined: it must be a JSON number. */
   as?: ProbeConversion
+  /** target.replicas: the replica the probe reads (the first backup for `backup`); undefined: the primary. */
+  replica?: 'primary' | 'backup'
 }
 
 /**

@@ -374,7 +374,7 @@ describe('loadScenario: errors point at the file position and say what is allowe
       await failure(
         edit(EXAMPLE, ['  url: http://127.0.0.1:4100', '  url: http://127.0.0.1:4100\n  host: x']),
       ),
-    ).toBe('scenario.yaml:5:3: target.host: unknown field; allowed here: protocol, url, server')
+    ).toBe('scenario.yaml:5:3: target.host: unknown field; allowed here: protocol, url, server, replicas')
   })
 
   it('{{port}} with a server block is fine', async () => {

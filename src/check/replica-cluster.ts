@@ -1,0 +1,121 @@
+import {join} from 'node:path'
+import type {EventLog} from '../events/event-log.js'
+import {InFlightTracker} from '../proxy/in-flight.js'
+import {RuleSet} from '../proxy/rule-set.js'
+import {renderString} from '../scenario/template.js'
+import type {Replica, Scenario} from '../scenario/types.js'
+import {findFreePort} from '../supervisor/free-port.js'
+import type {ProcessReaper} from '../supervisor/reaper.js'
+import {FailoverTransport} from './failover-transport.js'
+import type {ProtocolAdapter, Transport} from './protocol.js'
+import {ReplicaCrashCoordinator} from './replica-crash-coordinator.js'
+import {ReplicaEventLog} from './replica-event-log.js'
+import {startTargetServer, type TargetServer} from './target-server.js'
+import type {ActiveTrial} from './trial-runner.js'
+
+export interface ReplicaClusterOptions {
+  scenario: Scenario
+  adapter: ProtocolAdapter
+  events: EventLog
+  /** The trials' fault rules: installed on the primary's proxy only. */
+  rules: RuleSet
+  activeTrials: Map<string, ActiveTrial>
+  runDir: string
+  captureBytes: number
+  env?: NodeJS.ProcessEnv
+  signal?: AbortSignal
+  reaper?: ProcessReaper
+  /** A replica lost on its own, or a primary that will not come back, ends the run. */
+  fail: (error: Error) => void
+}
+
+/** target.replicas, running: every replica started and behind its own fault proxy. */
+export interface ReplicaCluster {
+  /** The failover client: primary first, then the backups in scenario order. */
+  client: Transport
+  /** Probe transports straight to the primary and to the first backup. */
+  probes: {primary: Transport; backup: Transport}
+  /** In-flight work of every replica's proxy, per trial. */
+  tracker: InFlightTracker
+  restarts: number[]
+  primaryUrl: string
+  /** The primary's port ({{port}} in endpoint templates is not meaningful across replicas). */
+  primaryPort?: number
+  /** True once any replica exited on its own; `lost` resolves with the first such error. */
+  readonly exited: boolean
+  lost: Promise<Error>
+  /** The primary's log (each replica logs to replica-NAME.log in the run folder). */
+  logFile?: string
+}
+
+/**
+ * Start a replicated target: pick every replica's port first (a replica's command may name
+ * its peer through {{replicationUrl}}), start the backups, then the primary (it may copy
+ * their state as it starts), and put one fault proxy in front of each. Whatever started is
+ * registered in `closers` at once, so a failure halfway stops it.
+ */
+export async function startReplicaCluster(options: ReplicaClusterOptions, closers: Array<() => Promise<unknown> | void>): Promise<ReplicaCluster> {
+  const {scenario, adapter, events} = options
+  const replicas = orderedReplicas(scenario.target.replicas as Replica[])
+  const env = options.env ?? process.env
+  const ports = await Promise.all(replicas.map(async (r) => (JSON.stringify(r).includes('{{port}}') ? findFreePort('127.0.0.1') : undefined)))
+  const urls = replicas.map((r, i) => renderString(r.url, {env, port: ports[i]}))
+  const primaryUrl = urls[0] as string
+  const firstBackupUrl = urls[1] as string
+  const servers = new Map<string, TargetServer>()
+  // Backups first: a starting primary may copy their state.
+  for (const index of [...replicas.keys()].reverse()) {
+    const replica = replicas[index] as Replica
+    const server = await startTargetServer(scenario, {
+      events: new ReplicaEventLog(events, replica.name),
+      logFile: join(options.runDir, `replica-${replica.name}.log`),
+      runDir: options.runDir,
+      env: options.env,
+      signal: options.signal,
+      reaper: options.reaper,
+      replica: {url: replica.url, server: replica.server, port: ports[index], replicationUrl: index === 0 ? firstBackupUrl : primaryUrl},
+    })
+    closers.push(() => server.stop())
+    void server.lost.then(options.fail)
+    servers.set(replica.name, server)
+  }
+  const primary = replicas[0] as Replica
+  const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, options.fail)
+  const tracker = new InFlightTracker()
+  const legs: Array<{name: string; transport: Transport}> = []
+  for (const [index, replica] of replicas.entries()) {
+    const proxy = await adapter.startProxy({
+      upstream: urls[index] as string,
+      events: new ReplicaEventLog(events, replica.name),
+      rules: index === 0 ? options.rules : new RuleSet(0),
+      scenario,
+      captureBytes: options.captureBytes,
+      hooks: index === 0 ? crashes.primaryHooks() : crashes.backupHooks(),
+      tracker,
+    })
+    closers.push(() => proxy.close())
+    legs.push({name: replica.name, transport: adapter.createClient(proxy.url, scenario)})
+  }
+  const client = new FailoverTransport(legs, events)
+  const probes = {primary: adapter.createProbeClient(primaryUrl, scenario), backup: adapter.createProbeClient(firstBackupUrl, scenario)}
+  closers.push(() => Promise.allSettled([client.close(), probes.primary.close(), probes.backup.close()]))
+  const all = [...servers.values()]
+  return {
+    client,
+    probes,
+    tracker,
+    restarts: crashes.restarts,
+    primaryUrl,
+    primaryPort: ports[0],
+    get exited() {
+      return all.some((s) => s.exited)
+    },
+    lost: Promise.race(all.map((s) => s.lost)),
+    logFile: servers.get(primary.name)?.logFile,
+  }
+}
+
+/** The primary first, then the backups in the order the scenario lists them. */
+function orderedReplicas(replicas: readonly Replica[]): Replica[] {
+  return [...replicas.filter((r) => r.role === 'primary'), ...replicas.filter((r) => r.role !== 'primary')]
+}
