@@ -38,7 +38,12 @@ export interface ObservedAttempt {
   fault?: PlannedFault
   /** The upstream reply's status (HTTP status), when one arrived. */
   status?: number
+  /** True when the server's own reply was an error: a JSON-RPC error object, a framed-TCP `error` frame. */
+  errorReply?: boolean
 }
+
+/** What an intake knows of an attempt when it arrives, before the proxy's events tell how it went. */
+export type SeenAttempt = Omit<ObservedAttempt, 'fault' | 'status' | 'errorReply'>
 
 /** Why an attempt was put into its operation. */
 export type GroupReason =

@@ -2,7 +2,7 @@ import type {EventLog, ProxyEvent} from '../events/event-log.js'
 import {describeFault, resolveFault, type FaultAction} from '../proxy/fault.js'
 import {deriveRandom} from '../random.js'
 import type {Profile} from '../scenario/types.js'
-import type {AuditOperation, ObservedAttempt} from './attempt.js'
+import type {AuditOperation, ObservedAttempt, SeenAttempt} from './attempt.js'
 import type {FaultSchedule} from './fault-schedule.js'
 import {OperationGrouper} from './grouping.js'
 
@@ -45,7 +45,7 @@ export class AuditObserver {
   }
 
   /** A request arrived: group it and return the fault it gets, if any. */
-  observe(attempt: Omit<ObservedAttempt, 'fault' | 'status'>): FaultAction | undefined {
+  observe(attempt: SeenAttempt): FaultAction | undefined {
     const observed: ObservedAttempt = {...attempt}
     this.byRequest.set(observed.request, observed)
     const {operation, number} = this.grouper.add(observed)
@@ -77,7 +77,23 @@ export class AuditObserver {
       attempt.fault.firedAt = event.time
     } else if (event.type === 'reply' && event.status !== undefined && attempt.status === undefined) {
       attempt.status = event.status
+    } else if (event.type === 'reply-end' && typeof event.detail?.body === 'string' && isErrorReply(event.detail.body)) {
+      attempt.errorReply = true
     }
+  }
+}
+
+/**
+ * True when a reply's evidence is an error: an object with a non-null `error` member (a
+ * JSON-RPC error response, a framed-TCP error frame). The JSON-RPC proxy gives the called
+ * method's response as evidence, the TCP proxy the reply frame.
+ */
+export function isErrorReply(evidence: string): boolean {
+  try {
+    const value: unknown = JSON.parse(evidence)
+    return value !== null && typeof value === 'object' && !Array.isArray(value) && (value as {error?: unknown}).error != null
+  } catch {
+    return false
   }
 }
 
