@@ -8,7 +8,8 @@ import type {Framing} from '../proxy/tcp/framing.js'
 import {TcpFaultProxy} from '../proxy/tcp/tcp-fault-proxy.js'
 import {httpIntake} from './http-intake.js'
 import type {AuditObserver} from './observer.js'
-import {grpcAttempt, IntakeRules, jsonRpcAttempt} from './rpc-intake.js'
+import {JsonRpcIntakeRules} from './jsonrpc-intake.js'
+import {grpcAttempt, IntakeRules} from './rpc-intake.js'
 import {tcpAttempt, type TcpFramePaths} from './tcp-intake.js'
 
 /** The protocols `audit` can sit in front of. */
@@ -44,7 +45,7 @@ export async function startAuditProxy(options: AuditProxyOptions): Promise<Audit
   const base = {upstream, events, name: 'audit'}
   let proxy: HttpFaultProxy | GrpcFaultProxy | TcpFaultProxy
   if (protocol === 'http') proxy = new HttpFaultProxy({...base, rules: new RuleSet(0), intercept: httpIntake(observer)})
-  else if (protocol === 'jsonrpc') proxy = createJsonRpcFaultProxy({...base, rules: new IntakeRules(observer, jsonRpcAttempt), jsonrpc: {}, captureBytes: JSONRPC_EVIDENCE_BYTES})
+  else if (protocol === 'jsonrpc') proxy = createJsonRpcFaultProxy({...base, rules: new JsonRpcIntakeRules(observer), jsonrpc: {}, captureBytes: JSONRPC_EVIDENCE_BYTES})
   else if (protocol === 'tcp') {
     const tcp = options.tcp
     if (!tcp) throw new TypeError('a framed-TCP audit needs its framing')

@@ -4,11 +4,12 @@ import type {AuditOperation, GroupReason, ObservedAttempt} from './attempt.js'
 export const DEFAULT_GROUP_WINDOW_MS = 10_000
 
 /**
- * An attempt that failed as far as the client could tell: a planned fault, an error status
- * from the server, or the server's own error reply (a JSON-RPC error object, a TCP error frame).
+ * An attempt that failed as far as the client could tell: a planned fault (on it, or on
+ * another call of its JSON-RPC batch that fails them all), an error status from the server,
+ * or the server's own error reply (a JSON-RPC error object, a TCP error frame).
  */
 export function attemptFailed(attempt: ObservedAttempt): boolean {
-  if (attempt.fault || attempt.errorReply) return true
+  if (attempt.fault || attempt.errorReply || attempt.batchFailed) return true
   return attempt.status !== undefined && (attempt.status >= 500 || attempt.status === 429 || attempt.status === 408)
 }
 

@@ -10,8 +10,8 @@ import {keyFromFields, keyFromHeaders} from './request-key.js'
 import {bodyHash, grpcTimeoutMs} from './route.js'
 
 /**
- * The audit's way into the proxies that decide per call (gRPC, JSON-RPC): a rule set whose
- * every decision asks the observer. Only the first call of a JSON-RPC batch is audited.
+ * The audit's way into the proxies that decide per request (gRPC, framed TCP): a rule set
+ * whose every decision asks the observer. JSON-RPC has its own (jsonrpc-intake.ts).
  */
 export class IntakeRules extends RuleSet {
   private readonly seen = new Set<string>()
@@ -40,10 +40,15 @@ export class IntakeRules extends RuleSet {
 
 /** A JSON-RPC call as an attempt: keyed by a request-id param (or header), its `id` kept apart. */
 export function jsonRpcAttempt(info: RequestInfo): SeenAttempt | undefined {
-  const call = info.message as {method?: unknown; params?: unknown; id?: unknown} | undefined
-  if (info.request === undefined || !call || typeof call.method !== 'string') return undefined
+  return info.request === undefined ? undefined : jsonRpcCallAttempt(info, info.message, info.request)
+}
+
+/** One call (a single request's, or one of a batch) as the attempt `request`. */
+export function jsonRpcCallAttempt(info: RequestInfo, message: unknown, request: string): SeenAttempt | undefined {
+  const call = message as {method?: unknown; params?: unknown; id?: unknown} | undefined
+  if (!call || typeof call.method !== 'string') return undefined
   return {
-    request: info.request,
+    request,
     time: now(),
     method: call.method,
     target: info.path.split('?')[0] ?? info.path,
