@@ -106,6 +106,24 @@ describe('audit --protocol tcp', () => {
     expect(op?.attempts.map((a) => a.reason.rule)).toEqual(['first', 'same-request'])
   }, 60_000)
 
+  it("an error frame from the server itself is a failed attempt", async () => {
+    const upstream = await tcpCounter()
+    // No fault: the server answers an unknown op with {"error": …}; tcp-retry.mjs retries it twice.
+    const run = await auditClient({
+      protocol: 'tcp',
+      upstream,
+      tcp: TCP,
+      command: [process.execPath, RETRY, '{{proxyUrl}}', '{"op":"nope","requestId":"x"}', '--attempts', '2', '--base', '10'],
+      runs: 1,
+      profiles: [],
+    })
+    const [op] = run.result.routes[0]?.operations ?? []
+    expect(op?.attempts.map((a) => [a.attempt.errorReply, a.attempt.fault]), run.output).toEqual([
+      [true, undefined],
+      [true, undefined],
+    ])
+  }, 60_000)
+
   it('the CLI takes the framing flags as record does, and the tcp paths: --reply-id, --request-id, --route', async () => {
     const upstream = await tcpCounter()
     const frame = '{"op":"dedupIncrement","key":"k","by":1,"token":"t-{{run}}"}'
