@@ -38,7 +38,17 @@ export interface ObservedAttempt {
   fault?: PlannedFault
   /** The upstream reply's status (HTTP status), when one arrived. */
   status?: number
+  /** True when the server's own reply was an error: a JSON-RPC error object, a framed-TCP `error` frame. */
+  errorReply?: boolean
+  /**
+   * JSON-RPC batch: a fault on another call of the same batch failed this call too (a status
+   * fault answers every call with an error, a reset loses them all).
+   */
+  batchFailed?: boolean
 }
+
+/** What an intake knows of an attempt when it arrives, before the proxy's events tell how it went. */
+export type SeenAttempt = Omit<ObservedAttempt, 'fault' | 'status' | 'errorReply' | 'batchFailed'>
 
 /** Why an attempt was put into its operation. */
 export type GroupReason =

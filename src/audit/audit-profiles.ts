@@ -1,4 +1,5 @@
 import {UsageError} from '../errors.js'
+import {unsupportedFault} from '../scenario/fault-support.js'
 import {builtinProfileCatalog, loadProfileFile, unknownProfileMessage} from '../scenario/profiles.js'
 import type {Profile} from '../scenario/types.js'
 import type {AuditProtocol} from './audit-proxy.js'
@@ -20,18 +21,27 @@ export const DEFAULT_AUDIT_PROFILES: Record<AuditProtocol, readonly string[]> = 
   http: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-503', 'status-429-retry-after'],
   jsonrpc: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-503', 'status-429-retry-after'],
   grpc: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-unavailable', 'status-unavailable-pushback'],
+  // status-503 answers with the error frame; a framed-TCP status fault cannot carry Retry-After.
+  tcp: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-503'],
 }
 
 /** Fault types an audit cannot apply: they need a supervised server or a Toxiproxy server. */
 const UNSUPPORTED = new Set(['crash-before-reply', 'crash-after-reply', 'toxic'])
 
-/** Resolve `--profiles` names against the catalog (built-ins, `--profiles-file`, and the pushback profile). */
-export function selectAuditProfiles(names: readonly string[], catalog: ReadonlyMap<string, Profile>): Profile[] {
+/**
+ * Resolve `--profiles` names against the catalog (built-ins, `--profiles-file`, and the pushback
+ * profile). A profile whose fault the protocol does not support (fault-support.ts) is refused.
+ */
+export function selectAuditProfiles(names: readonly string[], catalog: ReadonlyMap<string, Profile>, protocol: AuditProtocol): Profile[] {
   return names.map((name) => {
     const profile = catalog.get(name)
     if (!profile) throw new UsageError(`--profiles: ${unknownProfileMessage(name, catalog)}`)
-    const type = firstFault(profile).type
-    if (UNSUPPORTED.has(type)) throw new UsageError(`--profiles: ${name} is a ${type} fault, which needs \`faultline check\` (a supervised server); choose another profile`)
+    const fault = firstFault(profile)
+    if (UNSUPPORTED.has(fault.type)) throw new UsageError(`--profiles: ${name} is a ${fault.type} fault, which needs \`faultline check\` (a supervised server); choose another profile`)
+    const unsupported = unsupportedFault(fault, protocol)
+    if (unsupported) {
+      throw new UsageError(`--profiles: ${name} uses ${unsupported.what}, which --protocol ${protocol} does not support (only ${unsupported.protocols.join(', ')}); choose another profile (see faultline profiles)`)
+    }
     return profile
   })
 }
@@ -46,5 +56,5 @@ export async function auditProfiles(protocol: AuditProtocol, names: readonly str
   if (file) for (const p of await loadProfileFile(file, {known: catalog})) catalog.set(p.name, p)
   const chosen = names ?? DEFAULT_AUDIT_PROFILES[protocol]
   if (chosen.length === 0) throw new UsageError('--profiles: name at least one profile (see faultline profiles)')
-  return selectAuditProfiles(chosen, catalog)
+  return selectAuditProfiles(chosen, catalog, protocol)
 }

@@ -54,18 +54,23 @@ const RETRY_FINDINGS: Array<[FindingName, RetryCase]> = [
 /** Findings that only mean something on one kind of protocol. */
 const GRPC_ONLY: ReadonlySet<FindingName> = new Set(['retries-unavailable', 'honours-pushback', 'gives-up-before-deadline'])
 const HTTP_ONLY: ReadonlySet<FindingName> = new Set(['retries-503', 'retries-429', 'honours-retry-after'])
+/** Framed TCP: error frames carry an HTTP-style code, but no Retry-After (a status fault cannot set one there). */
+const NOT_TCP: ReadonlySet<FindingName> = new Set([...GRPC_ONLY, 'honours-retry-after'])
+
+/** Which findings a protocol's traffic can show: HTTP statuses (HTTP, JSON-RPC), gRPC's, or framed TCP's error frames. */
+export type FindingFamily = 'grpc' | 'http' | 'tcp'
 
 /** The findings reported for traffic of a protocol family. */
-export function findingsFor(family: 'grpc' | 'http'): FindingName[] {
-  const excluded = family === 'grpc' ? HTTP_ONLY : GRPC_ONLY
+export function findingsFor(family: FindingFamily): FindingName[] {
+  const excluded = family === 'grpc' ? HTTP_ONLY : family === 'tcp' ? NOT_TCP : GRPC_ONLY
   return FINDING_NAMES.filter((n) => !excluded.has(n))
 }
 
 /**
  * Findings per route, from the operations the observer grouped; `origin` is the audit's start
- * (times are relative to it), `family` which findings apply (HTTP statuses, or gRPC's).
+ * (times are relative to it), `family` which findings apply (HTTP statuses, gRPC's, or TCP error frames).
  */
-export function computeFindings(operations: readonly AuditOperation[], origin: number, family: 'grpc' | 'http'): RouteFindings[] {
+export function computeFindings(operations: readonly AuditOperation[], origin: number, family: FindingFamily): RouteFindings[] {
   const routes = new Map<string, AuditOperation[]>()
   for (const op of operations) routes.set(op.route, [...(routes.get(op.route) ?? []), op])
   const applicable = new Set(findingsFor(family))

@@ -3,9 +3,13 @@ import type {AuditOperation, GroupReason, ObservedAttempt} from './attempt.js'
 /** Default for `--group-window`: how long after a failed attempt a matching request still counts as its retry. */
 export const DEFAULT_GROUP_WINDOW_MS = 10_000
 
-/** An attempt that failed as far as the client could tell: a planned fault, or an error status from the server. */
+/**
+ * An attempt that failed as far as the client could tell: a planned fault (on it, or on
+ * another call of its JSON-RPC batch that fails them all), an error status from the server,
+ * or the server's own error reply (a JSON-RPC error object, a TCP error frame).
+ */
 export function attemptFailed(attempt: ObservedAttempt): boolean {
-  if (attempt.fault) return true
+  if (attempt.fault || attempt.errorReply || attempt.batchFailed) return true
   return attempt.status !== undefined && (attempt.status >= 500 || attempt.status === 429 || attempt.status === 408)
 }
 

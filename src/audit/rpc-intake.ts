@@ -4,23 +4,21 @@ import {singleHeader} from '../proxy/request-ids.js'
 import {parseMessages} from '../proxy/grpc/frames.js'
 import type {RequestInfo} from '../proxy/request-match.js'
 import {RuleSet, type FaultDecision, type FaultRule} from '../proxy/rule-set.js'
-import type {ObservedAttempt} from './attempt.js'
+import type {SeenAttempt} from './attempt.js'
 import type {AuditObserver} from './observer.js'
 import {keyFromFields, keyFromHeaders} from './request-key.js'
 import {bodyHash, grpcTimeoutMs} from './route.js'
 
-type Seen = Omit<ObservedAttempt, 'fault' | 'status'>
-
 /**
- * The audit's way into the proxies that decide per call (gRPC, JSON-RPC): a rule set whose
- * every decision asks the observer. Only the first call of a JSON-RPC batch is audited.
+ * The audit's way into the proxies that decide per request (gRPC, framed TCP): a rule set
+ * whose every decision asks the observer. JSON-RPC has its own (jsonrpc-intake.ts).
  */
 export class IntakeRules extends RuleSet {
   private readonly seen = new Set<string>()
 
   constructor(
     private readonly observer: AuditObserver,
-    private readonly toAttempt: (info: RequestInfo) => Seen | undefined,
+    private readonly toAttempt: (info: RequestInfo) => SeenAttempt | undefined,
   ) {
     super(0)
   }
@@ -41,11 +39,16 @@ export class IntakeRules extends RuleSet {
 }
 
 /** A JSON-RPC call as an attempt: keyed by a request-id param (or header), its `id` kept apart. */
-export function jsonRpcAttempt(info: RequestInfo): Seen | undefined {
-  const call = info.message as {method?: unknown; params?: unknown; id?: unknown} | undefined
-  if (info.request === undefined || !call || typeof call.method !== 'string') return undefined
+export function jsonRpcAttempt(info: RequestInfo): SeenAttempt | undefined {
+  return info.request === undefined ? undefined : jsonRpcCallAttempt(info, info.message, info.request)
+}
+
+/** One call (a single request's, or one of a batch) as the attempt `request`. */
+export function jsonRpcCallAttempt(info: RequestInfo, message: unknown, request: string): SeenAttempt | undefined {
+  const call = message as {method?: unknown; params?: unknown; id?: unknown} | undefined
+  if (!call || typeof call.method !== 'string') return undefined
   return {
-    request: info.request,
+    request,
     time: now(),
     method: call.method,
     target: info.path.split('?')[0] ?? info.path,
@@ -58,7 +61,7 @@ export function jsonRpcAttempt(info: RequestInfo): Seen | undefined {
 }
 
 /** A unary gRPC call as an attempt: keyed by request-id metadata, else a request-id field of the message. */
-export function grpcAttempt(catalog: ProtoCatalog): (info: RequestInfo) => Seen | undefined {
+export function grpcAttempt(catalog: ProtoCatalog): (info: RequestInfo) => SeenAttempt | undefined {
   return (info) => {
     if (info.request === undefined) return undefined
     const rpc = catalog.methodByPath(info.path)

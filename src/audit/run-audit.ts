@@ -2,7 +2,7 @@ import {now, type EventLog} from '../events/event-log.js'
 import type {ProtoCatalog} from '../grpc/proto.js'
 import type {Profile} from '../scenario/types.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
-import {startAuditProxy, type AuditProtocol} from './audit-proxy.js'
+import {startAuditProxy, type AuditProtocol, type TcpAuditOptions} from './audit-proxy.js'
 import {FaultSchedule} from './fault-schedule.js'
 import {computeFindings, type RouteFindings} from './findings.js'
 import {AuditObserver} from './observer.js'
@@ -12,6 +12,8 @@ export interface AuditOptions {
   protocol: AuditProtocol
   upstream: string
   catalog?: ProtoCatalog
+  /** Framed TCP: framing, route, request-key and pairing-id paths. */
+  tcp?: TcpAuditOptions
   profiles: Profile[]
   seed: number
   /** Consecutive attempts of a faulted operation that get its fault. */
@@ -64,7 +66,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     groupWindowMs: options.groupWindowMs,
     events: options.events,
   })
-  const proxy = await startAuditProxy({protocol: options.protocol, upstream: options.upstream, events: options.events, observer, catalog: options.catalog})
+  const proxy = await startAuditProxy({protocol: options.protocol, upstream: options.upstream, events: options.events, observer, catalog: options.catalog, tcp: options.tcp})
   const proxyAddress = new URL(proxy.url).host
   const runs: WorkloadRun[] = []
   try {
@@ -95,7 +97,7 @@ export async function runAudit(options: AuditOptions): Promise<AuditResult> {
     faultAttempts: options.faultAttempts,
     groupWindowMs: options.groupWindowMs,
     runs,
-    routes: computeFindings(observer.operations, origin, options.protocol === 'grpc' ? 'grpc' : 'http'),
+    routes: computeFindings(observer.operations, origin, options.protocol === 'grpc' || options.protocol === 'tcp' ? options.protocol : 'http'),
     origin,
     durationMs: Math.round(performance.now() - started),
     interrupted: options.signal?.aborted === true,

@@ -9,10 +9,13 @@ import {formatAuditReport} from '../audit/audit-terminal-report.js'
 import {DEFAULT_GROUP_WINDOW_MS} from '../audit/grouping.js'
 import {checkRequirements, describeUnmet, parseRequirements} from '../audit/requirements.js'
 import {runAudit, type AuditResult} from '../audit/run-audit.js'
+import type {TcpAuditOptions} from '../audit/audit-proxy.js'
 import {EXIT, UsageError} from '../errors.js'
 import {EventLog} from '../events/event-log.js'
 import {ProtoCatalog, ProtoError} from '../grpc/proto.js'
+import {jsonPathProblem} from '../jsonpath.js'
 import {newSeed} from '../random.js'
+import {framingFromFlags} from '../record/record-options.js'
 import {checkDistinctOutputs} from '../report/output-paths.js'
 import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {parseDuration} from '../scenario/duration.js'
@@ -42,12 +45,20 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
     '<%= config.bin %> audit --upstream http://127.0.0.1:3000 --runs 10 -- node client.mjs PUT {{proxyUrl}}/kv/{{run}}',
     '<%= config.bin %> audit --upstream http://127.0.0.1:3000 --require retries-503,same-request-id -- npm test',
     '<%= config.bin %> audit --protocol grpc --proto bank.proto --upstream grpc://127.0.0.1:50051 -- node client.mjs {{proxyAddress}}',
+    '<%= config.bin %> audit --protocol tcp --upstream tcp://127.0.0.1:7000 --framing length-prefixed --reply-id $.id --route $.op -- node client.mjs {{proxyUrl}}',
   ]
   static override enableJsonFlag = true
   static override flags = {
-    upstream: Flags.string({description: 'the server the workload talks to (http://host:port, grpc://host:port)', required: true}),
+    upstream: Flags.string({description: 'the server the workload talks to (http://host:port, grpc://host:port, tcp://host:port)', required: true}),
     protocol: Flags.string({description: 'protocol of the traffic', options: [...AUDIT_PROTOCOLS], default: 'http'}),
     proto: Flags.string({description: 'gRPC: the .proto file of the services (needed to fault unary calls)'}),
+    framing: Flags.string({description: 'tcp: how messages are framed (default ndjson)', options: ['ndjson', 'length-prefixed']}),
+    'header-bytes': Flags.string({description: 'tcp, length-prefixed: size of the length header', options: ['1', '2', '4']}),
+    'byte-order': Flags.string({description: 'tcp, length-prefixed: byte order of the length header', options: ['big', 'little']}),
+    'max-frame-bytes': Flags.integer({description: 'tcp: the largest frame accepted (default 1 MiB)', min: 1}),
+    'reply-id': Flags.string({description: 'tcp: JSONPath of the id that pairs a reply with its request, e.g. $.id (default: replies in order)'}),
+    'request-id': Flags.string({description: 'tcp: JSONPath of the request key in a frame, e.g. $.requestId (default: a request_id, requestId, idempotency_key or idempotencyKey field)'}),
+    route: Flags.string({description: 'tcp: JSONPath of the frame field that names its route, e.g. $.op'}),
     profiles: Flags.string({description: 'comma-separated fault profiles to inject (default: one per retry finding of the protocol)'}),
     'profiles-file': Flags.string({description: 'a YAML profile file whose profiles --profiles may name'}),
     runs: Flags.integer({description: 'run the workload command this many times, one after the other', min: 1, max: 10000, default: 1}),
@@ -76,6 +87,7 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
     const graceMs = duration('grace', flags.grace)
     const groupWindowMs = duration('group-window', flags['group-window'])
     const catalog = protocol === 'grpc' ? loadCatalog(flags.proto) : undefined
+    const tcp = tcpOptions(protocol, flags)
     const names = flags.profiles?.split(',').map((s) => s.trim()).filter(Boolean)
     const profiles = await auditProfiles(protocol, names, flags['profiles-file'])
     checkDistinctOutputs({'--junit': flags.junit, '--markdown': flags.markdown})
@@ -94,6 +106,7 @@ Exit codes: 0 done (every --require rule holds), 1 a --require rule failed, 2 ba
         protocol,
         upstream: flags.upstream,
         catalog,
+        tcp,
         profiles,
         seed,
         faultAttempts: flags['fault-attempts'],
@@ -139,10 +152,39 @@ function checkUpstream(protocol: AuditProtocol, upstream: string): void {
   } catch {
     throw new UsageError(`--upstream: "${upstream}" is not a URL; write e.g. http://127.0.0.1:3000`)
   }
-  const schemes = protocol === 'grpc' ? ['grpc:', 'http:'] : ['http:']
+  const schemes = protocol === 'grpc' ? ['grpc:', 'http:'] : protocol === 'tcp' ? ['tcp:'] : ['http:']
   if (!schemes.includes(url.protocol) || url.port === '') {
-    throw new UsageError(`--upstream: "${upstream}" for --protocol ${protocol} must be ${protocol === 'grpc' ? 'grpc://host:port' : 'http://host:port'}`)
+    throw new UsageError(`--upstream: "${upstream}" for --protocol ${protocol} must be ${protocol === 'grpc' ? 'grpc' : protocol === 'tcp' ? 'tcp' : 'http'}://host:port`)
   }
+}
+
+interface TcpFlags {
+  upstream: string
+  framing?: string
+  'header-bytes'?: string
+  'byte-order'?: string
+  'max-frame-bytes'?: number
+  'reply-id'?: string
+  'request-id'?: string
+  route?: string
+}
+
+const TCP_FLAGS = ['framing', 'header-bytes', 'byte-order', 'max-frame-bytes', 'reply-id', 'request-id', 'route'] as const
+
+/** Framed TCP: the framing (parsed as `faultline record` does) and the JSONPaths into frames; other protocols refuse these flags. */
+function tcpOptions(protocol: AuditProtocol, flags: TcpFlags): TcpAuditOptions | undefined {
+  if (protocol !== 'tcp') {
+    const given = TCP_FLAGS.find((name) => flags[name] !== undefined)
+    if (given) throw new UsageError(`--${given} applies to --protocol tcp only; remove it or add --protocol tcp`)
+    return undefined
+  }
+  for (const name of ['reply-id', 'request-id', 'route'] as const) {
+    const path = flags[name]
+    const problem = path === undefined ? undefined : jsonPathProblem(path)
+    if (problem) throw new UsageError(`--${name} ${path}: not a valid JSONPath: ${problem}`)
+  }
+  // The framing flags are read by record's own parser (the keys it also reads are not framing's).
+  return {framing: framingFromFlags({...flags, protocol, 'keep-secrets': false}), replyId: flags['reply-id'], requestId: flags['request-id'], route: flags.route}
 }
 
 function loadCatalog(proto: string | undefined): ProtoCatalog {

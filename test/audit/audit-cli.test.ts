@@ -31,6 +31,12 @@ describe('faultline audit: bad usage is one line and exit 2', () => {
     ['a crash profile', ['--upstream', UPSTREAM, '--profiles', 'crash-after-reply', ...WORKLOAD], /^faultline: --profiles: crash-after-reply is a crash-after-reply fault, which needs `faultline check`.*\n$/],
     ['gRPC without a proto', ['--upstream', 'grpc://127.0.0.1:1', '--protocol', 'grpc', ...WORKLOAD], /^faultline: --proto: a gRPC audit needs the \.proto file.*\n$/],
     ['an unknown flag', ['--upstream', UPSTREAM, '--bogus', ...WORKLOAD], /^faultline: .*--bogus.*\(see faultline audit --help\)\n$/],
+    ['a profile framed TCP cannot apply', ['--protocol', 'tcp', '--upstream', 'tcp://127.0.0.1:1', '--profiles', 'status-429-retry-after', ...WORKLOAD], /^faultline: --profiles: status-429-retry-after uses status faults with retryAfter, which --protocol tcp does not support \(only http, jsonrpc, grpc\); choose another profile .*\n$/],
+    ['a gRPC status on framed TCP', ['--protocol', 'tcp', '--upstream', 'tcp://127.0.0.1:1', '--profiles', 'status-unavailable', ...WORKLOAD], /^faultline: --profiles: status-unavailable uses status faults with mode UNAVAILABLE, which --protocol tcp does not support \(only grpc\).*\n$/],
+    ['a tcp upstream that is not tcp://', ['--protocol', 'tcp', '--upstream', UPSTREAM, ...WORKLOAD], /^faultline: --upstream: "http:\/\/127\.0\.0\.1:1" for --protocol tcp must be tcp:\/\/host:port\n$/],
+    ['a tcp flag without --protocol tcp', ['--upstream', UPSTREAM, '--reply-id', '$.id', ...WORKLOAD], /^faultline: --reply-id applies to --protocol tcp only; remove it or add --protocol tcp\n$/],
+    ['a bad JSONPath', ['--protocol', 'tcp', '--upstream', 'tcp://127.0.0.1:1', '--route', 'op', ...WORKLOAD], /^faultline: --route op: not a valid JSONPath: must start with \$.*\n$/],
+    ['a length header without length-prefixed framing', ['--protocol', 'tcp', '--upstream', 'tcp://127.0.0.1:1', '--header-bytes', '2', ...WORKLOAD], /^faultline: --header-bytes and --byte-order describe length-prefixed frames; add --framing length-prefixed\n$/],
   ]
   it.each(cases)('%s', async (_, args, message) => {
     const r = await runCli(['audit', ...args])

@@ -1,6 +1,6 @@
 import {PassThrough} from 'node:stream'
 import {PUSHBACK_PROFILE} from '../../src/audit/audit-profiles.js'
-import type {AuditProtocol} from '../../src/audit/audit-proxy.js'
+import type {AuditProtocol, TcpAuditOptions} from '../../src/audit/audit-proxy.js'
 import type {Finding, FindingName} from '../../src/audit/findings.js'
 import {runAudit, type AuditResult} from '../../src/audit/run-audit.js'
 import {EventLog} from '../../src/events/event-log.js'
@@ -27,6 +27,7 @@ export async function auditClient(options: {
   profiles: Array<string | Profile>
   faultAttempts?: number
   catalog?: ProtoCatalog
+  tcp?: TcpAuditOptions
 }): Promise<AuditRun> {
   const output = new PassThrough()
   let text = ''
@@ -36,6 +37,7 @@ export async function auditClient(options: {
     protocol: options.protocol ?? 'http',
     upstream: options.upstream,
     catalog: options.catalog,
+    tcp: options.tcp,
     profiles,
     seed: 7,
     faultAttempts: options.faultAttempts ?? 1,

@@ -61,4 +61,28 @@ describe('audit: a hand-written JSON-RPC client', () => {
     expect(op?.attempts[1]?.reason.rule).toBe('same-request')
     expect(run.result.routes[0]?.route).toBe('rpc increment')
   }, 60_000)
+
+  it("a JSON-RPC error object from the server itself is a failed attempt: the retry after it joins its operation", async () => {
+    // The server answers every other call with a server error (-32001), and the client retries those. No fault is injected.
+    let calls = 0
+    const server = await startHttpServer((req, res) => {
+      const chunks: Buffer[] = []
+      req.on('data', (c: Buffer) => chunks.push(c))
+      req.on('end', () => {
+        const call = JSON.parse(Buffer.concat(chunks).toString()) as {id: unknown}
+        calls += 1
+        const outcome = calls % 2 === 1 ? {error: {code: -32001, message: 'busy, try again'}} : {result: 1}
+        res.writeHead(200, {'content-type': 'application/json'}).end(JSON.stringify({jsonrpc: '2.0', id: call.id, ...outcome}))
+      })
+    })
+    closers.push(server.close)
+    const run = await auditClient({protocol: 'jsonrpc', upstream: server.url, command: call('{"key":"k{{run}}"}'), runs: 2, profiles: []})
+    const ops = run.result.routes[0]?.operations ?? []
+    expect(ops.map((op) => op.attempts.map((a) => a.reason.rule)), run.output).toEqual([
+      ['first', 'same-request'],
+      ['first', 'same-request'],
+    ])
+    expect(ops[0]?.attempts[0]?.attempt.errorReply).toBe(true)
+    expect(ops[0]?.attempts[1]?.reason.detail).toMatch(/^same method, target and body as attempt 1, which failed \d+ ms before$/)
+  }, 60_000)
 })

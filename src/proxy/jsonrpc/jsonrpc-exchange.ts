@@ -90,7 +90,7 @@ export async function handleJsonRpcRequest(ctx: JsonRpcRequestContext): Promise<
     }
     const parsed = parseJsonRpcRequest(body)
     const calls = parsed.kind === 'single' ? [parsed.call] : parsed.kind === 'batch' ? parsed.calls : []
-    const info: RequestInfo = {method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, trial, attempt: ctx.ids.attempt, request: ctx.ids.request}
+    const info: RequestInfo = {method: req.method ?? 'POST', path: req.url ?? '/', headers: req.headers, trial, attempt: ctx.ids.attempt, request: ctx.ids.request, body}
     if (info.attempt === undefined && ctx.owner) {
       info.attempt = ctx.owner.attemptOf(calls.length === 0 ? [info] : calls.map((call) => ({...info, rpcMethod: call.method, message: call.raw})))
       ctx.ids.attempt = info.attempt

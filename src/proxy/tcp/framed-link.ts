@@ -126,7 +126,7 @@ export class FramedLink {
     // With evidence kept, the request's own text too (a recording reads it), as replies have.
     if (this.env.captureBytes > 0) detail.body = payload.subarray(0, this.env.captureBytes).toString('utf8')
     this.env.events.record({proxy: this.env.name, ...ids, type: 'request', detail})
-    const decision = this.env.rules.decide({method: 'FRAME', path: '', headers: {}, trial, attempt, message})
+    const decision = this.env.rules.decide({method: 'FRAME', path: '', headers: {}, trial, attempt, message, request: ids.request})
     const slot: Slot = {}
     if (this.ordered) this.slots.push(slot)
     void new FrameExchange(this, ids, frame.forward, frame.id, slot, decision?.action).run()
