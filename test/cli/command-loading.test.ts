@@ -3,12 +3,13 @@ import {readFileSync} from 'node:fs'
 import path from 'node:path'
 import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
+import {COMMANDS as CLASSES} from '../../src/command-classes.js'
 import {COMMANDS} from '../../src/index.js'
 import {ROOT} from '../helpers/run-cli.js'
 
-// `npm run build` writes oclif.manifest.json; with it, oclif answers --version and --help
-// from the manifest and imports no command module. A module-resolution hook in the child
-// prints every dist/ module it loads, so the test sees what start-up imported.
+// The CLI's registry holds lazy stand-ins; `npm run build` writes oclif.manifest.json (flags
+// and help) from the real classes. A module-resolution hook in the child prints every dist/
+// module it loads, so the test sees what a start-up imported.
 const run = promisify(execFile)
 const BIN = path.join(ROOT, 'bin/run.js')
 const HOOK =
@@ -27,12 +28,13 @@ async function cli(args: string[]): Promise<{stdout: string; loaded: string[]}> 
 }
 
 describe('command loading', () => {
-  it('the built manifest lists every command of the registry with its flags', () => {
+  it('the lazy registry and the built manifest list every command class, the manifest with its flags', () => {
     const manifest = JSON.parse(readFileSync(path.join(ROOT, 'oclif.manifest.json'), 'utf8')) as {
       commands: Record<string, {flags: Record<string, unknown>}>
     }
-    expect(Object.keys(manifest.commands).sort()).toEqual(Object.keys(COMMANDS).sort())
-    for (const [id, command] of Object.entries(COMMANDS)) {
+    expect(Object.keys(COMMANDS).sort()).toEqual(Object.keys(CLASSES).sort())
+    expect(Object.keys(manifest.commands).sort()).toEqual(Object.keys(CLASSES).sort())
+    for (const [id, command] of Object.entries(CLASSES)) {
       expect(Object.keys(manifest.commands[id]?.flags ?? {}).sort(), id).toEqual(
         expect.arrayContaining(Object.keys(command.flags ?? {}).sort()),
       )
@@ -51,9 +53,18 @@ describe('command loading', () => {
     expect(loaded).toEqual([])
   })
 
-  it('a command still runs: profiles lists the built-in profiles', async () => {
+  it('a command imports its own module and no other command: profiles', async () => {
     const {stdout, loaded} = await cli(['profiles'])
     expect(stdout).toContain('drop-request')
-    expect(loaded).toContain('commands/profiles.js')
+    const commands = loaded.filter((m) => m.startsWith('commands/') && !['commands/lazy-command.js', 'commands/base-command.js'].includes(m))
+    expect(commands).toEqual(['commands/profiles.js'])
+  })
+
+  it('a lazy command parses its real flags: bad usage still exits 2 with one line', async () => {
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
+    delete env.NODE_ENV
+    const failed = await run(process.execPath, [BIN, 'proxy', '--listen', 'nowhere', '--upstream', 'http://127.0.0.1:1'], {cwd: ROOT, env, timeout: 60_000}).catch((err: {code: number; stderr: string}) => err)
+    expect('code' in failed ? failed.code : 0).toBe(2)
+    expect('stderr' in failed ? failed.stderr.trim() : '').toMatch(/^faultline: --listen nowhere: write host:port/)
   })
 })
