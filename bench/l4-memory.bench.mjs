@@ -5,7 +5,9 @@
 //     when the open-file limit cannot hold two sockets per connection in the proxy), per
 //     connection, and projected to 10,000 (goal < 250 MB);
 //   - while BENCH_SLOW_MB MiB (default 1024) go through it to a slow reader, sampled every
-//     100 ms: start, peak, end, and the peak over the start (flat = backpressure, not buffering).
+//     100 ms: start, peak, end, the peak over the start, and the RSS at each quarter of the
+//     bytes sent (flat = backpressure, not buffering).
+// and, for reference, the RSS of a bare socket.pipe proxy process with as many idle connections.
 // The upstream servers run in a child process of their own, so no process holds more sockets
 // than the limit. Figures only; it asserts nothing.
 import {execSync, spawn} from 'node:child_process'
@@ -116,13 +118,18 @@ s.listen(0, '127.0.0.1', () => console.log(s.address().port))`)
     const block = Buffer.alloc(64 * 1024, 7)
     const done = once(client, 'data')
     const t0 = performance.now()
-    for (let sent = 0; sent < SLOW_MB * MiB; sent += block.length) if (!client.write(block)) await once(client, 'drain')
+    const quarters = []
+    for (let sent = 0; sent < SLOW_MB * MiB; sent += block.length) {
+      if (sent % ((SLOW_MB * MiB) / 4) === 0 && sent > 0) quarters.push(rssMb(serve.pid))
+      if (!client.write(block)) await once(client, 'drain')
+    }
+    quarters.push(rssMb(serve.pid))
     await done
     clearInterval(sampler)
     const seconds = (performance.now() - t0) / 1000
     client.destroy()
     const after = rssMb(serve.pid)
-    console.log(`  ${SLOW_MB} MiB to a slow reader (${(SLOW_MB / seconds).toFixed(0)} MiB/s): RSS before ${before.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB (+${(peak - before).toFixed(1)} MiB), after ${after.toFixed(1)} MiB`)
+    console.log(`  ${SLOW_MB} MiB to a slow reader (${(SLOW_MB / seconds).toFixed(0)} MiB/s): RSS before ${before.toFixed(1)} MiB, peak ${peak.toFixed(1)} MiB (+${(peak - before).toFixed(1)} MiB), after ${after.toFixed(1)} MiB; at each quarter of the bytes sent ${quarters.map((q) => q.toFixed(1)).join(' / ')} MiB`)
   } finally {
     for (const s of sockets) s.destroy()
     serve.kill('SIGTERM')
