@@ -1,6 +1,9 @@
 // Prints, in one run on this machine: requests/s and p50/p99 latency for 20 keep-alive
-// connections of small JSON POSTs — direct, through faultline's HTTP proxy (no faults), and
-// through http-proxy (npm) — plus the wall time of the demo check. Not a test: figures only.
+// connections of small JSON POSTs — direct; through faultline's HTTP proxy library (no
+// faults, its own process, no log); through `faultline proxy` as users run it (a separate CLI
+// process, default live log, its output going to a file), with no fault rule and with one
+// rule that never matches; and through http-proxy (npm) — then the ratios the performance
+// goals are stated in, and the wall time of the demo check. Not a test: figures only.
 //
 // Load comes from wrk when it is installed (a C load generator that leaves the CPU to the
 // servers; `apt-get install wrk`), else from autocannon. Each target is warmed up, then
@@ -10,10 +13,10 @@
 // (`npm run build` there), e.g. a git worktree of an older commit. Its own
 // bench/servers/faultline-proxy.mjs runs it, interleaved with the others, and the run ends
 // with this checkout's requests/s over the baseline's.
-import {execFileSync, fork} from 'node:child_process'
+import {execFileSync, fork, spawn} from 'node:child_process'
 import {once} from 'node:events'
-import {mkdtempSync, writeFileSync} from 'node:fs'
-import {tmpdir} from 'node:os'
+import {mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import autocannon from 'autocannon'
@@ -67,6 +70,26 @@ function autocannonLoader() {
   }
 }
 
+/**
+ * `faultline proxy` as users run it: the built CLI in its own process, default output (the
+ * live log) to a file. Its address is read from the log's start line.
+ */
+async function startCli(upstreamUrl, extra = []) {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-bench-cli-'))
+  const out = join(dir, 'proxy.log')
+  const fd = openSync(out, 'w')
+  const env = {...process.env, NO_COLOR: '1'}
+  delete env.NODE_ENV
+  const child = spawn(process.execPath, [here('../bin/run.js'), 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstreamUrl, '--seed', '1', ...extra], {stdio: ['ignore', fd, 'inherit'], env})
+  const exited = once(child, 'exit')
+  for (;;) {
+    const match = /faultline proxy (http:\/\/127\.0\.0\.1:\d+)/.exec(readFileSync(out, 'utf8'))
+    if (match) return {child: {kill: () => {child.kill('SIGTERM'); return exited.then(() => rmSync(dir, {recursive: true, force: true}))}}, url: match[1]}
+    const gone = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))])
+    if (gone) throw new Error(`faultline proxy exited before listening; see ${out}`)
+  }
+}
+
 const median = (runs) => [...runs].sort((a, b) => a.rps - b.rps)[Math.floor(runs.length / 2)]
 
 const useWrk = hasWrk()
@@ -74,7 +97,10 @@ const load = useWrk ? wrkLoader() : autocannonLoader()
 const upstream = await start(here('./servers/upstream.mjs'))
 const targets = [
   {name: 'direct', ...upstream},
-  {name: 'faultline proxy', ...(await start(here('./servers/faultline-proxy.mjs'), [upstream.url]))},
+  {name: 'faultline library', ...(await start(here('./servers/faultline-proxy.mjs'), [upstream.url]))},
+  {name: 'faultline proxy (CLI)', ...(await startCli(upstream.url))},
+  // a rule in force that never matches: the rule engine's cost on every request
+  {name: 'CLI, unmatched rule', ...(await startCli(upstream.url, ['--fault', 'drop-reply', '--path', '/never/**']))},
   {name: 'http-proxy', ...(await start(here('./servers/http-proxy-reference.mjs'), [upstream.url]))},
 ]
 if (BASELINE) targets.push({name: 'faultline baseline', ...(await start(join(BASELINE, 'bench/servers/faultline-proxy.mjs'), [upstream.url]))})
@@ -98,14 +124,21 @@ try {
       }
     }),
   )
-  const ratio = median(runs.get('faultline proxy')).rps / median(runs.get('http-proxy')).rps
-  console.log(`faultline / http-proxy: ${ratio.toFixed(2)}× requests/s (target ≥ 1.5×)`)
+  const rps = (name) => median(runs.get(name)).rps
+  const ratio = (a, b) => `${(rps(a) / rps(b)).toFixed(2)}×`
+  console.log(`load average ${loadavg().map((n) => n.toFixed(2)).join(' ')} (${cpus().length} cores)`)
+  console.log(`library / http-proxy:              ${ratio('faultline library', 'http-proxy')}   (goal ≥ 2.5×)`)
+  console.log(`CLI / http-proxy:                  ${ratio('faultline proxy (CLI)', 'http-proxy')}   (goal ≥ 2.5×)`)
+  console.log(`library / direct:                  ${ratio('faultline library', 'direct')}   (goal ≥ 0.4×)`)
+  console.log(`CLI / direct:                      ${ratio('faultline proxy (CLI)', 'direct')}   (goal ≥ 0.4×)`)
+  console.log(`CLI / library:                     ${ratio('faultline proxy (CLI)', 'faultline library')}   (goal ≥ 0.9×)`)
+  console.log(`unmatched rule / no rule (CLI):    ${ratio('CLI, unmatched rule', 'faultline proxy (CLI)')}   (goal ≥ 0.9×)`)
   if (BASELINE) {
-    const vs = median(runs.get('faultline proxy')).rps / median(runs.get('faultline baseline')).rps
+    const vs = median(runs.get('faultline library')).rps / median(runs.get('faultline baseline')).rps
     console.log(`faultline / baseline (${BASELINE}): ${vs.toFixed(2)}× requests/s`)
   }
 } finally {
-  for (const t of targets) t.child.kill()
+  await Promise.all(targets.map((t) => t.child.kill()))
 }
 
 const started = performance.now()

@@ -1,25 +1,30 @@
 /**
- * L4 proxy benchmark: prints figures, asserts nothing (speed belongs in bench/, not in tests).
+ * L4 proxy benchmark: prints figures and ratios, asserts nothing (speed belongs in bench/).
  *
- *   npm run bench:l4            (node --import tsx bench/l4-proxy.bench.ts)
+ *   npm run bench:l4            (builds, then node --import tsx bench/l4-proxy.bench.ts)
  *
- * The proxy under test runs on the same event loop as the load generator and the target
- * servers (the set-up the stack-notes figures are comparable with); BENCH_CHILD=1 runs it in a
- * child process instead. One run prints:
- *   - bulk throughput direct / through a bare socket.pipe proxy / through faultline's L4
- *     proxy with no toxics, and the ratios;
- *   - small request/response round trips p50/p99 direct vs proxied, and the added µs;
- *   - the proxy process's RSS before and after a 1 GB transfer and with 1,000 idle connections;
- *   - its peak RSS while 200 MiB go through a 10 ms latency toxic to a slow reader.
- * Sizes can be changed with BENCH_BULK_MB, BENCH_BIG_MB, BENCH_RTT, BENCH_IDLE, BENCH_SLOW_MB;
- * with BENCH_CHILD=1 the RSS figures are the child's alone.
+ * Every proxy runs in its own process, as users run it: `faultline serve` (the built CLI,
+ * default output: its event log on stderr, here to a file) with one proxy from a config file,
+ * next to a bare `socket.pipe` proxy process (the floor a Node L4 proxy can reach) and direct.
+ * Three targets through faultline: no toxic, one `latency` toxic of 0 ms (added through the
+ * admin API), and the bare pipe. BENCH_ROUNDS (default 5) interleaved rounds, the order
+ * rotating each round; each round measures bulk throughput (BENCH_BULK_MB MiB client → server)
+ * and BENCH_RTT sequential 64-byte round trips on one connection. It prints every round, the
+ * medians, and the ratios the goals are stated in:
+ *   serve / pipe throughput (goal ≥ 0.95), serve added p50 / pipe added p50 (goal ≤ 1.1),
+ *   latency-0 / pipe throughput (goal ≥ 0.8).
+ * Memory figures (idle connections, a slow reader) are in bench/l4-memory.bench.mjs.
  *
  * BENCH_BASELINE=DIR compares instead: this checkout's L4 proxy against the one of another
  * checkout (e.g. a git worktree of an older commit; its own bench script runs it), each in a
  * child process, BENCH_ROUNDS (default 3) rounds alternating which goes first; it prints every
  * round's bulk MiB/s and round-trip p50/p99, and this checkout's median over the baseline's.
  */
-import {fork, type ChildProcess} from 'node:child_process'
+import {fork, spawn, type ChildProcess} from 'node:child_process'
+import {once} from 'node:events'
+import {mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
+import {cpus, loadavg, tmpdir} from 'node:os'
+import {join} from 'node:path'
 import net from 'node:net'
 import {fileURLToPath} from 'node:url'
 import * as hdr from 'hdr-histogram-js'
@@ -27,13 +32,10 @@ import {EventLog} from '../src/events/event-log.js'
 import {L4Proxy} from '../src/proxy/l4/l4-proxy.js'
 
 const MiB = 1024 * 1024
-const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 512)
-const BIG_MB = Number(process.env.BENCH_BIG_MB ?? 1024)
-const RTT_COUNT = Number(process.env.BENCH_RTT ?? 20_000)
-const IDLE = Number(process.env.BENCH_IDLE ?? 1000)
-const SLOW_MB = Number(process.env.BENCH_SLOW_MB ?? 200)
+const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 256)
+const RTT_COUNT = Number(process.env.BENCH_RTT ?? 10_000)
 const BASELINE = process.env.BENCH_BASELINE
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3)
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_BASELINE ? 3 : 5))
 
 type ChildRequest = {cmd: 'rss'} | {cmd: 'stop'}
 type ChildReply = {port: number} | {rss: number}
@@ -215,102 +217,103 @@ async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
   return histogram
 }
 
-async function idleConnections(port: number, count: number): Promise<net.Socket[]> {
-  const sockets: net.Socket[] = []
-  for (let i = 0; i < count; i++) {
-    const s = net.connect({port, host: '127.0.0.1'})
-    s.on('error', () => {})
-    await new Promise((r) => s.once('connect', r))
-    sockets.push(s)
+const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8)
+
+/**
+ * `faultline serve` as users run it: the built CLI, one proxy from a config file, the admin
+ * API on a free port; its event log (stderr) goes to a file. With `latency0`, a latency toxic
+ * of 0 ms is added through the admin API, as a Toxiproxy client would.
+ */
+async function startServe(upstream: string, latency0: boolean): Promise<ProxyChild> {
+  const dir = mkdtempSync(join(tmpdir(), 'fl-bench-serve-'))
+  const config = join(dir, 'proxies.json')
+  writeFileSync(config, JSON.stringify([{name: 'bench', listen: '127.0.0.1:0', upstream}]))
+  const out = join(dir, 'serve.out')
+  const err = openSync(join(dir, 'serve.log'), 'w')
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
+  delete env.NODE_ENV
+  const bin = fileURLToPath(new URL('../bin/run.js', import.meta.url))
+  const cp = spawn(process.execPath, [bin, 'serve', '--port', '0', '--seed', '1', '--config', config], {stdio: ['ignore', openSync(out, 'w'), err], env})
+  const exited = once(cp, 'exit')
+  let api: string | undefined
+  while (!api) {
+    api = /listening on (http:\/\/\S+)/.exec(readFileSync(out, 'utf8'))?.[1]
+    if (api) break
+    if (await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 50))])) {
+      throw new Error(`faultline serve exited before listening: ${readFileSync(join(dir, 'serve.log'), 'utf8')}`)
+    }
   }
-  // one round trip on the last one proves the proxy has dialled upstream for all before it
-  const last = sockets[sockets.length - 1] as net.Socket
-  await new Promise((r) => {
-    last.once('data', r)
-    last.write('x')
-  })
-  return sockets
+  if (latency0) {
+    const res = await fetch(`${api}/proxies/bench/toxics`, {
+      method: 'POST',
+      body: JSON.stringify({name: 'lat0', type: 'latency', stream: 'upstream', toxicity: 1, attributes: {latency: 0}}),
+    })
+    if (!res.ok) throw new Error(`adding the latency toxic: ${res.status} ${await res.text()}`)
+  }
+  const proxy = (await (await fetch(`${api}/proxies/bench`)).json()) as {listen: string}
+  return {
+    port: Number(proxy.listen.split(':').at(-1)),
+    rss: async () => Number.NaN,
+    stop: async () => {
+      cp.kill('SIGTERM')
+      await exited
+      rmSync(dir, {recursive: true, force: true})
+    },
+  }
 }
 
-const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8)
-const mb = (bytes: number) => `${(bytes / MiB).toFixed(1)} MiB`
+type Target = 'direct' | 'pipe' | 'serve' | 'serve-latency0'
+interface Round {
+  bulk: number
+  p50: number
+  p99: number
+}
 
 async function main(): Promise<void> {
   const sink = sinkServer()
   const sinkPort = await listen(sink)
   const echo = echoServer()
   const echoPort = await listen(echo)
-
-  const where =
-    process.env.BENCH_CHILD !== '1' ? 'in the same process as client and servers' : 'in a child process'
-  console.log(`faultline L4 proxy benchmark — node ${process.version}, loopback, proxy ${where}`)
-  console.log(`\nbulk ${BULK_MB} MiB, client → server, no toxics (best of 2)`)
-  const best = async (port: number) => Math.max(await bulk(port, BULK_MB), await bulk(port, BULK_MB))
-  const direct = await best(sinkPort)
-  const pipeChild = await startChild('pipe', `127.0.0.1:${sinkPort}`)
-  const viaPipe = await best(pipeChild.port)
-  await pipeChild.stop()
-  const l4Child = await startChild('l4', `127.0.0.1:${sinkPort}`)
-  const viaL4 = await best(l4Child.port)
-  await l4Child.stop()
-  console.log(`  direct                 ${fmt(direct)} MiB/s`)
-  console.log(`  bare socket.pipe proxy ${fmt(viaPipe)} MiB/s   ratio ${(viaPipe / direct).toFixed(2)}`)
-  console.log(
-    `  faultline L4 proxy     ${fmt(viaL4)} MiB/s   ratio ${(viaL4 / direct).toFixed(2)}   (target ≥ 0.45)`,
-  )
-
-  console.log(`\nround trip, 64-byte request / 64-byte reply, ${RTT_COUNT} sequential on one connection (µs)`)
-  const rttDirect = await roundTrips(echoPort, RTT_COUNT)
-  const rttPipeChild = await startChild('pipe', `127.0.0.1:${echoPort}`)
-  const rttPipe = await roundTrips(rttPipeChild.port, RTT_COUNT)
-  await rttPipeChild.stop()
-  const rttChild = await startChild('l4', `127.0.0.1:${echoPort}`)
-  const rttProxied = await roundTrips(rttChild.port, RTT_COUNT)
-  await rttChild.stop()
-  const p = (h: hdr.Histogram, q: number) => h.getValueAtPercentile(q)
-  console.log(`  direct    p50 ${fmt(p(rttDirect, 50))}  p99 ${fmt(p(rttDirect, 99))}`)
-  console.log(
-    `  bare pipe p50 ${fmt(p(rttPipe, 50))}  p99 ${fmt(p(rttPipe, 99))}   added p50 ${fmt(p(rttPipe, 50) - p(rttDirect, 50))}`,
-  )
-  console.log(`  proxied   p50 ${fmt(p(rttProxied, 50))}  p99 ${fmt(p(rttProxied, 99))}`)
-  console.log(
-    `  added     p50 ${fmt(p(rttProxied, 50) - p(rttDirect, 50))}  p99 ${fmt(p(rttProxied, 99) - p(rttDirect, 99))}   (target p50 ≤ 50)`,
-  )
-
-  console.log(`\nproxy process RSS`)
-  const memChild = await startChild('l4', `127.0.0.1:${sinkPort}`)
-  const before = await memChild.rss()
-  const idle = await idleConnections(memChild.port, IDLE)
-  const withIdle = await memChild.rss()
-  for (const s of idle) s.destroy()
-  const bigRate = await bulk(memChild.port, BIG_MB)
-  const after = await memChild.rss()
-  console.log(`  at start                    ${mb(before)}`)
-  console.log(
-    `  with ${IDLE} idle connections  ${mb(withIdle)}  (${((withIdle - before) / IDLE / 1024).toFixed(1)} KiB each)`,
-  )
-  console.log(`  after a ${BIG_MB} MiB transfer (${bigRate.toFixed(0)} MiB/s)  ${mb(after)}`)
-  await memChild.stop()
-
-  const slowSink = sinkServer(true)
-  const slowPort = await listen(slowSink)
-  const slowChild = await startChild('l4-latency', `127.0.0.1:${slowPort}`)
-  const slowBefore = await slowChild.rss()
-  let peak = slowBefore
-  let sampling = true
-  const sampler = (async () => {
-    while (sampling) {
-      peak = Math.max(peak, await slowChild.rss())
-      await new Promise((r) => setTimeout(r, 50))
+  const targets: Target[] = ['direct', 'pipe', 'serve', 'serve-latency0']
+  const start = async (target: Target, port: number): Promise<ProxyChild> => {
+    if (target === 'direct') return {port, rss: async () => Number.NaN, stop: async () => undefined}
+    if (target === 'pipe') {
+      // the bare pipe in its own process (this script with --child), as faultline serve is
+      return startChild('pipe', `127.0.0.1:${port}`, fileURLToPath(import.meta.url))
     }
-  })()
-  const slowRate = await bulk(slowChild.port, SLOW_MB)
-  sampling = false
-  await sampler
-  console.log(`  ${SLOW_MB} MiB through a 10 ms latency toxic to a slow reader (${slowRate.toFixed(0)} MiB/s)`)
-  console.log(`    before ${mb(slowBefore)}   peak ${mb(peak)}   (+${mb(peak - slowBefore)})`)
-  await slowChild.stop()
-  slowSink.close()
+    return startServe(`127.0.0.1:${port}`, target === 'serve-latency0')
+  }
+  console.log(`faultline L4 proxy benchmark — node ${process.version}, loopback, every proxy in its own process`)
+  console.log(`${ROUNDS} interleaved rounds; bulk ${BULK_MB} MiB client → server (MiB/s); ${RTT_COUNT} sequential 64-byte round trips (µs)`)
+  console.log(`load average at start ${loadavg().map((n) => n.toFixed(2)).join(' ')} (${cpus().length} cores)`)
+  const rounds = new Map<Target, Round[]>(targets.map((t) => [t, []]))
+  for (let i = 0; i < ROUNDS; i++) {
+    const order = targets.map((_, k) => targets[(k + i) % targets.length] as Target)
+    for (const target of order) {
+      const bulkProxy = await start(target, sinkPort)
+      const rate = await bulk(bulkProxy.port, BULK_MB)
+      await bulkProxy.stop()
+      const rttProxy = await start(target, echoPort)
+      const h = await roundTrips(rttProxy.port, RTT_COUNT)
+      await rttProxy.stop()
+      const r = {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99)}
+      rounds.get(target)?.push(r)
+      console.log(`  round ${i + 1} ${target.padEnd(15)} bulk ${fmt(r.bulk)} MiB/s   rtt p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}`)
+    }
+  }
+  const med = (target: Target, key: keyof Round) => {
+    const values = (rounds.get(target) ?? []).map((r) => r[key]).sort((a, b) => a - b)
+    return values[Math.floor(values.length / 2)] as number
+  }
+  console.log('\nmedians')
+  for (const t of targets) console.log(`  ${t.padEnd(15)} bulk ${fmt(med(t, 'bulk'))} MiB/s   rtt p50 ${fmt(med(t, 'p50'))}  p99 ${fmt(med(t, 'p99'))}   added p50 ${fmt(med(t, 'p50') - med('direct', 'p50'))}`)
+  const added = (t: Target) => Math.max(1, med(t, 'p50') - med('direct', 'p50'))
+  console.log(`load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
+  console.log(`ratios (medians of this run)`)
+  console.log(`  serve / pipe throughput          ${(med('serve', 'bulk') / med('pipe', 'bulk')).toFixed(2)}×   (goal ≥ 0.95)`)
+  console.log(`  serve / pipe added p50           ${(added('serve') / added('pipe')).toFixed(2)}×   (goal ≤ 1.1)`)
+  console.log(`  latency 0 ms / pipe throughput   ${(med('serve-latency0', 'bulk') / med('pipe', 'bulk')).toFixed(2)}×   (goal ≥ 0.8)`)
+  console.log(`  pipe / direct throughput         ${(med('pipe', 'bulk') / med('direct', 'bulk')).toFixed(2)}×`)
   sink.close()
   echo.close()
 }

@@ -7,6 +7,7 @@ import {DEFAULT_HTTP_TIMEOUTS, timeoutsProblem, type HttpTimeouts} from '../prox
 import {newSeed} from '../random.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatEvent} from '../report/event-line.js'
+import {LiveLog} from '../report/live-log.js'
 import {parseDuration} from '../scenario/duration.js'
 import {faultsFromFlags, STANDALONE_FAULT_TYPES} from '../scenario/profile-flags.js'
 import {parseListen} from './listen-address.js'
@@ -18,7 +19,8 @@ export default class Proxy extends FaultlineCommand {
   static override description = `HTTP/1.1 (L7): every request is forwarded to --upstream; a fault given by flags or a profile
 hits the requests its rule selects (method, path glob, headers; nth occurrence or probability).
 TCP (L4): --config proxies.json runs Toxiproxy-format proxies with their toxics.
-Prints what it did to each request until Ctrl-C.`
+Prints what it did to each request until Ctrl-C; past 50 lines a second, the rest
+of each second is summarised in one line (faults and errors are always printed).`
   static override examples = [
     '<%= config.bin %> proxy --listen 127.0.0.1:8080 --upstream http://127.0.0.1:3000 --fault drop-reply --nth 2',
     '<%= config.bin %> proxy --upstream http://127.0.0.1:3000 --fault delay --delay 200ms --probability 0.1 --path "/api/**"',
@@ -61,7 +63,7 @@ Prints what it did to each request until Ctrl-C.`
     const events = new EventLog()
     const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
     const color = this.useColor()
-    if (!flags.quiet) events.on('event', (e) => process.stdout.write(`${formatEvent(e, {color})}\n`))
+    const live = flags.quiet ? undefined : new LiveLog(events, {write: (text) => process.stdout.write(text), format: (e) => formatEvent(e, {color})})
     const stops: Array<() => Promise<void>> = []
     try {
       this.log(`seed ${seed}`)
@@ -79,6 +81,7 @@ Prints what it did to each request until Ctrl-C.`
       await waitForStopSignal()
     } finally {
       for (const stop of stops.reverse()) await stop()
+      live?.close()
       await writer?.close()
     }
   }

@@ -4,14 +4,28 @@ import {UsageError} from '../errors.js'
 import type {EventLog, ProxyEvent} from '../events/event-log.js'
 
 /**
- * Writes every event of a log to a file as JSON lines, holding the stream's backpressure
- * by buffering in the stream (events are small). Refuses to overwrite an existing file
+ * Writes every event of a log to a file as JSON lines, streaming: nothing is kept once it is
+ * written. The lines of one turn of the event loop go to the file stream in one write (a busy
+ * proxy records thousands of events a second); while the disk is slower than the events, they
+ * wait in the stream's buffer (events cannot be paused). Refuses to overwrite an existing file
  * unless `overwrite` is set: nothing a user has is replaced without asking.
  */
 export class EventsFileWriter {
   private readonly stream: WriteStream
+  private pending = ''
+  private flushScheduled = false
   private readonly listener = (event: ProxyEvent) => {
-    this.stream.write(`${JSON.stringify(event)}\n`)
+    this.pending += `${JSON.stringify(event)}\n`
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(this.flush)
+    }
+  }
+  private readonly flush = (): void => {
+    this.flushScheduled = false
+    if (this.pending === '') return
+    this.stream.write(this.pending)
+    this.pending = ''
   }
 
   constructor(
@@ -35,6 +49,7 @@ export class EventsFileWriter {
 
   async close(): Promise<void> {
     this.events.off('event', this.listener)
+    this.flush()
     this.stream.end()
     await finished(this.stream)
   }

@@ -2,6 +2,7 @@ import {afterEach, beforeEach, describe, expect, it} from 'vitest'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {L4Proxy} from '../../src/proxy/l4/l4-proxy.js'
 import type {ToxicSpec} from '../../src/proxy/l4/toxic.js'
+import {latency} from '../../src/proxy/l4/toxics/latency.js'
 import {slicer} from '../../src/proxy/l4/toxics/slicer.js'
 import {deriveRandom} from '../../src/random.js'
 import {
@@ -225,6 +226,31 @@ describe('L4 toxics on the wire', () => {
       expect(chunk.length).toBeGreaterThanOrEqual(6)
       expect(chunk.length).toBeLessThanOrEqual(14)
     }
+  })
+
+  it('latency 0 ms hands each chunk on at once, without a timer, and keeps order behind held chunks', () => {
+    const pushed: string[] = []
+    const ctx = (random = deriveRandom(1, 'latency')) => ({
+      random,
+      push: (chunk: Buffer) => pushed.push(chunk.toString()),
+      pushEnd: () => pushed.push('END'),
+      reset: () => undefined,
+      fired: () => undefined,
+    })
+    const stage = latency.create({latency: 0, jitter: 0}, ctx())
+    stage.write(Buffer.from('a'))
+    stage.write(Buffer.from('b'))
+    stage.end(false)
+    expect(pushed).toEqual(['a', 'b', 'END']) // synchronously: no timer turned
+    expect(stage.held).toBe(0)
+    stage.dispose()
+    // with jitter, a chunk due now still waits behind one held back
+    pushed.length = 0
+    const jittery = latency.create({latency: 0, jitter: 1000}, ctx(deriveRandom(3, 'latency')))
+    for (const c of ['1', '2', '3', '4', '5', '6', '7', '8']) jittery.write(Buffer.from(c))
+    jittery.flush()
+    jittery.dispose()
+    expect(pushed.join('')).toBe('12345678')
   })
 
   it('noop passes data through', async () => {

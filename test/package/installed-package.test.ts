@@ -43,7 +43,7 @@ beforeAll(async () => {
   work = mkdtempSync(path.join(tmpdir(), 'faultline-package-'))
   const copy = path.join(work, 'project')
   mkdirSync(copy)
-  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'src', 'schema', 'fixtures']) {
+  for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'tsconfig.build.json', 'README.md', 'bin', 'scripts', 'src', 'schema', 'fixtures']) {
     cpSync(path.join(ROOT, entry), path.join(copy, entry), {recursive: true})
   }
   symlinkSync(path.join(ROOT, 'node_modules'), path.join(copy, 'node_modules'))

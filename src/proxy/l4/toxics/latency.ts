@@ -1,7 +1,10 @@
 import type {StageContext, ToxicDefinition, ToxicStage} from '../toxic.js'
 import {TimedQueue} from './timed-queue.js'
 
-/** Each chunk is held until its arrival + latency ± jitter (ms); order is kept. */
+/**
+ * Each chunk is held until its arrival + latency ± jitter (ms); order is kept. A chunk due
+ * now with nothing queued before it goes on at once: a 0 ms latency costs no timer.
+ */
 class LatencyStage implements ToxicStage {
   private readonly queue: TimedQueue
   constructor(
@@ -19,10 +22,13 @@ class LatencyStage implements ToxicStage {
     return Math.max(0, this.latency + j)
   }
   write(chunk: Buffer): void {
-    this.queue.pushChunk(chunk, performance.now() + this.delay())
+    const delay = this.delay()
+    if (delay === 0 && this.queue.empty) this.ctx.push(chunk)
+    else this.queue.pushChunk(chunk, performance.now() + delay)
   }
   end(closeAfter: boolean): void {
-    this.queue.pushEnd(closeAfter, performance.now())
+    if (this.queue.empty) this.ctx.pushEnd(closeAfter)
+    else this.queue.pushEnd(closeAfter, performance.now())
   }
   flush(): void {
     this.queue.flush()
