@@ -56,7 +56,7 @@ const RULES: Record<string, Rule> = {
   replay: async (client, endpoint) => {
     const {render} = client.values('replay')
     const request = render(endpoint.request) as RenderedRequest
-    return repeatRule(client, endpoint, request, 'the first')
+    return repeatRule(client, endpoint, request, {mustFail: false})
   },
   'replay-error': async (client, endpoint, settings) => {
     if (settings.errorBody === undefined) {
@@ -64,7 +64,7 @@ const RULES: Record<string, Rule> = {
     }
     const {render} = client.values('replay-error')
     const request = {...(render(endpoint.request) as RenderedRequest), body: render(settings.errorBody)}
-    return repeatRule(client, endpoint, request, 'the failed')
+    return repeatRule(client, endpoint, request, {mustFail: true})
   },
   'in-flight': async (client, endpoint, _settings, env) => inFlightRule(client, endpoint, env),
   'payload-mismatch': async (client, endpoint, settings) => {
@@ -93,10 +93,11 @@ const RULES: Record<string, Rule> = {
 }
 
 /** Send a request, then the same request again once it was answered: the repeat must get the same reply. */
-async function repeatRule(client: RuleClient, endpoint: Endpoint, request: RenderedRequest, what: string): Promise<RuleVerdict> {
+async function repeatRule(client: RuleClient, endpoint: Endpoint, request: RenderedRequest, {mustFail}: {mustFail: boolean}): Promise<RuleVerdict> {
+  const what = mustFail ? 'the failed' : 'the first'
   const first = await client.send(request, 'first')
   if (!first.reply) return {outcome: 'inconclusive', detail: `the first request got no reply (${first.exchange.status})`, sent: [first]}
-  if (what === 'the failed' && succeeded(first)) {
+  if (mustFail && succeeded(first)) {
     return {outcome: 'inconclusive', detail: `idempotencyKey.errorBody did not fail (${first.exchange.status}); give a body whose execution fails`, sent: [first]}
   }
   const repeat = await client.send(request, 'repeat, same key')
