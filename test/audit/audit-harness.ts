@@ -1,4 +1,5 @@
 import {PassThrough} from 'node:stream'
+import {onTestFinished} from 'vitest'
 import {PUSHBACK_PROFILE} from '../../src/audit/audit-profiles.js'
 import type {AuditProtocol, TcpAuditOptions} from '../../src/audit/audit-proxy.js'
 import type {Finding, FindingName} from '../../src/audit/findings.js'
@@ -7,6 +8,7 @@ import {EventLog} from '../../src/events/event-log.js'
 import type {ProtoCatalog} from '../../src/grpc/proto.js'
 import {builtinProfileCatalog} from '../../src/scenario/profiles.js'
 import type {Profile} from '../../src/scenario/types.js'
+import {startCountingServer} from '../helpers/servers.js'
 
 const CATALOG = new Map([...builtinProfileCatalog(), [PUSHBACK_PROFILE.name, PUSHBACK_PROFILE]])
 
@@ -16,6 +18,13 @@ export interface AuditRun {
   output: string
   /** The finding on the one route the workload used. */
   finding(name: FindingName): Finding
+}
+
+/** The counting server a test audits a client against, closed when the test ends. */
+export async function countingServerForTest(): Promise<Awaited<ReturnType<typeof startCountingServer>>> {
+  const server = await startCountingServer()
+  onTestFinished(() => server.close())
+  return server
 }
 
 /** Audit a real client in-process: profiles by name (or given), a fixed seed, one route expected. */

@@ -1,14 +1,8 @@
 import {fileURLToPath} from 'node:url'
-import {afterEach, describe, expect, it} from 'vitest'
-import {startCountingServer} from '../helpers/servers.js'
-import {auditClient, statuses} from './audit-harness.js'
+import {describe, expect, it} from 'vitest'
+import {auditClient, countingServerForTest, statuses} from './audit-harness.js'
 
 const CLIENT = fileURLToPath(new URL('../../fixtures/clients/fetch-once.mjs', import.meta.url))
-const closers: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close()
-})
-
 /**
  * The platform's fetch with no retry logic (fixtures/clients/fetch-once.mjs): it retries nothing.
  * Each attempt may take 2 s: on a loaded machine a shorter timeout can expire before the request
@@ -16,8 +10,7 @@ afterEach(async () => {
  */
 describe('audit: plain fetch', () => {
   it('retries nothing: not a lost request, a lost reply, a reset, 503 or 429', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [process.execPath, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '2000'],

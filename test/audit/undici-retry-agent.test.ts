@@ -1,14 +1,8 @@
 import {fileURLToPath} from 'node:url'
-import {afterEach, describe, expect, it} from 'vitest'
-import {startCountingServer} from '../helpers/servers.js'
-import {auditClient, statuses} from './audit-harness.js'
+import {describe, expect, it} from 'vitest'
+import {auditClient, countingServerForTest, statuses} from './audit-harness.js'
 
 const CLIENT = fileURLToPath(new URL('../../fixtures/clients/undici-retry-agent.mjs', import.meta.url))
-const closers: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close()
-})
-
 /**
  * undici's RetryAgent with its documented defaults (fixtures/clients/undici-retry-agent.mjs):
  * retries idempotent methods on 429/500/502/503/504 and connection errors, not on a timeout,
@@ -16,8 +10,7 @@ afterEach(async () => {
  */
 describe('audit: undici RetryAgent', () => {
   it('on PUT: retries a reset, 503 and 429, honours Retry-After, does not retry a timeout', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [process.execPath, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '2000'],
@@ -40,8 +33,7 @@ describe('audit: undici RetryAgent', () => {
   }, 120_000)
 
   it('on PUT: backs off exponentially from 500 ms', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     // Three faulted attempts per operation give three waits each; four operations, so a wait
     // slowed by load in one is outweighed by the shortest of the others.
     const run = await auditClient({
@@ -61,8 +53,7 @@ describe('audit: undici RetryAgent', () => {
   }, 120_000)
 
   it('on POST: retries nothing, so it never retries a non-idempotent call without a key', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [process.execPath, CLIENT, 'POST', '{{proxyUrl}}/orders/{{run}}', '--body', '{"sku":"a"}', '--timeout', '2000'],

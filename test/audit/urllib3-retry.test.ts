@@ -1,17 +1,11 @@
 import {spawnSync} from 'node:child_process'
 import {fileURLToPath} from 'node:url'
-import {afterEach, beforeAll, describe, expect, it} from 'vitest'
+import {beforeAll, describe, expect, it} from 'vitest'
 import {waitsOf} from '../../src/audit/findings.js'
 import type {Profile} from '../../src/scenario/types.js'
-import {startCountingServer} from '../helpers/servers.js'
-import {auditClient, statuses} from './audit-harness.js'
+import {auditClient, countingServerForTest, statuses} from './audit-harness.js'
 
 const CLIENT = fileURLToPath(new URL('../../fixtures/clients/urllib3-retry.py', import.meta.url))
-const closers: Array<() => Promise<void>> = []
-afterEach(async () => {
-  for (const close of closers.splice(0)) await close()
-})
-
 /** A python3 that has urllib3; never skipped: .ci/run installs python3-urllib3 where it is missing. */
 function pythonWithUrllib3(): string {
   for (const candidate of ['python3', '/usr/bin/python3']) {
@@ -39,8 +33,7 @@ describe('audit: Python urllib3 Retry', () => {
   })
 
   it('on PUT: retries 503 and waits its Retry-After', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [python, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '2000'],
@@ -51,8 +44,7 @@ describe('audit: Python urllib3 Retry', () => {
   }, 60_000)
 
   it('on PUT with 503 on every attempt: gives up after 4 attempts (total=3), waiting 0, then at least 0.2 s and 0.4 s', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [python, CLIENT, 'PUT', '{{proxyUrl}}/kv/{{run}}', '--body', '{"value":1}', '--timeout', '2000'],
@@ -70,8 +62,7 @@ describe('audit: Python urllib3 Retry', () => {
   }, 60_000)
 
   it('on POST: does not retry 503 (POST is not in its allowed methods)', async () => {
-    const server = await startCountingServer()
-    closers.push(server.close)
+    const server = await countingServerForTest()
     const run = await auditClient({
       upstream: server.url,
       command: [python, CLIENT, 'POST', '{{proxyUrl}}/orders/{{run}}', '--body', '{"sku":"a"}', '--timeout', '2000'],
