@@ -16,6 +16,12 @@ export type FaultSpecType =
   | 'client-abort'
   | 'toxic'
   | 'status'
+  | 'partition-primary'
+  | 'replication-delay'
+  | 'replication-drop'
+
+/** Replicated targets: when the primary a crash fault killed comes back (`never`: it stays down for the rest of the trial). */
+export type CrashRestart = 'after-probe' | 'never'
 
 /** A duration written as a fixed value or a [min, max] range, in ms. */
 export type DurationSpec = number | [number, number]
@@ -26,6 +32,8 @@ export interface FaultSpec {
   /**
    * drop-request / drop-reply: `timeout` (hold the connection) or `reset`.
    * duplicate: `sequential` | `concurrent` | `delayed`.
+   * partition-primary: `before-delivery` | `after-delivery` (the primary executed it, its reply is lost).
+   * replication-drop: `timeout` (the link swallows the bytes) | `reset`.
    * status: the status to answer with: a gRPC name such as `UNAVAILABLE` (grpc targets) or an
    * HTTP status such as `503` (every target; gRPC maps it as gRPC does).
    * A list means the seeded source picks one per trial.
@@ -42,4 +50,8 @@ export interface FaultSpec {
   code?: number
   /** status (tcp): the error frame the client gets. */
   frame?: unknown
+  /** Crash faults on replicated targets: restart the primary after the failover probe (default) or leave it down for the rest of the trial. */
+  restart?: CrashRestart
+  /** partition-primary: how long the primary stays cut off, in ms (default 1.5 × the client timeout). */
+  duration?: DurationSpec
 }

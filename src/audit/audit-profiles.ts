@@ -25,8 +25,8 @@ export const DEFAULT_AUDIT_PROFILES: Record<AuditProtocol, readonly string[]> = 
   tcp: ['drop-request', 'drop-reply', 'drop-request-reset', 'status-503'],
 }
 
-/** Fault types an audit cannot apply: they need a supervised server or a Toxiproxy server. */
-const UNSUPPORTED = new Set(['crash-before-reply', 'crash-after-reply', 'toxic'])
+/** Fault types an audit cannot apply: they need a supervised server (replicas, for the last three) or a Toxiproxy server. */
+const UNSUPPORTED = new Set(['crash-before-reply', 'crash-after-reply', 'toxic', 'partition-primary', 'replication-delay', 'replication-drop'])
 
 /**
  * Resolve `--profiles` names against the catalog (built-ins, `--profiles-file`, and the pushback

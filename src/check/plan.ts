@@ -37,9 +37,10 @@ export interface PlannedTrial {
   candidate?: number
 }
 
-const CRASHES = new Set(['crash-before-reply', 'crash-after-reply'])
+/** Faults that change the whole target for a while: a crash, a partition, a faulted replication link (which carries no trial id). */
+const CRASHES = new Set(['crash-before-reply', 'crash-after-reply', 'partition-primary', 'replication-delay', 'replication-drop'])
 
-/** Crash faults stop the whole server and toxics change a whole proxy: a trial with either runs alone. */
+/** Crash-like faults (above) and toxics change the whole server or a whole proxy: a trial with either runs alone. */
 export function runsAlone(faults: readonly PlannedFault[], toxics: readonly PlannedToxic[]): boolean {
   return toxics.length > 0 || faults.some((f) => CRASHES.has(f.action.type))
 }
@@ -82,6 +83,10 @@ export function seeksSecondDelivery(action: FaultAction, clientTimeout: number):
       return action.delay >= clientTimeout
     case 'status':
       return action.phase === 'reply'
+    case 'partition-primary':
+      return action.mode === 'after-delivery'
+    case 'replication-delay':
+      return false
     default:
       return true
   }

@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 import type {EventLog} from '../events/event-log.js'
 import {InFlightTracker} from '../proxy/in-flight.js'
+import type {ProxyHooks} from '../proxy/proxy-hooks.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {renderString} from '../scenario/template.js'
 import type {Replica, Scenario} from '../scenario/types.js'
@@ -10,6 +11,7 @@ import {FailoverTransport} from './failover-transport.js'
 import type {ProtocolAdapter, Transport} from './protocol.js'
 import {ReplicaCrashCoordinator} from './replica-crash-coordinator.js'
 import {ReplicaEventLog} from './replica-event-log.js'
+import {ReplicationLink} from './replica-link.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import type {ActiveTrial} from './trial-runner.js'
 
@@ -62,6 +64,12 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
   const urls = replicas.map((r, i) => renderString(r.url, {env, port: ports[i]}))
   const primaryUrl = urls[0] as string
   const firstBackupUrl = urls[1] as string
+  // Replication-link faults: the primary replicates through a proxy of faultline's (replica-link.ts).
+  const link = faultsReplicationLink(scenario)
+    ? await ReplicationLink.start({from: (replicas[0] as Replica).name, to: (replicas[1] as Replica).name, upstream: new URL(firstBackupUrl).host, events, activeTrials: options.activeTrials})
+    : undefined
+  if (link) closers.push(() => link.close())
+  const primaryReplicationUrl = link ? firstBackupUrl.replace(new URL(firstBackupUrl).host, link.address) : firstBackupUrl
   const servers = new Map<string, TargetServer>()
   // Backups first: a starting primary may copy their state.
   for (const index of [...replicas.keys()].reverse()) {
@@ -73,15 +81,17 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
       env: options.env,
       signal: options.signal,
       reaper: options.reaper,
-      replica: {url: replica.url, server: replica.server, port: ports[index], replicationUrl: index === 0 ? firstBackupUrl : primaryUrl},
+      replica: {url: replica.url, server: replica.server, port: ports[index], replicationUrl: index === 0 ? primaryReplicationUrl : primaryUrl},
     })
     closers.push(() => server.stop())
     void server.lost.then(options.fail)
     servers.set(replica.name, server)
   }
   const primary = replicas[0] as Replica
-  const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, options.fail)
   const tracker = new InFlightTracker()
+  const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, tracker, options.fail, options.signal)
+  closers.push(() => crashes.close())
+  const primaryHooks: ProxyHooks = {...crashes.primaryHooks(), ...(link && {faultLink: (context) => link.apply(context)})}
   const legs: Array<{name: string; transport: Transport}> = []
   for (const [index, replica] of replicas.entries()) {
     const proxy = await adapter.startProxy({
@@ -90,7 +100,7 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
       rules: index === 0 ? options.rules : new RuleSet(0),
       scenario,
       captureBytes: options.captureBytes,
-      hooks: index === 0 ? crashes.primaryHooks() : crashes.backupHooks(),
+      hooks: index === 0 ? primaryHooks : crashes.backupHooks(),
       tracker,
     })
     closers.push(() => proxy.close())
@@ -113,6 +123,11 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
     lost: Promise.race(all.map((s) => s.lost)),
     logFile: servers.get(primary.name)?.logFile,
   }
+}
+
+/** Whether any profile the scenario runs faults the replication link (only then is the link proxied). */
+function faultsReplicationLink(scenario: Scenario): boolean {
+  return scenario.endpoints.some((e) => e.profiles.some((name) => scenario.profileCatalog.get(name)?.faults.some((f) => f.type === 'replication-delay' || f.type === 'replication-drop')))
 }
 
 /** The primary first, then the backups in the order the scenario lists them. */

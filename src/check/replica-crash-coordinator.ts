@@ -1,30 +1,43 @@
 import type {EventLog} from '../events/event-log.js'
-import type {CrashContext, ProxyHooks} from '../proxy/proxy-hooks.js'
+import type {InFlightTracker} from '../proxy/in-flight.js'
+import type {CrashContext, LinkContext, ProxyHooks, Unreachable} from '../proxy/proxy-hooks.js'
 import type {TargetServer} from './target-server.js'
 import type {ActiveTrial} from './trial-runner.js'
 
 /**
- * Crash faults on a replicated target. They hit the primary (only its proxy carries the
- * trial's fault rules): SIGKILL it at the request's exact point, read the trial's effect
- * probe on the replica it names while no other replica takes traffic (the state the failover
- * finds), then let the backups serve ("failed-over") and restart the primary, which rejoins.
- * Requests to the primary wait for its restart. A restart that fails is fatal to the run.
+ * Faults on the primary of a replicated target (only its proxy carries the trial's fault
+ * rules). A crash SIGKILLs it at the request's exact point; the trial's effect probe is read
+ * on the replica it names while no other replica takes traffic (the state the failover finds);
+ * then the backups serve ("failed-over") and the primary is restarted and rejoins — or, with
+ * `restart: never`, stays down until the trial is over (its proxy resets every connection).
+ * A partition cuts the running primary off from clients (its proxy drops every request) until
+ * it heals. Requests to a restarting primary wait for it. A restart that fails is fatal.
  */
 export class ReplicaCrashCoordinator {
   /** Kill → ready milliseconds of the primary, per crash. */
   readonly restarts: number[] = []
   private failingOver: Promise<void> | undefined
   private primaryDown: Promise<void> | undefined
+  /** Set while the primary is left down or partitioned off: its proxy delivers nothing. */
+  private cutOff: Unreachable | undefined
+  private readonly heals = new Set<NodeJS.Timeout>()
 
   constructor(
     private readonly primary: {name: string; server: TargetServer},
     private readonly events: EventLog,
     private readonly activeTrials: ReadonlyMap<string, ActiveTrial>,
+    private readonly tracker: InFlightTracker,
     private readonly onFatal: (error: Error) => void,
+    private readonly signal?: AbortSignal,
   ) {}
 
   primaryHooks(): ProxyHooks {
-    return {crash: (context) => this.crash(context), serverUp: () => this.primaryDown}
+    return {
+      crash: (context) => this.crash(context),
+      serverUp: () => this.primaryDown,
+      partition: (context) => this.partition(context),
+      unreachable: () => this.cutOff,
+    }
   }
 
   /** Backups take no faults; they only hold requests until the post-crash probe was read. */
@@ -32,10 +45,14 @@ export class ReplicaCrashCoordinator {
     return {serverUp: () => this.failingOver}
   }
 
+  /** Stop every partition timer (the run is ending). */
+  close(): void {
+    for (const timer of this.heals) clearTimeout(timer)
+    this.heals.clear()
+  }
+
   private async crash(context: CrashContext): Promise<void> {
-    let failedOver: () => void = () => undefined
     let up: () => void = () => undefined
-    this.failingOver = new Promise<void>((resolve) => (failedOver = resolve))
     this.primaryDown = new Promise<void>((resolve) => (up = resolve))
     const {trial, request, point} = context
     const proxy = this.primary.name
@@ -43,28 +60,85 @@ export class ReplicaCrashCoordinator {
       const killedAt = performance.now()
       await this.primary.server.crash()
       this.events.record({type: 'supervisor', proxy, trial, request, detail: {action: 'killed', point}})
-      // What a failover finds: read before any retry reaches a backup. Only a trial's first crash.
-      const active = trial ? this.activeTrials.get(trial) : undefined
-      if (active && active.crashPoint === undefined) {
+      await this.failOver(trial, async (active) => {
+        // What a failover finds: read before any retry reaches a backup. Only a trial's first crash.
+        if (active.crashPoint !== undefined) return
         active.crashPoint = point
         active.afterRestart = await active.probe()
         if (active.afterRestart) this.events.record({type: 'probe', trial, detail: {when: 'after failover', reading: active.afterRestart}})
+      }, () => this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'failed-over'}}))
+      const restart = () => this.restart(killedAt, context)
+      const active = trial ? this.activeTrials.get(trial) : undefined
+      if (context.restart === 'never' && active) {
+        // Down for the rest of the trial: its proxy resets every connection; restarted once the trial is over.
+        this.cutOff = 'down'
+        this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'left down'}})
+        active.atEnd.push(async () => {
+          if (this.signal?.aborted) return
+          await restart().catch((error: unknown) => {
+            this.onFatal(error as Error)
+            throw error
+          })
+        })
+        return
       }
-      this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'failed-over'}})
-      this.failingOver = undefined
-      failedOver()
-      await this.primary.server.restart()
-      const killToReadyMs = performance.now() - killedAt
-      this.restarts.push(killToReadyMs)
-      this.events.record({type: 'supervisor', proxy, trial, request, detail: {action: 'restarted', point, killToReadyMs}})
+      await restart()
     } catch (error) {
       this.onFatal(error as Error)
       throw error
     } finally {
-      this.failingOver = undefined
       this.primaryDown = undefined
-      failedOver()
       up()
+    }
+  }
+
+  private async restart(killedAt: number, {trial, request, point}: CrashContext): Promise<void> {
+    try {
+      await this.primary.server.restart()
+    } finally {
+      this.cutOff = undefined
+    }
+    const killToReadyMs = performance.now() - killedAt
+    this.restarts.push(killToReadyMs)
+    this.events.record({type: 'supervisor', proxy: this.primary.name, trial, request, detail: {action: 'restarted', point, killToReadyMs}})
+  }
+
+  /**
+   * Cut the primary off for `durationMs` (it keeps running). The probe reads the replica the
+   * trial names while the backups hold their requests; the trial is not quiet until it heals.
+   */
+  private async partition({trial, request, durationMs}: LinkContext & {durationMs: number}): Promise<void> {
+    const proxy = this.primary.name
+    this.cutOff = 'partitioned'
+    this.events.record({type: 'supervisor', proxy, trial, request, detail: {action: 'partitioned', durationMs}})
+    this.tracker.begin(trial)
+    const timer = setTimeout(() => {
+      this.heals.delete(timer)
+      if (this.cutOff === 'partitioned') this.cutOff = undefined
+      this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'healed', durationMs}})
+      this.tracker.end(trial)
+    }, durationMs)
+    this.heals.add(timer)
+    await this.failOver(trial, async (active) => {
+      const reading = await active.probe()
+      if (reading) this.events.record({type: 'probe', trial, detail: {when: 'at partition', reading}})
+    })
+  }
+
+  /**
+   * Run `probe` on the trial (when it is one) while the backups hold every request, then let
+   * them serve; `served` records that, before any held request can be delivered.
+   */
+  private async failOver(trial: string | undefined, probe: (active: ActiveTrial) => Promise<void>, served?: () => void): Promise<void> {
+    let release: () => void = () => undefined
+    this.failingOver = new Promise<void>((resolve) => (release = resolve))
+    try {
+      const active = trial ? this.activeTrials.get(trial) : undefined
+      if (active) await probe(active)
+      served?.()
+    } finally {
+      this.failingOver = undefined
+      release()
     }
   }
 }

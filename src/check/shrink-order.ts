@@ -20,12 +20,16 @@ const KIND_RANK: Record<FaultAction['type'], number> = {
   delay: 6,
   'crash-before-reply': 7,
   'crash-after-reply': 8,
+  // Replicated targets: faults on the replication link, then a partition of the primary.
+  'replication-delay': 9,
+  'replication-drop': 10,
+  'partition-primary': 11,
 }
 
 /** Toxics change a whole proxy for the whole trial: less simple than any message fault. */
-const TOXIC_RANK = 9
+const TOXIC_RANK = 12
 
-const MODE_RANK: Record<string, number> = {timeout: 0, reset: 1, sequential: 0, concurrent: 1, delayed: 2, request: 0, reply: 1}
+const MODE_RANK: Record<string, number> = {timeout: 0, reset: 1, sequential: 0, concurrent: 1, delayed: 2, request: 0, reply: 1, 'before-delivery': 0, 'after-delivery': 1}
 
 /** [attempt, kind, mode, delay]: smaller is simpler. */
 function faultKey(fault: PlannedFault): number[] {

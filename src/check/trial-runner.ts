@@ -60,6 +60,8 @@ export interface ActiveTrial {
   afterRestart?: ProbeReading
   /** Where the crash hit: before the reply left the server, or right after it was delivered. */
   crashPoint?: CrashPoint
+  /** What a fault left changed for the rest of the trial, undone once the trial is over (a primary left down, a faulted replication link). */
+  atEnd: Array<() => Promise<void>>
 }
 
 /** The raw measurements of one trial, before the oracles interpret them. */
@@ -96,7 +98,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const probe = effect
     ? () => readProbe(probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
     : undefined
-  const active: ActiveTrial = {probe: async () => probe?.()}
+  const active: ActiveTrial = {probe: async () => probe?.(), atEnd: []}
 
   env.collector.watch(marker)
   env.activeTrials.set(marker, active)
@@ -141,6 +143,8 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
       timeline: env.collector.take(marker),
     }
   } finally {
+    // A failure here is the fault's owner's to report (a primary that will not restart ends the run).
+    for (const undo of active.atEnd.splice(0)) await undo().catch(() => undefined)
     for (const close of closers) await close().catch(() => undefined)
     await removeToxics(env, toxicsAdded).catch(() => undefined)
     for (const id of ruleIds) env.rules.remove(id)

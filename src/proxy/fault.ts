@@ -1,5 +1,5 @@
 import type {Random} from '../random.js'
-import type {DurationSpec, FaultSpec} from '../fault-spec.js'
+import type {CrashRestart, DurationSpec, FaultSpec} from '../fault-spec.js'
 import {isGrpcStatusName, type GrpcStatusName} from '../grpc/status.js'
 
 export type {DurationSpec, FaultSpec} from '../fault-spec.js'
@@ -14,10 +14,24 @@ export type FaultAction =
   | {type: 'duplicate'; mode: 'sequential' | 'concurrent' | 'delayed'; delay: number}
   | {type: 'delay'; phase: 'request' | 'reply'; delay: number}
   | {type: 'reset'; phase: 'mid-reply'}
-  | {type: 'crash-before-reply'}
-  | {type: 'crash-after-reply'}
+  | {type: 'crash-before-reply'; restart?: CrashRestart}
+  | {type: 'crash-after-reply'; restart?: CrashRestart}
   | {type: 'client-abort'}
   | StatusAnswer
+  | PartitionPrimary
+  | {type: 'replication-delay'; delay: number}
+  | {type: 'replication-drop'; mode: 'timeout' | 'reset'}
+
+/**
+ * Replicated targets: the primary's proxy drops all traffic for `duration` ms, starting with
+ * the request the fault hits (`before-delivery`: never delivered; `after-delivery`: the primary
+ * executed it and its reply is lost). The primary keeps running.
+ */
+export interface PartitionPrimary {
+  type: 'partition-primary'
+  mode: 'before-delivery' | 'after-delivery'
+  duration: number
+}
 
 /**
  * Answer with a status instead of the server's reply, without forwarding (request) or after
@@ -43,7 +57,15 @@ export function describeFault(action: FaultAction): string {
   switch (action.type) {
     case 'drop-request':
     case 'drop-reply':
+    case 'replication-drop':
       return action.mode === 'timeout' ? action.type : `${action.type}(${action.mode})`
+    case 'crash-before-reply':
+    case 'crash-after-reply':
+      return action.restart === 'never' ? `${action.type}(primary left down)` : action.type
+    case 'partition-primary':
+      return `partition-primary(${action.mode} ${Math.round(action.duration)}ms)`
+    case 'replication-delay':
+      return `replication-delay(${Math.round(action.delay)}ms)`
     case 'duplicate':
       return action.mode === 'delayed' ? `duplicate(delayed ${Math.round(action.delay)}ms)` : `duplicate(${action.mode})`
     case 'delay':
@@ -59,6 +81,9 @@ export function describeFault(action: FaultAction): string {
       return action.type
   }
 }
+
+/** A partition without a duration lasts this many client timeouts: long enough that the client fails over. */
+const PARTITION_TIMEOUT_FACTOR = 1.5
 
 /** Where in a range a planned fault's timing falls: either end, or drawn from the seeded source. */
 export type TimingChoice = 'min' | 'max' | 'drawn'
@@ -119,8 +144,19 @@ export function resolveFault(spec: FaultSpec, random: Random, clientTimeout: num
       return {type: 'reset', phase: 'mid-reply'}
     case 'crash-before-reply':
     case 'crash-after-reply':
+      return spec.restart === undefined ? {type: spec.type} : {type: spec.type, restart: spec.restart}
     case 'client-abort':
       return {type: spec.type}
+    case 'partition-primary':
+      return {
+        type: 'partition-primary',
+        mode: mode(['before-delivery', 'after-delivery'] as const, 'before-delivery'),
+        duration: pickDuration(spec.duration, random, Math.round(clientTimeout * PARTITION_TIMEOUT_FACTOR), timing),
+      }
+    case 'replication-delay':
+      return {type: 'replication-delay', delay: pickDuration(spec.delay, random, 200, timing)}
+    case 'replication-drop':
+      return {type: 'replication-drop', mode: mode(['timeout', 'reset'] as const, 'timeout')}
     case 'toxic':
       throw new TypeError('toxic faults change a Toxiproxy server, not the proxy; the check runner applies them')
     case 'status':

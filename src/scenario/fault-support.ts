@@ -12,7 +12,7 @@ export interface UnsupportedFault {
  * Whether `protocol` supports this fault, read from FAULT_KINDS (`protocols` for the whole
  * fault type, `only` for its modes and fields): the one table the scenario loader checks.
  */
-export function unsupportedFault(fault: Pick<ProfileFault, 'type' | 'mode' | 'retryAfter' | 'code' | 'frame'>, protocol: Protocol): UnsupportedFault | undefined {
+export function unsupportedFault(fault: Pick<ProfileFault, 'type' | 'mode' | 'retryAfter' | 'code' | 'frame' | 'restart' | 'duration'>, protocol: Protocol): UnsupportedFault | undefined {
   const kind = FAULT_KINDS[fault.type]
   if (kind.protocols && !kind.protocols.includes(protocol)) return {what: `${fault.type} faults`, protocols: kind.protocols}
   const modes = fault.mode === undefined ? [] : Array.isArray(fault.mode) ? fault.mode : [fault.mode]

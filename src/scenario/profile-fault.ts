@@ -19,6 +19,8 @@ export interface RawFault {
   retryAfter?: number
   code?: number
   frame?: unknown
+  restart?: 'after-probe' | 'never'
+  duration?: unknown
 }
 
 /**
@@ -55,10 +57,10 @@ export function checkFault(problems: FaultProblems, raw: RawFault, kind: FaultKi
   checkDelayFields(problems, raw, kind, fail)
   checkToxicFields(problems, raw, fail)
   const fault = profileFault(raw, fail)
-  for (const field of ['retryAfter', 'code', 'frame'] as const) {
+  for (const field of ['retryAfter', 'code', 'frame', 'restart', 'duration'] as const) {
     if (raw[field] === undefined) continue
     if (!kind.fields?.includes(field)) fail(field, `fault type ${raw.type} takes no ${field}`, true)
-    fault[field] = raw[field] as never
+    fault[field] = (field === 'duration' ? duration(raw.duration, fail) : raw[field]) as never
   }
   return fault
 }
@@ -113,6 +115,16 @@ function checkToxicFields(problems: FaultProblems, raw: RawFault, fail: FieldFai
   } else {
     if (raw.proxy !== undefined) fail('proxy', `only toxic faults take proxy (this one is ${raw.type})`, true)
     if (raw.toxic !== undefined) fail('toxic', `only toxic faults take toxic (this one is ${raw.type})`, true)
+  }
+}
+
+/** A partition's duration: a duration or a [min, max] range, as delay is written. */
+function duration(raw: unknown, fail: FieldFailure): ProfileFault['duration'] {
+  try {
+    return parseDurationSpec(raw, {allowRange: true})
+  } catch (error) {
+    if (error instanceof DurationError) fail('duration', error.message)
+    throw error
   }
 }
 

@@ -97,6 +97,9 @@ async function profileRules(flags: FaultFlags, match: RequestMatch | undefined, 
       if (fault.type === 'crash-before-reply' || fault.type === 'crash-after-reply') {
         throw new UsageError(`--profile ${name}: crash faults need a server faultline runs; use them with faultline check`)
       }
+      if (FAULT_KINDS[fault.type].replicas) {
+        throw new UsageError(`--profile ${name}: ${fault.type} faults act across replicated servers faultline runs; use them with faultline check and target.replicas`)
+      }
       refuseUnlessHttp(fault, `--profile ${name}`)
       rules.push({fault, match: match ?? fault.match, nth: flags.nth ?? fault.nth, probability: probability ?? fault.probability})
     }

@@ -2,6 +2,7 @@ import path from 'node:path'
 import {unsupportedFault} from './fault-support.js'
 import {isProfileSet} from './profile-sets.js'
 import {builtinProfileCatalog, loadProfileFile, unknownProfileMessage} from './profiles.js'
+import {checkReplicaFaultNeeds} from './replica-faults.js'
 import type {RawScenario} from './raw-scenario.js'
 import type {Checker} from './scenario-checker.js'
 import type {PathSegment} from './source.js'
@@ -66,6 +67,7 @@ export function checkFaultNeeds(check: Checker, raw: RawScenario, scenario: Scen
       if (!scenario.target.server && faults.some((f) => f.type === 'crash-before-reply' || f.type === 'crash-after-reply')) {
         check.fail(at, `profile "${name}" crashes the server, which faultline can only do to a server it starts: add target.server with the command that starts it`)
       }
+      checkReplicaFaultNeeds(check, at, name, faults, scenario, endpoint)
     })
   })
 }

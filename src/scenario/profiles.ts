@@ -24,10 +24,12 @@ export interface FaultKind {
   protocols?: readonly Protocol[]
   /** Modes or fields only some target protocols support (checked when a scenario loads). */
   only?: ReadonlyArray<{modes?: readonly string[]; field?: FaultField; protocols: readonly Protocol[]}>
+  /** The fault acts across replicas (a partition, the replication link): it needs target.replicas. */
+  replicas?: boolean
 }
 
 /** Fault fields that only some fault types take. */
-export type FaultField = 'retryAfter' | 'code' | 'frame'
+export type FaultField = 'retryAfter' | 'code' | 'frame' | 'restart' | 'duration'
 
 const GRPC_STATUS_MODES = GRPC_STATUS_NAMES.filter((n) => n !== 'OK')
 
@@ -37,8 +39,8 @@ export const FAULT_KINDS: Record<FaultType, FaultKind> = {
   duplicate: {modes: ['sequential', 'concurrent', 'delayed'], delay: true},
   delay: {phases: ['request', 'reply'], delay: true, delayFactor: true},
   reset: {phases: ['mid-reply']},
-  'crash-before-reply': {},
-  'crash-after-reply': {},
+  'crash-before-reply': {fields: ['restart']},
+  'crash-after-reply': {fields: ['restart']},
   'client-abort': {},
   toxic: {},
   status: {
@@ -53,6 +55,9 @@ export const FAULT_KINDS: Record<FaultType, FaultKind> = {
       {field: 'frame', protocols: ['tcp']},
     ],
   },
+  'partition-primary': {modes: ['before-delivery', 'after-delivery'], fields: ['duration'], replicas: true},
+  'replication-delay': {delay: true, replicas: true},
+  'replication-drop': {modes: ['timeout', 'reset'], replicas: true},
 }
 
 /** Profiles every endpoint runs unless the scenario says otherwise. */
@@ -155,6 +160,47 @@ export const BUILTIN_PROFILES: readonly Profile[] = [
   builtin('status-503', 'The first attempt is answered 503 without reaching the server.', {type: 'status', mode: '503', phase: 'request'}),
   builtin('status-429-retry-after', 'The first attempt is answered 429, retry after 1s, without reaching the server.', {type: 'status', mode: '429', phase: 'request', retryAfter: 1}),
   builtin('status-503-after-reply', 'The first attempt reaches the server, but the client gets 503 instead of its reply.', {type: 'status', mode: '503', phase: 'reply'}),
+  // Replicated targets only (target.replicas): docs/replicas.md.
+  builtin('crash-primary-before-reply', 'Replicas: the primary is killed before replying to the first attempt; restarted once the failover was probed.', {
+    type: 'crash-before-reply',
+    restart: 'after-probe',
+  }),
+  builtin('crash-primary-after-reply', 'Replicas: the primary is killed right after replying to the first attempt; restarted once the failover was probed.', {
+    type: 'crash-after-reply',
+    restart: 'after-probe',
+  }),
+  builtin('crash-primary-before-reply-left-down', 'Replicas: the primary is killed before replying to the first attempt and stays down for the rest of the trial.', {
+    type: 'crash-before-reply',
+    restart: 'never',
+  }),
+  builtin('crash-primary-after-reply-left-down', 'Replicas: the primary is killed right after replying to the first attempt and stays down for the rest of the trial.', {
+    type: 'crash-after-reply',
+    restart: 'never',
+  }),
+  builtin('partition-primary', 'Replicas: the primary is cut off from clients for 1.5 client timeouts, from the first attempt on (delivered or not); it keeps running.', {
+    type: 'partition-primary',
+    mode: ['before-delivery', 'after-delivery'],
+  }),
+  builtin('partition-primary-before-delivery', 'Replicas: the primary is cut off from clients for 1.5 client timeouts; the first attempt never reaches it.', {
+    type: 'partition-primary',
+    mode: 'before-delivery',
+  }),
+  builtin('partition-primary-after-delivery', 'Replicas: the primary executes the first attempt, then is cut off from clients for 1.5 client timeouts; the reply is lost.', {
+    type: 'partition-primary',
+    mode: 'after-delivery',
+  }),
+  builtin('replication-delay', 'Replicas: from the first attempt to the end of the trial, every replication message is delayed 100–500ms.', {
+    type: 'replication-delay',
+    delay: [100, 500],
+  }),
+  builtin('replication-drop', 'Replicas: from the first attempt to the end of the trial, replication messages are swallowed (the primary times out).', {
+    type: 'replication-drop',
+    mode: 'timeout',
+  }),
+  builtin('replication-drop-reset', 'Replicas: from the first attempt to the end of the trial, replication connections are reset.', {
+    type: 'replication-drop',
+    mode: 'reset',
+  }),
 ]
 
 /** A fresh catalog holding the built-ins, in registry order. */

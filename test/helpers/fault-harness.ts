@@ -2,7 +2,7 @@ import {PROTOCOLS} from '../../src/check/protocols/registry.js'
 import type {Transport, TransportReply} from '../../src/check/protocol.js'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import type {FaultAction} from '../../src/proxy/fault.js'
-import type {CrashContext} from '../../src/proxy/proxy-hooks.js'
+import type {CrashContext, ProxyHooks} from '../../src/proxy/proxy-hooks.js'
 import {RuleSet} from '../../src/proxy/rule-set.js'
 import type {ClientPolicy, Protocol, Scenario} from '../../src/scenario/types.js'
 import {PROTO_FILE, startTestBank} from './grpc.js'
@@ -99,6 +99,8 @@ const POLICY: ClientPolicy = {timeout: 20_000, attempts: 1, backoff: 0, backoffF
 export interface Harness {
   events: ProxyEvent[]
   crashes: CrashContext[]
+  /** What the replica hooks were asked for: `partition` (a partition fault), the link fault's type. */
+  replicaHooks: string[]
   server: CountingServer
   /** Send the request once; `abort` ends a held attempt. */
   send(abort: AbortSignal): Promise<ClientView>
@@ -125,12 +127,18 @@ export async function startHarness(kase: MatrixCase, action: FaultAction, policy
   const scenario = {target: {protocol, url: server.url, ...target}} as unknown as Scenario
   const adapter = PROTOCOLS.get(protocol)
   if (!adapter) throw new Error(`no adapter for ${protocol}`)
-  const hooks = {crash: async (c: CrashContext) => void crashes.push(c)}
+  const replicaHooks: string[] = []
+  const hooks: ProxyHooks = {
+    crash: async (c: CrashContext) => void crashes.push(c),
+    partition: async () => void replicaHooks.push('partition'),
+    faultLink: async (c) => void replicaHooks.push(c.action.type),
+  }
   const proxy = await adapter.startProxy({upstream: server.url, events: log, rules, hooks, captureBytes: 1024, scenario})
   const client: Transport = adapter.createClient(proxy.url, scenario)
   return {
     events,
     crashes,
+    replicaHooks,
     server,
     async send(abort) {
       try {

@@ -34,6 +34,8 @@ interface Contract {
   crash?: string
   /** The server receives the request but its execution is not awaited (a crashed client). */
   unawaited?: boolean
+  /** The replica hook the proxy asks: `partition`, or the link fault's type. */
+  replicaHook?: string
 }
 
 const CONTRACTS: {[T in FaultType]: (a: Extract<FaultAction, {type: T}>) => Contract} = {
@@ -43,9 +45,13 @@ const CONTRACTS: {[T in FaultType]: (a: Extract<FaultAction, {type: T}>) => Cont
   delay: () => ({executions: 1, client: 'ok'}),
   reset: () => ({executions: 1, client: 'error'}),
   'crash-before-reply': () => ({executions: 1, client: 'error', crash: 'before-reply'}),
-  'crash-after-reply': () => ({executions: 2, client: 'ok', crash: 'after-reply'}),
+  // A primary left down (replicas) gets no late copy of the request.
+  'crash-after-reply': (a) => ({executions: a.restart === 'never' ? 1 : 2, client: 'ok', crash: 'after-reply'}),
   'client-abort': () => ({executions: 1, client: 'error', unawaited: true}),
   status: (a) => ({executions: a.phase === 'reply' ? 1 : 0, client: 'answer'}),
+  'partition-primary': (a) => ({executions: a.mode === 'after-delivery' ? 1 : 0, client: 'error', held: true, replicaHook: 'partition'}),
+  'replication-delay': () => ({executions: 1, client: 'ok', replicaHook: 'replication-delay'}),
+  'replication-drop': () => ({executions: 1, client: 'ok', replicaHook: 'replication-drop'}),
 }
 
 const contractOf = (a: FaultAction): Contract => (CONTRACTS[a.type] as (a: FaultAction) => Contract)(a)
@@ -77,6 +83,7 @@ async function runPair(kase: MatrixCase, action: FaultAction): Promise<void> {
   expect(count(h.events, 'delivery')).toBe(contract.executions)
   if (!contract.unawaited) expect(h.server.count()).toBe(contract.executions)
   expect(h.crashes.map((c) => c.point)).toEqual(contract.crash ? [contract.crash] : [])
+  expect(h.replicaHooks).toEqual(contract.replicaHook ? [contract.replicaHook] : [])
   // In a batch the fault hits one call, the first, and says so.
   if (kase === 'jsonrpc-batch') expect(h.events.find((e) => e.type === 'fault')?.detail).toMatchObject({call: 0, rpcMethod: 'increment'})
 }

@@ -68,6 +68,16 @@ describe('built-in profiles', () => {
       'status-503',
       'status-429-retry-after',
       'status-503-after-reply',
+      'crash-primary-before-reply',
+      'crash-primary-after-reply',
+      'crash-primary-before-reply-left-down',
+      'crash-primary-after-reply-left-down',
+      'partition-primary',
+      'partition-primary-before-delivery',
+      'partition-primary-after-delivery',
+      'replication-delay',
+      'replication-drop',
+      'replication-drop-reset',
     ])
   })
 
@@ -111,6 +121,13 @@ describe('built-in profiles', () => {
     expect(fault('reset-mid-reply')).toMatchObject({type: 'reset', phase: 'mid-reply'})
     expect(fault('crash-after-reply')?.type).toBe('crash-after-reply')
     expect(fault('client-abort')?.type).toBe('client-abort')
+    // Replicated targets: a crash says when the primary comes back; a partition and link faults.
+    expect(fault('crash-primary-before-reply')).toEqual({type: 'crash-before-reply', restart: 'after-probe', attempt: 1, probability: 1})
+    expect(fault('crash-primary-after-reply-left-down')).toEqual({type: 'crash-after-reply', restart: 'never', attempt: 1, probability: 1})
+    expect(fault('partition-primary')).toEqual({type: 'partition-primary', mode: ['before-delivery', 'after-delivery'], attempt: 1, probability: 1})
+    expect(fault('partition-primary-after-delivery')?.mode).toBe('after-delivery')
+    expect(fault('replication-delay')).toEqual({type: 'replication-delay', delay: [100, 500], attempt: 1, probability: 1})
+    expect(fault('replication-drop-reset')).toEqual({type: 'replication-drop', mode: 'reset', attempt: 1, probability: 1})
   })
 
   it('include the default profiles', () => {
@@ -158,13 +175,13 @@ describe('loadProfileFile', () => {
 
   it('an unknown fault type', async () => {
     expect(await failure(edit(FILE, ['type: drop-request', 'type: drop-requests']))).toBe(
-      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort, toxic, status (got "drop-requests")',
+      'p.yaml:5:15: profiles[0].faults[0].type: must be one of drop-request, drop-reply, duplicate, delay, reset, crash-before-reply, crash-after-reply, client-abort, toxic, status, partition-primary, replication-delay, replication-drop (got "drop-requests")',
     )
   })
 
   it('an unknown field with a suggestion', async () => {
     expect(await failure(edit(FILE, ['probability: 0.33', 'probabilty: 0.33']))).toBe(
-      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, retryAfter, code, frame, attempt, probability, match, nth, proxy, toxic',
+      'p.yaml:7:9: profiles[0].faults[0].probabilty: unknown field (did you mean probability?); allowed here: type, mode, phase, delay, delayFactor, retryAfter, code, frame, restart, duration, attempt, probability, match, nth, proxy, toxic',
     )
   })
 
@@ -173,7 +190,7 @@ describe('loadProfileFile', () => {
       'p.yaml:6:25: profiles[0].faults[0].mode[1]: must be one of timeout, reset for fault type drop-request (got "delayed")',
     )
     expect(await failure(edit(FILE, ['mode: [timeout, reset]', 'mode: sideways']))).toBe(
-      'p.yaml:6:15: profiles[0].faults[0].mode: must be one of timeout, reset, sequential, concurrent, delayed, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, UNAUTHENTICATED (got "sideways")',
+      'p.yaml:6:15: profiles[0].faults[0].mode: must be one of timeout, reset, sequential, concurrent, delayed, before-delivery, after-delivery, CANCELLED, UNKNOWN, INVALID_ARGUMENT, DEADLINE_EXCEEDED, NOT_FOUND, ALREADY_EXISTS, PERMISSION_DENIED, RESOURCE_EXHAUSTED, FAILED_PRECONDITION, ABORTED, OUT_OF_RANGE, UNIMPLEMENTED, INTERNAL, UNAVAILABLE, DATA_LOSS, UNAUTHENTICATED (got "sideways")',
     )
   })
 
@@ -186,6 +203,29 @@ describe('loadProfileFile', () => {
     expect(await failure(edit(FILE, ['mode: delayed', 'mode: concurrent']))).toBe(
       'p.yaml:10:9: profiles[0].faults[1].delay: only applies to duplicate faults with mode delayed',
     )
+    expect(await failure(edit(FILE, ['      - type: drop-request\n', '      - type: drop-request\n        restart: never\n']))).toBe(
+      'p.yaml:6:9: profiles[0].faults[0].restart: fault type drop-request takes no restart',
+    )
+    expect(await failure(edit(FILE, ['{ type: delay, delayFactor: [1.5, 3] }', '{ type: crash-after-reply, duration: 2s }']))).toBe(
+      'p.yaml:17:36: profiles[1].faults[0].duration: fault type crash-after-reply takes no duration',
+    )
+  })
+
+  it('a partition with a duration range, a crash that leaves the primary down', async () => {
+    const text = `profiles:
+  - name: split
+    description: A long partition.
+    faults:
+      - { type: partition-primary, mode: after-delivery, duration: [2s, 3s] }
+      - { type: crash-before-reply, restart: never }
+`
+    const [profile] = await loadText(text)
+    expect(profile?.faults).toEqual([
+      {type: 'partition-primary', mode: 'after-delivery', duration: [2000, 3000], attempt: 1, probability: 1},
+      {type: 'crash-before-reply', restart: 'never', attempt: 1, probability: 1},
+    ])
+    expect(await failure(edit(text, ['restart: never', 'restart: later']))).toBe('p.yaml:6:46: profiles[0].faults[1].restart: must be one of after-probe, never (got "later")')
+    expect(await failure(edit(text, ['duration: [2s, 3s]', 'duration: [3s, 2s]']))).toBe('p.yaml:5:68: profiles[0].faults[0].duration: range [3s, 2s]: min must not be greater than max')
   })
 
   it('a delay fault needs exactly one of delay and delayFactor', async () => {

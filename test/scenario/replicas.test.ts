@@ -82,4 +82,33 @@ endpoints:
       'scenario.yaml:11:7: endpoints[0].effect.replica: names a replica, but the target has none; remove replica, or give target.replicas',
     )
   })
+
+  it('refuses faults across replicas on one server, a link nobody replicates over, and probing a primary left down', async () => {
+    const single = `version: 1
+target:
+  protocol: http
+  url: http://127.0.0.1:{{port}}
+  server:
+    command: node fixtures/servers/counter.mjs --port {{port}}
+endpoints:
+  - name: increment
+    request: { method: POST, path: /x }
+`
+    expect(await loadFailure(`${single}profiles: [crash-primary-after-reply]\n`)).toBe(
+      'scenario.yaml:10:12: profiles[0]: profile "crash-primary-after-reply" crashes the primary of replicated servers (restart: after-probe), but this target has no replicas; use crash-after-reply on one server, or give target.replicas',
+    )
+    expect(await loadFailure(`${single}profiles: [crash-after-reply, partition-primary]\n`)).toBe(
+      'scenario.yaml:10:31: profiles[1]: profile "partition-primary" injects partition-primary, which acts across replicas: give target.replicas (a primary and its backups), or choose a profile for one server',
+    )
+    expect(await loadFailure(`${single}profiles: [replication-drop]\n`)).toMatch(/^scenario\.yaml:10:12: profiles\[0\]: profile "replication-drop" injects replication-drop, which acts across replicas/)
+    const noLink = edit(REPLICAS, ['--port {{port}} --peer {{replicationUrl}}', '--port {{port}}'])
+    expect(await loadFailure(`${noLink}profiles: [replication-delay]\n`)).toBe(
+      'scenario.yaml:23:12: profiles[0]: profile "replication-delay" faults the replication link, but the primary\'s server command never writes {{replicationUrl}}; pass {{replicationUrl}} to the primary as the address it replicates to',
+    )
+    expect(await loadFailure(edit(`${REPLICAS}profiles: [crash-primary-before-reply-left-down]\n`, ['      replica: backup\n', '']))).toBe(
+      'scenario.yaml:22:12: profiles[0]: profile "crash-primary-before-reply-left-down" leaves the primary down for the rest of the trial, so endpoint increment\'s effect probe cannot read the primary; write effect.replica: backup',
+    )
+    const ok = await loadText(`${REPLICAS}profiles: [crash-primary-after-reply-left-down, partition-primary, replication-drop]\n`)
+    expect(ok.endpoints[0]?.profiles).toEqual(['crash-primary-after-reply-left-down', 'partition-primary', 'replication-drop'])
+  })
 })

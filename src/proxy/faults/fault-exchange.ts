@@ -3,9 +3,16 @@ import {deliverCopy} from '../duplicate-copy.js'
 import {describeFault, type FaultAction, type StatusAnswer} from '../fault.js'
 import type {InFlightTracker} from '../in-flight.js'
 import {pendingSleep, type Cancelable} from '../pending-sleep.js'
-import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type ProxyHooks} from '../proxy-hooks.js'
+import type {CrashRestart} from '../../fault-spec.js'
+import {GAVE_UP_DURING_RESTART, waitOutRestart, type CrashPoint, type LinkFault, type ProxyHooks} from '../proxy-hooks.js'
 import type {RequestIds} from '../request-ids.js'
 import {runFault} from './registry.js'
+
+/** The error a request records when its server cannot be reached. */
+export const UNREACHABLE_MESSAGES = {
+  down: 'the server is down (a crash fault left it down for the rest of the trial); connection reset, not delivered',
+  partitioned: 'the server is partitioned off; dropped, not delivered',
+} as const
 
 /** What an exchange needs of its proxy, whatever the protocol. */
 export interface FaultExchangeEnv {
@@ -111,6 +118,9 @@ export abstract class FaultExchange<R> implements ExchangePrimitives<R> {
         this.gaveUpDuringRestart()
         return
       }
+      // A server left down or cut off: nothing reaches it, whatever fault the request carries.
+      const unreachable = this.env.hooks.unreachable?.()
+      if (unreachable) return await this.notDelivered(unreachable)
       if (!this.fault) return await this.passThrough()
       await this.prepare()
       await runFault(this, this.fault)
@@ -122,6 +132,18 @@ export abstract class FaultExchange<R> implements ExchangePrimitives<R> {
     } finally {
       tracker.end(this.ids.trial)
     }
+  }
+
+  /** The server is down (the client's connection is reset) or partitioned (the client is held until it gives up). */
+  private async notDelivered(why: 'down' | 'partitioned'): Promise<void> {
+    if (why === 'down') {
+      this.record({type: 'error', detail: {message: UNREACHABLE_MESSAGES.down}})
+      this.resetClient()
+      return
+    }
+    await this.prepare()
+    this.record({type: 'error', detail: {message: UNREACHABLE_MESSAGES.partitioned}})
+    await this.hold()
   }
 
   /** The client left while the server restarted: the request is never delivered. */
@@ -172,14 +194,38 @@ export abstract class FaultExchange<R> implements ExchangePrimitives<R> {
   }
 
   /** Ask the supervisor to kill the server here; false (recorded) when there is none. */
-  async crash(point: CrashPoint): Promise<boolean> {
+  async crash(point: CrashPoint, restart?: CrashRestart): Promise<boolean> {
     const crash = this.env.hooks.crash
     if (!crash) {
       this.record({type: 'error', fault: this.fault?.type, phase: point, detail: {message: 'no supervisor: crash faults need a server block'}})
       return false
     }
     this.recordFault(point)
-    await crash({point, trial: this.ids.trial, request: this.ids.request})
+    await crash({point, trial: this.ids.trial, request: this.ids.request, ...(restart && {restart})})
+    return true
+  }
+
+  /** Cut the server off for `durationMs` from here; false (recorded) when the proxy has no replicas to fail over to. */
+  async partition(phase: string, durationMs: number): Promise<boolean> {
+    const partition = this.env.hooks.partition
+    if (!partition) {
+      this.record({type: 'error', fault: this.fault?.type, phase, detail: {message: 'no replicas: partition faults need target.replicas'}})
+      return false
+    }
+    this.recordFault(phase, {durationMs})
+    await partition({trial: this.ids.trial, request: this.ids.request, durationMs})
+    return true
+  }
+
+  /** Fault the replication link for the rest of the trial; false (recorded) when there is no link. */
+  async faultLink(action: LinkFault): Promise<boolean> {
+    const faultLink = this.env.hooks.faultLink
+    if (!faultLink) {
+      this.record({type: 'error', fault: action.type, phase: 'replication', detail: {message: 'no replication link: replication faults need target.replicas with {{replicationUrl}}'}})
+      return false
+    }
+    this.recordFault('replication')
+    await faultLink({trial: this.ids.trial, request: this.ids.request, action})
     return true
   }
 }

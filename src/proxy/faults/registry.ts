@@ -6,6 +6,8 @@ import {dropReply} from './drop-reply.js'
 import {dropRequest} from './drop-request.js'
 import {duplicate} from './duplicate.js'
 import type {FaultExchange} from './fault-exchange.js'
+import {faultLinkThenForward} from './link.js'
+import {partitionServer} from './partition.js'
 import {resetMidReply} from './reset.js'
 import {answerStatus} from './status.js'
 
@@ -18,10 +20,13 @@ const FAULTS: {[T in FaultAction['type']]: Runner<T>} = {
   duplicate: (x, a) => duplicate(x, a.mode, a.delay),
   delay: (x, a) => (a.phase === 'request' ? delayRequest(x, a.delay) : delayReply(x, a.delay)),
   reset: (x) => resetMidReply(x),
-  'crash-before-reply': (x) => crashBeforeReply(x),
-  'crash-after-reply': (x) => crashAfterReply(x),
+  'crash-before-reply': (x, a) => crashBeforeReply(x, a.restart),
+  'crash-after-reply': (x, a) => crashAfterReply(x, a.restart),
   'client-abort': (x) => clientAbort(x),
   status: (x, a) => answerStatus(x, a),
+  'partition-primary': (x, a) => partitionServer(x, a),
+  'replication-delay': (x, a) => faultLinkThenForward(x, a),
+  'replication-drop': (x, a) => faultLinkThenForward(x, a),
 }
 
 /** Every fault type the proxy can apply, in registry order (the fault × protocol test matrix walks it). */
