@@ -54,21 +54,25 @@ export class ReplicaCrashCoordinator {
   private async crash(context: CrashContext): Promise<void> {
     let up: () => void = () => undefined
     this.primaryDown = new Promise<void>((resolve) => (up = resolve))
+    // From the kill until the probe was read, the backups hold every request (a retry must not change what the failover finds).
+    let failedOver = this.holdBackups()
     const {trial, request, point} = context
     const proxy = this.primary.name
     try {
       const killedAt = performance.now()
       await this.primary.server.crash()
       this.events.record({type: 'supervisor', proxy, trial, request, detail: {action: 'killed', point}})
-      await this.failOver(trial, async (active) => {
-        // What a failover finds: read before any retry reaches a backup. Only a trial's first crash.
-        if (active.crashPoint !== undefined) return
+      // What a failover finds: read before any retry reaches a backup. Only a trial's first crash.
+      const active = trial ? this.activeTrials.get(trial) : undefined
+      if (active && active.crashPoint === undefined) {
         active.crashPoint = point
         active.afterRestart = await active.probe()
         if (active.afterRestart) this.events.record({type: 'probe', trial, detail: {when: 'after failover', reading: active.afterRestart}})
-      }, () => this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'failed-over'}}))
+      }
+      this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'failed-over'}})
+      failedOver()
+      failedOver = () => undefined
       const restart = () => this.restart(killedAt, context)
-      const active = trial ? this.activeTrials.get(trial) : undefined
       if (context.restart === 'never' && active) {
         // Down for the rest of the trial: its proxy resets every connection; restarted once the trial is over.
         this.cutOff = 'down'
@@ -87,6 +91,7 @@ export class ReplicaCrashCoordinator {
       this.onFatal(error as Error)
       throw error
     } finally {
+      failedOver()
       this.primaryDown = undefined
       up()
     }
@@ -108,6 +113,7 @@ export class ReplicaCrashCoordinator {
    * trial names while the backups hold their requests; the trial is not quiet until it heals.
    */
   private async partition({trial, request, durationMs}: LinkContext & {durationMs: number}): Promise<void> {
+    const release = this.holdBackups()
     const proxy = this.primary.name
     this.cutOff = 'partitioned'
     this.events.record({type: 'supervisor', proxy, trial, request, detail: {action: 'partitioned', durationMs}})
@@ -119,25 +125,22 @@ export class ReplicaCrashCoordinator {
       this.tracker.end(trial)
     }, durationMs)
     this.heals.add(timer)
-    await this.failOver(trial, async (active) => {
-      const reading = await active.probe()
-      if (reading) this.events.record({type: 'probe', trial, detail: {when: 'at partition', reading}})
-    })
-  }
-
-  /**
-   * Run `probe` on the trial (when it is one) while the backups hold every request, then let
-   * them serve; `served` records that, before any held request can be delivered.
-   */
-  private async failOver(trial: string | undefined, probe: (active: ActiveTrial) => Promise<void>, served?: () => void): Promise<void> {
-    let release: () => void = () => undefined
-    this.failingOver = new Promise<void>((resolve) => (release = resolve))
     try {
       const active = trial ? this.activeTrials.get(trial) : undefined
-      if (active) await probe(active)
-      served?.()
+      const reading = await active?.probe()
+      if (reading) this.events.record({type: 'probe', trial, detail: {when: 'at partition', reading}})
     } finally {
-      this.failingOver = undefined
+      release()
+    }
+  }
+
+  /** Hold every request to a backup until the returned function is called. */
+  private holdBackups(): () => void {
+    let release: () => void = () => undefined
+    const held = new Promise<void>((resolve) => (release = resolve))
+    this.failingOver = held
+    return () => {
+      if (this.failingOver === held) this.failingOver = undefined
       release()
     }
   }

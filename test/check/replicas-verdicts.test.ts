@@ -1,12 +1,10 @@
-import {connect} from 'node:net'
-import {existsSync} from 'node:fs'
 import {describe, expect, it} from 'vitest'
 import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {RunDir} from '../../src/check/run-dir.js'
 import {runCheck} from '../../src/check/run-check.js'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
-import {liveGroupMembers} from '../supervisor/helpers.js'
+import {expectNothingLeft} from './replica-leftovers.js'
 
 const SCENARIO = 'fixtures/replicas-demo.yaml'
 
@@ -14,24 +12,6 @@ function byName(result: CheckResult, name: string): EndpointReport {
   const endpoint = result.endpoints.find((e) => e.name === name)
   if (!endpoint) throw new Error(`no endpoint ${name}`)
   return endpoint
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({port, host: '127.0.0.1'})
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
-
-/** Ports of every replica (from their commands) and every proxy (from their listen events). */
-function portsOf(events: ProxyEvent[]): number[] {
-  const replicas = events.flatMap((e) => (e.type === 'supervisor' && e.detail?.action === 'started' ? [Number(/--port (\d+)/.exec(String(e.detail.command))?.[1])] : []))
-  const proxies = events.flatMap((e) => (e.type === 'listen' && typeof e.detail?.url === 'string' ? [Number(new URL(e.detail.url).port)] : []))
-  return [...new Set([...replicas, ...proxies])]
 }
 
 describe('replicated targets: failover verdicts of fixtures with known semantics', () => {
@@ -77,14 +57,8 @@ describe('replicated targets: failover verdicts of fixtures with known semantics
       const timeline = dataOnly.breaches.atMostOnce?.timeline ?? []
       for (const e of timeline) if (['request', 'delivery', 'reply', 'reply-end', 'fault'].includes(e.type)) expect(['primary', 'backup']).toContain(e.proxy)
 
-      // Nothing is left: no process of any replica, no port, no run folder.
-      const groups = seen.flatMap((e) => (e.type === 'supervisor' && e.detail?.action === 'started' ? [Number(e.detail.pid)] : []))
-      expect(groups.length).toBeGreaterThanOrEqual(2)
-      for (const pgid of groups) expect(liveGroupMembers(pgid)).toEqual([])
-      const ports = portsOf(seen)
-      expect(ports.length).toBe(4)
-      for (const port of ports) expect(await accepts(port)).toBe(false)
-      expect(existsSync(runDir.path)).toBe(false)
+      // Nothing is left: no process of any replica, no port (two replicas, two proxies, no link proxy), no run folder.
+      await expectNothingLeft(seen, runDir.path, 4)
     })
   }
 })
