@@ -116,11 +116,15 @@ function resultStep(e: ProxyEvent, att: string): Drawn {
   return note('result', 'client', `${att} got ${status}`, ok ? 'good' : 'bad')
 }
 
+/** Supervisor actions that cut a server off: marked like a fault. */
+const PARTITION_ACTIONS = new Set(['partitioned', 'left down'])
+
 /** A crash restart: the kill when it happened (restart time minus kill → ready), then the restart. */
 function supervisorSteps(e: ProxyEvent, at: number): Step[] {
   const d = e.detail ?? {}
   const action = String(d.action ?? '')
-  if (action !== 'restarted' || typeof d.killToReadyMs !== 'number') return [{at, ...note('note', 'supervisor', `server ${action}`)}]
+  // On replicated targets the note names the replica or link (`primary partitioned`, `primary→backup link faulted: …`).
+  if (action !== 'restarted' || typeof d.killToReadyMs !== 'number') return [{at, ...note('note', 'supervisor', `${e.proxy ?? 'server'} ${action}`, PARTITION_ACTIONS.has(action) ? 'bad' : 'plain')}]
   const point = d.point !== undefined ? ` (${String(d.point)})` : ''
   return [
     {at: Math.max(0, at - d.killToReadyMs), ...arrow('crash', 'supervisor', 'server', `SIGKILL: crash${point}`, 'bad')},
