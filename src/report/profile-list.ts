@@ -16,6 +16,8 @@ export function describeProfileFault(f: ProfileFault): string {
   if (f.retryAfter !== undefined) params.push(`retry after ${f.retryAfter}s`)
   if (f.code !== undefined) params.push(`code ${f.code}`)
   if (f.frame !== undefined) params.push(`frame ${JSON.stringify(f.frame)}`)
+  if (f.restart !== undefined) params.push(f.restart === 'never' ? 'primary left down' : 'restart after probe')
+  if (f.duration !== undefined) params.push(`for ${duration(f.duration)}`)
   const where = [`attempt ${f.attempt}`]
   if (f.probability !== 1) where.push(`p=${f.probability}`)
   return `${f.type}${params.length > 0 ? `(${params.join(', ')})` : ''} on ${where.join(', ')}`

@@ -200,6 +200,7 @@ describe('faultline profiles', () => {
     for (const name of ['drop-request', 'drop-reply', 'duplicate', 'delay-past-timeout', 'crash-after-reply']) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'))
     for (const name of ['status-503', 'status-429-retry-after', 'status-503-after-reply']) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'))
     for (const name of ['crash-primary-after-reply-left-down', 'partition-primary-after-delivery', 'replication-drop']) expect(r.stdout).toMatch(new RegExp(`^${name} `, 'm'))
+    expect(r.stdout).toContain('crash-after-reply(primary left down) on attempt 1')
     expect(r.stdout).toContain('status(429, request, retry after 1s) on attempt 1')
   })
 })

@@ -110,7 +110,7 @@ export interface Harness {
 }
 
 /** A protocol's fault proxy (the one `check` runs) in front of a counting server, with `action` on the first request. */
-export async function startHarness(kase: MatrixCase, action: FaultAction, policy: Partial<ClientPolicy> = {}): Promise<Harness> {
+export async function startHarness(kase: MatrixCase, action: FaultAction, policy: Partial<ClientPolicy> = {}, extraHooks: ProxyHooks = {}): Promise<Harness> {
   const protocol = protocolOf(kase)
   const server = await SERVERS[kase]()
   const log = new EventLog()
@@ -132,6 +132,7 @@ export async function startHarness(kase: MatrixCase, action: FaultAction, policy
     crash: async (c: CrashContext) => void crashes.push(c),
     partition: async () => void replicaHooks.push('partition'),
     faultLink: async (c) => void replicaHooks.push(c.action.type),
+    ...extraHooks,
   }
   const proxy = await adapter.startProxy({upstream: server.url, events: log, rules, hooks, captureBytes: 1024, scenario})
   const client: Transport = adapter.createClient(proxy.url, scenario)

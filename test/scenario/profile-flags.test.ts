@@ -42,5 +42,7 @@ describe('faultline proxy fault flags', () => {
     expect(await refusal({profile: ['no-such']})).toMatch(/^--profile no-such: no such profile; known: /)
     expect(await refusal({profile: ['crash-before-reply']})).toBe('--profile crash-before-reply: crash faults need a server faultline runs; use them with faultline check')
     expect(await refusal({fault: 'crash-after-reply'})).toMatch(/^--fault crash-after-reply: must be one of drop-request, /)
+    expect(await refusal({profile: ['partition-primary']})).toBe('--profile partition-primary: partition-primary faults act across replicated servers faultline runs; use them with faultline check and target.replicas')
+    expect(await refusal({fault: 'replication-drop'})).toMatch(/^--fault replication-drop: must be one of drop-request, /)
   })
 })
