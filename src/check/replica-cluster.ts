@@ -10,6 +10,7 @@ import {FailoverTransport} from './failover-transport.js'
 import type {ProtocolAdapter, Transport} from './protocol.js'
 import {ReplicaCrashCoordinator} from './replica-crash-coordinator.js'
 import {ReplicaEventLog} from './replica-event-log.js'
+import type {ProbeReplica} from './replica-probe.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import type {ActiveTrial} from './trial-runner.js'
 
@@ -33,8 +34,8 @@ export interface ReplicaClusterOptions {
 export interface ReplicaCluster {
   /** The failover client: primary first, then the backups in scenario order. */
   client: Transport
-  /** Probe transports straight to the primary and to the first backup. */
-  probes: {primary: Transport; backup: Transport}
+  /** Probe transports straight to every replica, primary first (effect.replica picks, or reads them all). */
+  probes: ProbeReplica[]
   /** In-flight work of every replica's proxy, per trial. */
   tracker: InFlightTracker
   restarts: number[]
@@ -97,8 +98,11 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
     legs.push({name: replica.name, transport: adapter.createClient(proxy.url, scenario)})
   }
   const client = new FailoverTransport(legs, events)
-  const probes = {primary: adapter.createProbeClient(primaryUrl, scenario), backup: adapter.createProbeClient(firstBackupUrl, scenario)}
-  closers.push(() => Promise.allSettled([client.close(), probes.primary.close(), probes.backup.close()]))
+  const probes = replicas.map((replica, index): ProbeReplica => {
+    const server = servers.get(replica.name) as TargetServer
+    return {name: replica.name, transport: adapter.createProbeClient(urls[index] as string, scenario), up: () => server.up}
+  })
+  closers.push(() => Promise.allSettled([client.close(), ...probes.map((p) => p.transport.close())]))
   const all = [...servers.values()]
   return {
     client,
