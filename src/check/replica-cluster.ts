@@ -1,6 +1,7 @@
 import {join} from 'node:path'
 import type {EventLog} from '../events/event-log.js'
 import {InFlightTracker} from '../proxy/in-flight.js'
+import type {TrialOwner} from '../proxy/trial-owner.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {renderString} from '../scenario/template.js'
 import type {Replica, Scenario} from '../scenario/types.js'
@@ -47,6 +48,19 @@ export interface ReplicaCluster {
   lost: Promise<Error>
   /** The primary's log (each replica logs to replica-NAME.log in the run folder). */
   logFile?: string
+  /**
+   * A client command's trial: one proxy listener of the trial's own per replica, primary
+   * first, all sharing `owner` (attempts are numbered in arrival order across replicas). Only
+   * the primary's carries the fault rules and the crash hooks; each is registered with
+   * `defer` (closed once the trial is quiet) as soon as it listens.
+   */
+  openTrialListeners(owner: TrialOwner, defer: (close: () => Promise<void>) => void): Promise<TrialListener[]>
+}
+
+/** One replica's listener of one trial. */
+export interface TrialListener {
+  replica: string
+  url: string
 }
 
 /**
@@ -83,9 +97,11 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
   const primary = replicas[0] as Replica
   const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, options.fail)
   const tracker = new InFlightTracker()
-  const legs: Array<{name: string; transport: Transport}> = []
-  for (const [index, replica] of replicas.entries()) {
-    const proxy = await adapter.startProxy({
+  // The primary's proxy carries the trials' fault rules and the crash hooks; the backups' hold
+  // requests while a failover is read and inject nothing.
+  const startProxy = (index: number, owner?: TrialOwner) => {
+    const replica = replicas[index] as Replica
+    return adapter.startProxy({
       upstream: urls[index] as string,
       events: new ReplicaEventLog(events, replica.name),
       rules: index === 0 ? options.rules : new RuleSet(0),
@@ -93,7 +109,12 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
       captureBytes: options.captureBytes,
       hooks: index === 0 ? crashes.primaryHooks() : crashes.backupHooks(),
       tracker,
+      ...(owner && {owner}),
     })
+  }
+  const legs: Array<{name: string; transport: Transport}> = []
+  for (const [index, replica] of replicas.entries()) {
+    const proxy = await startProxy(index)
     closers.push(() => proxy.close())
     legs.push({name: replica.name, transport: adapter.createClient(proxy.url, scenario)})
   }
@@ -116,6 +137,15 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
     },
     lost: Promise.race(all.map((s) => s.lost)),
     logFile: servers.get(primary.name)?.logFile,
+    openTrialListeners: async (owner, defer) => {
+      const listeners: TrialListener[] = []
+      for (const [index, replica] of replicas.entries()) {
+        const proxy = await startProxy(index, owner)
+        defer(() => proxy.close())
+        listeners.push({replica: replica.name, url: proxy.url})
+      }
+      return listeners
+    },
   }
 }
 

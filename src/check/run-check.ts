@@ -214,6 +214,11 @@ async function openReplicaRun(
     signal,
   }
   if (input.toxiproxy) env.toxiproxy = input.toxiproxy
+  const command = options.scenario.clientCommand
+  if (command) {
+    const context = {scenario: options.scenario, command, events, env: options.env ?? process.env, reaper: options.reaper, replicas: cluster.openTrialListeners}
+    env.operate = (input, defer) => runClientCommand(context, input, defer)
+  }
   return {env, server: cluster, restarts: cluster.restarts}
 }
 
