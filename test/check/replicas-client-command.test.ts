@@ -100,6 +100,31 @@ describe('client.command against replicas: pair verdicts, seeds 1–5', {timeout
   }
 })
 
+describe('client.command against replicas: concurrent trials', {timeout: RUN_TIMEOUT}, () => {
+  it('never mix: each trial\'s attempts, through either replica\'s listener, are its own (seeds 1–5)', async () => {
+    // drop-reply and duplicate need no crash, so the endpoint's trials run side by side. sync
+    // deduplicates the retry on the backup (its id was replicated) and the duplicate on the
+    // primary: one execution per trial, on every replica.
+    const file = 'test/fixtures/replicas-client-concurrent.yaml'
+    for (const seed of SEEDS) {
+      const result = await runCheck({scenario: await loadScenario(file), scenarioArg: file, seed})
+      const sync = byName(result, 'sync')
+      expect(sync.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds'})
+      const spans: Array<[number, number]> = []
+      for (const t of sync.trials) {
+        const requests = t.timeline.filter((e) => e.type === 'request')
+        expect(requests.length).toBeGreaterThan(0)
+        // Every request in a trial's timeline is for that trial's own key (fl-RUN-0-ID).
+        for (const e of requests) expect(e.path).toMatch(new RegExp(`-0-${t.id}/increment$`))
+        if (t.profile === 'drop-reply') expect(attemptsByReplica(t)).toEqual(['1:primary', '2:backup'])
+        spans.push([t.timeline[0]?.time ?? 0, t.timeline.at(-1)?.time ?? 0])
+      }
+      // The trials did overlap: at least two were running at the same time.
+      expect(spans.some(([s1, e1], i) => spans.some(([s2, e2], j) => i !== j && s1 < e2 && s2 < e1))).toBe(true)
+    }
+  })
+})
+
 describe('client.command templates for replicas', () => {
   const scenario = (command: string, replicas = true) => `version: 1
 target:
