@@ -8,7 +8,10 @@ import type {Transport} from './protocol.js'
  * A value read through the probe's `as` conversion carries `number`, the exact decimal text
  * the count oracle uses (kept as text so a reading stays plain JSON in the event log).
  */
-export type PlainReading = {kind: 'value'; value: unknown; number?: string} | {kind: 'absent'} | {kind: 'error'; message: string}
+export type PlainReading = ({kind: 'value'; value: unknown; number?: string} | {kind: 'absent'} | {kind: 'error'; message: string}) & {
+  /** On a replicated target, the replica effect.replica named (primary or backup) that was read. */
+  replica?: string
+}
 
 /**
  * What a probe read: one reading, or (effect.replica any|all) one per replica, primary first,

@@ -183,8 +183,10 @@ function effectProbe(env: TrialEnvironment, effect: EffectProbe, request: unknow
   const replicas = env.replicaProbes
   const rule = replicaRule(effect)
   if (replicas && rule) return () => readReplicas(replicas, request, effect, env.scenario.client, env.signal)
-  const transport = (effect.replica === 'backup' ? replicas?.[1] : replicas?.[0])?.transport ?? env.probeClient
-  return () => readProbe(transport, request, effect, env.scenario.client, env.signal)
+  const replica = effect.replica === 'backup' ? replicas?.[1] : replicas?.[0]
+  if (!replica) return () => readProbe(env.probeClient, request, effect, env.scenario.client, env.signal)
+  // The reading names its replica, so timelines say which one was read.
+  return async () => ({...(await readProbe(replica.transport, request, effect, env.scenario.client, env.signal)), replica: replica.name})
 }
 
 function replicaRule(effect: EffectProbe | undefined): 'any' | 'all' | undefined {

@@ -1,11 +1,14 @@
 /**
  * A probe reading from an event as text: `1`, `absent`, `error: …`, or with effect.replica
- * any|all one reading per replica by name, `primary=down backup=1` (down: not read).
+ * any|all one reading per replica by name, `primary=down backup=1` (down: not read), and the
+ * one replica effect.replica primary|backup read, `backup=1`.
  */
 export function describeReading(value: unknown, max: number): string {
   const r = value as {kind?: string; readings?: Array<{replica: string; down?: true; reading?: unknown}>} | undefined
   if (r?.kind === 'replicas') return (r.readings ?? []).map((one) => `${one.replica}=${one.down ? 'down' : plain(one.reading, max)}`).join(' ')
-  return plain(value, max)
+  // effect.replica primary|backup on a replicated target: the one replica read, by name.
+  const replica = (value as {replica?: unknown} | undefined)?.replica
+  return typeof replica === 'string' ? `${replica}=${plain(value, max)}` : plain(value, max)
 }
 
 function plain(value: unknown, max: number): string {
