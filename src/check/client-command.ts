@@ -8,48 +8,51 @@ import type {ClientCommand, Scenario} from '../scenario/types.js'
 import type {ProcessReaper} from '../supervisor/reaper.js'
 import {runClientProcess, type ClientExit} from './client-process.js'
 import type {ProtocolAdapter} from './protocol.js'
+import type {TrialListener} from './replica-cluster.js'
 import type {AttemptRecord, OperationResult} from './retrying-client.js'
 import type {OperationInput} from './trial-runner.js'
 
-/** What a client-command trial needs of the run: where the server is and the run's shared proxy parts. */
-export interface ClientCommandContext {
+/**
+ * What a client-command trial needs of the run: the command, and either where the one server
+ * is with the run's shared proxy parts, or (target.replicas) how to open the trial's listener
+ * of every replica, primary first, sharing the trial's owner (replica-cluster.ts).
+ */
+export type ClientCommandContext = {
   scenario: Scenario
   command: ClientCommand
+  events: EventLog
+  env: NodeJS.ProcessEnv
+  reaper?: ProcessReaper
+} & (SingleServer | {replicas: (owner: TrialOwner, defer: (close: () => Promise<void>) => void) => Promise<TrialListener[]>})
+
+interface SingleServer {
   adapter: ProtocolAdapter
   /** The server's address, as the run's main proxy forwards to it. */
   upstream: string
-  events: EventLog
   rules: RuleSet
   hooks: ProxyHooks
   tracker: InFlightTracker
   captureBytes: number
-  env: NodeJS.ProcessEnv
-  reaper?: ProcessReaper
 }
 
 /**
  * One trial's operation as the user's own client performs it: a proxy listener of the trial's
  * own in front of the server (everything through it is this trial's; the requests that match
  * the endpoint are its attempts), the command run once against it, and its exit status as the
- * outcome. The listener stays open until the trial is quiet: `defer` closes it.
+ * outcome. On a replicated target the trial has one listener per replica, and the matching
+ * requests through any of them are its attempts, numbered in arrival order. The listeners
+ * stay open until the trial is quiet: `defer` closes them.
  */
 export async function runClientCommand(ctx: ClientCommandContext, input: OperationInput, defer: (close: () => Promise<void>) => void): Promise<OperationResult> {
   const {trial, marker, values} = input
   const match = trial.endpoint.match
   if (!match) throw new TypeError(`endpoint ${trial.endpoint.name} has no match (the scenario loader requires one with client.command)`)
   const owner = new TrialOwner(marker, match)
-  const proxy = await ctx.adapter.startProxy({
-    upstream: ctx.upstream,
-    events: ctx.events,
-    rules: ctx.rules,
-    hooks: ctx.hooks,
-    captureBytes: ctx.captureBytes,
-    scenario: ctx.scenario,
-    owner,
-    tracker: ctx.tracker,
-  })
-  defer(() => proxy.close())
+  const replicated = 'replicas' in ctx
+  const listeners = replicated ? await ctx.replicas(owner, defer) : [await singleListener(ctx, owner, defer)]
+  const proxy = listeners[0] as TrialListener
   const address = new URL(proxy.url)
+  const replicaUrls = replicated ? listeners.map((l) => ({name: l.replica, url: l.url})) : undefined
   const vars: TemplateVars = {
     env: ctx.env,
     key: values.key,
@@ -58,6 +61,7 @@ export async function runClientCommand(ctx: ClientCommandContext, input: Operati
     proxyUrl: proxy.url,
     proxyHost: address.hostname,
     proxyPort: Number(address.port),
+    ...(replicaUrls && {replicaUrls}),
   }
   const seen = watchAttempts(ctx.events, marker)
   let exit: ClientExit
@@ -69,6 +73,7 @@ export async function runClientCommand(ctx: ClientCommandContext, input: Operati
         ...ctx.env,
         ...Object.fromEntries(Object.entries(ctx.command.env).map(([name, value]) => [name, renderString(value, vars)])),
         FAULTLINE_PROXY_URL: proxy.url,
+        ...(replicaUrls && {FAULTLINE_REPLICA_URLS: replicaUrls.map((r) => r.url).join(',')}),
         FAULTLINE_PROXY_HOST: address.hostname,
         FAULTLINE_PROXY_PORT: address.port,
         FAULTLINE_KEY: values.key,
@@ -86,6 +91,22 @@ export async function runClientCommand(ctx: ClientCommandContext, input: Operati
     seen.stop()
   }
   return operationFrom(exit, seen.attempts(), input.policy.timeout)
+}
+
+/** The trial's one listener in front of the server, with the run's fault rules and crash hooks. */
+async function singleListener(ctx: SingleServer & {scenario: Scenario; events: EventLog}, owner: TrialOwner, defer: (close: () => Promise<void>) => void): Promise<TrialListener> {
+  const proxy = await ctx.adapter.startProxy({
+    upstream: ctx.upstream,
+    events: ctx.events,
+    rules: ctx.rules,
+    hooks: ctx.hooks,
+    captureBytes: ctx.captureBytes,
+    scenario: ctx.scenario,
+    owner,
+    tracker: ctx.tracker,
+  })
+  defer(() => proxy.close())
+  return {replica: '', url: proxy.url}
 }
 
 /**

@@ -2,6 +2,7 @@ import {sameJson} from './normalize.js'
 import type {OracleKind} from './oracle.js'
 import type {TrialResult} from './trial-result.js'
 import {shorten} from './shorten.js'
+import {downAtFailover, replicasWhere} from './replica-oracle.js'
 
 /**
  * The rule of each contract: what one trial says about it. Every rule judges a trial against
@@ -43,6 +44,7 @@ const ERASED = 'the crash erased the first execution, so what reached the restar
 export function atLeastOnceRule(oracle: OracleKind): ContractRule {
   return (t) => {
     if (oracle === 'reply') return undefined
+    if (t.replicas && t.outcome === 'ok' && (t.effectAfterRestart === false || t.effectVisible === false)) return {breaks: lostAcrossReplicas(t)}
     if (t.outcome === 'ok' && t.effectAfterRestart === false) {
       const failedOver = t.timeline.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over')
       return {
@@ -65,6 +67,19 @@ export function atLeastOnceRule(oracle: OracleKind): ContractRule {
   }
 }
 
+/** A lost acknowledged effect under effect.replica any|all, naming the replicas that lack it. */
+function lostAcrossReplicas(t: TrialResult): string {
+  const {rule} = t.replicas as NonNullable<TrialResult['replicas']>
+  if (t.effectAfterRestart === false) {
+    if (rule === 'any') return `lost acknowledged effect: the client saw ok, then the primary crashed and no replica read right after the failover had the effect${downAtFailover(t)}`
+    const lost = replicasWhere(t, (m) => m.effectAfterRestart === false)
+    return `lost acknowledged effect on ${lost}: the client saw ok, then the primary crashed and ${lost} did not have the effect right after the failover${downAtFailover(t)}`
+  }
+  if (rule === 'any') return 'lost acknowledged effect: the client saw ok but no replica ever had the effect'
+  const lost = replicasWhere(t, (m) => m.effectVisible === false)
+  return `lost acknowledged effect on ${lost}: the client saw ok but ${lost} never had the effect`
+}
+
 /** No operation executed more than once: counted by the count oracle, inferred from differing replies by the reply oracle. */
 export function atMostOnceRule(oracle: OracleKind): ContractRule {
   return (t) => {
@@ -75,9 +90,13 @@ export function atMostOnceRule(oracle: OracleKind): ContractRule {
 }
 
 function countedAtMostOnce(t: TrialResult): Judgement {
-  if (t.executions === null) return undefined
+  // effect.replica any|all with no replica read: the trial could not count, never a pass.
+  if (t.executions === null) return t.replicas && t.unmeasurableEffect !== undefined ? {inconclusive: t.unmeasurableEffect} : undefined
   // More than one execution is a breach however it came about.
-  if (t.executions > 1) return {breaks: `executed ${t.executions} times after ${t.deliveries} deliveries`}
+  if (t.executions > 1) {
+    const on = t.replicas ? ` on ${replicasWhere(t, (m) => (m.executions ?? 0) > 1)}` : ''
+    return {breaks: `executed ${t.executions} times${on} after ${t.deliveries} deliveries`}
+  }
   const missing = withoutDuplicate(t)
   if (missing !== null) return missing
   if (t.effectSurvivedCrash === false) return {inconclusive: ERASED}
@@ -104,7 +123,9 @@ export function idempotentRule(oracle: OracleKind): ContractRule {
     if (t.effectSurvivedCrash === false && t.stateMatchesClean) return {inconclusive: ERASED}
     // Nothing took effect at all: the duplicates did no harm, the operation simply failed.
     if (t.effectVisible === false) return undefined
-    return t.stateMatchesClean ? 'supports' : {breaks: `${t.deliveries} deliveries left a different state than one clean execution`}
+    if (t.stateMatchesClean) return 'supports'
+    const on = t.replicas ? ` on ${replicasWhere(t, (m) => m.stateMatchesClean === false)}` : ''
+    return {breaks: `${t.deliveries} deliveries left a different state than one clean execution${on}`}
   }
 }
 

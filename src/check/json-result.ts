@@ -84,6 +84,7 @@ function trialsJson(e: EndpointReport) {
     gaveUp: t.gaveUp,
     replies: t.replies,
     recordedReply: t.recordedReply,
+    replicas: t.replicas,
     ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
   }))
 }

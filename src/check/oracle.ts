@@ -4,6 +4,7 @@ import {faultLabel, seeksSecondDelivery} from './plan.js'
 import {normalizeJson, sameJson} from './normalize.js'
 import {parseJsonBody} from './http-request.js'
 import type {ProbeReading} from './probe.js'
+import {baselineAcrossReplicas, measureAcrossReplicas} from './replica-oracle.js'
 import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.js'
 import type {DeliveredReply, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
@@ -76,6 +77,12 @@ export function finalRefusal(raw: RawTrial): boolean {
 
 /** Interpret the clean baseline trial: which oracle applies and what one execution does. */
 export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
+  const rule = endpoint.effect?.replica
+  if (rule === 'any' || rule === 'all') return baselineAcrossReplicas(raw, (one) => establishOne(endpoint, one), (message) => new BaselineProblem('select', message))
+  return establishOne(endpoint, raw)
+}
+
+function establishOne(endpoint: Endpoint, raw: RawTrial): Baseline {
   const effect = endpoint.effect
   if (!effect) return {oracle: 'reply'}
   for (const reading of [raw.before, raw.after]) {
@@ -107,6 +114,7 @@ export function establishBaseline(endpoint: Endpoint, raw: RawTrial): Baseline {
 function describe(reading: ProbeReading): string {
   if (reading.kind === 'absent') return 'nothing'
   if (reading.kind === 'error') return 'an error'
+  if (reading.kind === 'replicas') return 'one reading per replica'
   return JSON.stringify(reading.value)?.slice(0, 60) ?? 'undefined'
 }
 
@@ -183,6 +191,13 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
   if (op.gaveUp !== undefined) result.gaveUp = op.gaveUp
   if (endpoint.recordedReply) result.recordedReply = recordedReply(endpoint)
   if (baseline.oracle === 'reply') return result
+  const rule = endpoint.effect?.replica
+  if (rule === 'any' || rule === 'all') return measureAcrossReplicas(rule, result, raw, (one) => measureReadings({...result}, endpoint, baseline, one))
+  return measureReadings(result, endpoint, baseline, raw)
+}
+
+/** What the probe's readings say: executions, the state, the effect across a crash. */
+function measureReadings(result: TrialResult, endpoint: Endpoint, baseline: Baseline, raw: RawTrial): TrialResult {
   const readings = [raw.before, raw.after, raw.afterRestart].filter((r): r is ProbeReading => r !== undefined)
   const failed = readings.find((r) => r.kind === 'error')
   if (failed && failed.kind === 'error') return {...result, error: failed.message}

@@ -8,7 +8,19 @@ import type {Transport} from './protocol.js'
  * A value read through the probe's `as` conversion carries `number`, the exact decimal text
  * the count oracle uses (kept as text so a reading stays plain JSON in the event log).
  */
-export type ProbeReading = {kind: 'value'; value: unknown; number?: string} | {kind: 'absent'} | {kind: 'error'; message: string}
+export type PlainReading = ({kind: 'value'; value: unknown; number?: string} | {kind: 'absent'} | {kind: 'error'; message: string}) & {
+  /** On a replicated target, the replica effect.replica named (primary or backup) that was read. */
+  replica?: string
+}
+
+/**
+ * What a probe read: one reading, or (effect.replica any|all) one per replica, primary first,
+ * each replica read straight (replica-probe.ts).
+ */
+export type ProbeReading = PlainReading | {kind: 'replicas'; readings: ReplicaReading[]}
+
+/** One replica's reading; `down`: the replica was down (killed, not yet ready again), so it was not read. */
+export type ReplicaReading = {replica: string; reading: PlainReading} | {replica: string; down: true}
 
 /**
  * Read the server's state straight from the server (never through the proxy) and select
@@ -20,7 +32,7 @@ export async function readProbe(
   effect: Pick<EffectProbe, 'select' | 'as'>,
   policy: ClientPolicy,
   signal?: AbortSignal,
-): Promise<ProbeReading> {
+): Promise<PlainReading> {
   const timeoutMs = Math.max(policy.timeout, 1000)
   const timeout = AbortSignal.timeout(timeoutMs)
   // Probes are read-only: no retry statuses, every non-ok reply is an error to report.

@@ -2,6 +2,7 @@ import {join} from 'node:path'
 import type {EventLog} from '../events/event-log.js'
 import {InFlightTracker} from '../proxy/in-flight.js'
 import type {ProxyHooks} from '../proxy/proxy-hooks.js'
+import type {TrialOwner} from '../proxy/trial-owner.js'
 import {RuleSet} from '../proxy/rule-set.js'
 import {renderString} from '../scenario/template.js'
 import type {Replica, Scenario} from '../scenario/types.js'
@@ -12,6 +13,7 @@ import type {ProtocolAdapter, Transport} from './protocol.js'
 import {ReplicaCrashCoordinator} from './replica-crash-coordinator.js'
 import {ReplicaEventLog} from './replica-event-log.js'
 import {ReplicationLink} from './replica-link.js'
+import type {ProbeReplica} from './replica-probe.js'
 import {startTargetServer, type TargetServer} from './target-server.js'
 import type {ActiveTrial} from './trial-runner.js'
 
@@ -35,8 +37,8 @@ export interface ReplicaClusterOptions {
 export interface ReplicaCluster {
   /** The failover client: primary first, then the backups in scenario order. */
   client: Transport
-  /** Probe transports straight to the primary and to the first backup. */
-  probes: {primary: Transport; backup: Transport}
+  /** Probe transports straight to every replica, primary first (effect.replica picks, or reads them all). */
+  probes: ProbeReplica[]
   /** In-flight work of every replica's proxy, per trial. */
   tracker: InFlightTracker
   restarts: number[]
@@ -48,6 +50,19 @@ export interface ReplicaCluster {
   lost: Promise<Error>
   /** The primary's log (each replica logs to replica-NAME.log in the run folder). */
   logFile?: string
+  /**
+   * A client command's trial: one proxy listener of the trial's own per replica, primary
+   * first, all sharing `owner` (attempts are numbered in arrival order across replicas). Only
+   * the primary's carries the fault rules and the crash hooks; each is registered with
+   * `defer` (closed once the trial is quiet) as soon as it listens.
+   */
+  openTrialListeners(owner: TrialOwner, defer: (close: () => Promise<void>) => void): Promise<TrialListener[]>
+}
+
+/** One replica's listener of one trial. */
+export interface TrialListener {
+  replica: string
+  url: string
 }
 
 /**
@@ -92,9 +107,11 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
   const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, tracker, options.fail, options.signal)
   closers.push(() => crashes.close())
   const primaryHooks: ProxyHooks = {...crashes.primaryHooks(), ...(link && {faultLink: (context) => link.apply(context)})}
-  const legs: Array<{name: string; transport: Transport}> = []
-  for (const [index, replica] of replicas.entries()) {
-    const proxy = await adapter.startProxy({
+  // The primary's proxy carries the trials' fault rules and the crash hooks; the backups' hold
+  // requests while a failover is read and inject nothing.
+  const startProxy = (index: number, owner?: TrialOwner) => {
+    const replica = replicas[index] as Replica
+    return adapter.startProxy({
       upstream: urls[index] as string,
       events: new ReplicaEventLog(events, replica.name),
       rules: index === 0 ? options.rules : new RuleSet(0),
@@ -102,13 +119,21 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
       captureBytes: options.captureBytes,
       hooks: index === 0 ? primaryHooks : crashes.backupHooks(),
       tracker,
+      ...(owner && {owner}),
     })
+  }
+  const legs: Array<{name: string; transport: Transport}> = []
+  for (const [index, replica] of replicas.entries()) {
+    const proxy = await startProxy(index)
     closers.push(() => proxy.close())
     legs.push({name: replica.name, transport: adapter.createClient(proxy.url, scenario)})
   }
   const client = new FailoverTransport(legs, events)
-  const probes = {primary: adapter.createProbeClient(primaryUrl, scenario), backup: adapter.createProbeClient(firstBackupUrl, scenario)}
-  closers.push(() => Promise.allSettled([client.close(), probes.primary.close(), probes.backup.close()]))
+  const probes = replicas.map((replica, index): ProbeReplica => {
+    const server = servers.get(replica.name) as TargetServer
+    return {name: replica.name, transport: adapter.createProbeClient(urls[index] as string, scenario), up: () => server.up}
+  })
+  closers.push(() => Promise.allSettled([client.close(), ...probes.map((p) => p.transport.close())]))
   const all = [...servers.values()]
   return {
     client,
@@ -122,6 +147,15 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
     },
     lost: Promise.race(all.map((s) => s.lost)),
     logFile: servers.get(primary.name)?.logFile,
+    openTrialListeners: async (owner, defer) => {
+      const listeners: TrialListener[] = []
+      for (const [index, replica] of replicas.entries()) {
+        const proxy = await startProxy(index, owner)
+        defer(() => proxy.close())
+        listeners.push({replica: replica.name, url: proxy.url})
+      }
+      return listeners
+    },
   }
 }
 

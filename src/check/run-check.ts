@@ -15,6 +15,7 @@ import type {ProtocolAdapter} from './protocol.js'
 import {TrialEventCollector} from './trial-events.js'
 import {RunDir} from './run-dir.js'
 import type {ActiveTrial, TrialEnvironment} from './trial-runner.js'
+import type {ProbeReplica} from './replica-probe.js'
 import {CrashCoordinator} from './crash-coordinator.js'
 import {abortedReport, checkEndpoint, selectTrial} from './endpoint-check.js'
 import {TrialGate} from './trial-gate.js'
@@ -202,7 +203,7 @@ async function openReplicaRun(
     seed,
     runId: input.runId,
     client: cluster.client,
-    probeClient: cluster.probes.primary,
+    probeClient: (cluster.probes[0] as ProbeReplica).transport,
     replicaProbes: cluster.probes,
     rules,
     tracker: cluster.tracker,
@@ -213,6 +214,11 @@ async function openReplicaRun(
     signal,
   }
   if (input.toxiproxy) env.toxiproxy = input.toxiproxy
+  const command = options.scenario.clientCommand
+  if (command) {
+    const context = {scenario: options.scenario, command, events, env: options.env ?? process.env, reaper: options.reaper, replicas: cluster.openTrialListeners}
+    env.operate = (input, defer) => runClientCommand(context, input, defer)
+  }
   return {env, server: cluster, restarts: cluster.restarts}
 }
 

@@ -29,6 +29,8 @@ export interface TargetServer {
   lost: Promise<Error>
   /** True from the moment the server exited on its own; `lost` resolves once its log drained. */
   readonly exited: boolean
+  /** False while the server is down: crashed and not ready again, exited, or stopped. */
+  readonly up: boolean
   stop(): Promise<void>
 }
 
@@ -66,6 +68,7 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
       restart: () => Promise.reject(new Error('crash faults need target.server in the scenario')),
       lost: new Promise<Error>(() => {}),
       exited: false,
+      up: true,
       stop: async () => undefined,
     }
   }
@@ -108,6 +111,9 @@ export async function startTargetServer(scenario: Scenario, options: TargetServe
     lost: new Promise<Error>((resolveLost) => supervisor.once('unexpected-exit', resolveLost)),
     get exited() {
       return supervisor.state === 'exited'
+    },
+    get up() {
+      return supervisor.state === 'ready'
     },
     stop: () => supervisor.stop(),
   }

@@ -1,5 +1,23 @@
 import type {ProxyEvent} from '../events/event-log.js'
+import type {PlainReading} from './probe.js'
 import type {Outcome} from './retrying-client.js'
+
+/** effect.replica any|all: one replica's readings and what they measured on their own (replica-oracle.ts). */
+export interface ReplicaMeasure {
+  replica: string
+  /** `down`: the replica was down then and was not read. */
+  before: PlainReading | 'down'
+  after: PlainReading | 'down'
+  /** Crash trials: the reading right after the failover. */
+  afterFailover?: PlainReading | 'down'
+  /** False when the replica was down before or after the trial: nothing was counted on it. */
+  measured: boolean
+  executions?: number | null
+  effectVisible?: boolean | null
+  stateMatchesClean?: boolean | null
+  effectAfterRestart?: boolean | null
+  effectSurvivedCrash?: boolean | null
+}
 
 /** A reply the server produced for one delivery, normalised for comparison. */
 export interface DeliveredReply {
@@ -61,6 +79,8 @@ export interface TrialResult {
   replies: DeliveredReply[]
   /** The reply a recording saw (status, body normalised as `replies`), when the scenario has one. */
   recordedReply?: {status: number; body: unknown}
+  /** effect.replica any|all: every replica's readings; the fields above combine them by `rule`. */
+  replicas?: {rule: 'any' | 'all'; readings: ReplicaMeasure[]}
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string
   timeline: ProxyEvent[]

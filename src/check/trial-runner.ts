@@ -1,14 +1,14 @@
 import {setTimeout as sleep} from 'node:timers/promises'
-import {isDeepStrictEqual} from 'node:util'
 import type {EventLog, ProxyEvent} from '../events/event-log.js'
 import type {InFlightTracker} from '../proxy/in-flight.js'
 import type {CrashPoint} from '../proxy/proxy-hooks.js'
 import type {RuleSet} from '../proxy/rule-set.js'
 import type {TemplateVars} from '../scenario/template.js'
-import type {ClientPolicy, Scenario} from '../scenario/types.js'
+import type {ClientPolicy, EffectProbe, Scenario} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 import {trialTag, type PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
+import {looksUnchanged, readReplicas, type ProbeReplica} from './replica-probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
 import type {TrialEventCollector} from './trial-events.js'
 import {trialValues} from './trial-values.js'
@@ -24,8 +24,8 @@ export interface TrialEnvironment {
   client: Transport
   /** Probes → server, bypassing the proxy. */
   probeClient: Transport
-  /** target.replicas: probes straight to the primary and the first backup (effect.replica picks one). */
-  replicaProbes?: {primary: Transport; backup: Transport}
+  /** target.replicas: every replica, primary first, read straight (effect.replica picks one, or any|all reads them all). */
+  replicaProbes?: ProbeReplica[]
   rules: RuleSet
   tracker: InFlightTracker
   events: EventLog
@@ -94,10 +94,7 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
   const policy = trial.clientTimeout === undefined ? scenario.client : {...scenario.client, timeout: trial.clientTimeout}
   const {render, substitutions, key, requestId} = trialValues(env.runId, trial, env.baseVars)
   const effect = endpoint.effect
-  const probeClient = (effect?.replica && env.replicaProbes?.[effect.replica]) || env.probeClient
-  const probe = effect
-    ? () => readProbe(probeClient, render(effect.request, 1), effect, scenario.client, env.signal)
-    : undefined
+  const probe = effect ? effectProbe(env, effect, render(effect.request, 1)) : undefined
   const active: ActiveTrial = {probe: async () => probe?.(), atEnd: []}
 
   env.collector.watch(marker)
@@ -124,11 +121,11 @@ export async function runTrial(env: TrialEnvironment, trial: PlannedTrial): Prom
     await env.tracker.waitQuiet(marker, scenario.settle, env.signal)
     await removeToxics(env, toxicsAdded)
     let after = probe ? await probe() : undefined
-    if (probe && before && after && operation.outcome === 'ok' && sameReading(before, after)) {
+    if (probe && before && after && operation.outcome === 'ok' && looksUnchanged(before, after, replicaRule(effect))) {
       // The client saw ok but nothing changed yet: the server may apply effects after it
       // replies (a queue, a write-behind). Look again, a little later each time, before
       // anyone concludes the effect was lost.
-      after = await confirmUnchanged(probe, before, after, env)
+      after = await confirmUnchanged(probe, before, after, replicaRule(effect), env)
     }
     if (after) env.events.record({type: 'probe', trial: marker, detail: {when: 'after', reading: after}})
     return {
@@ -182,25 +179,40 @@ async function removeToxics(env: TrialEnvironment, added: Array<{proxy: string; 
   }
 }
 
+/**
+ * The effect probe of a trial: straight to the server, or on a replicated target to the
+ * replica effect.replica names (primary, or the first backup), or to every replica (any|all).
+ */
+function effectProbe(env: TrialEnvironment, effect: EffectProbe, request: unknown): () => Promise<ProbeReading> {
+  const replicas = env.replicaProbes
+  const rule = replicaRule(effect)
+  if (replicas && rule) return () => readReplicas(replicas, request, effect, env.scenario.client, env.signal)
+  const replica = effect.replica === 'backup' ? replicas?.[1] : replicas?.[0]
+  if (!replica) return () => readProbe(env.probeClient, request, effect, env.scenario.client, env.signal)
+  // The reading names its replica, so timelines say which one was read.
+  return async () => ({...(await readProbe(replica.transport, request, effect, env.scenario.client, env.signal)), replica: replica.name})
+}
+
+function replicaRule(effect: EffectProbe | undefined): 'any' | 'all' | undefined {
+  return effect?.replica === 'any' || effect?.replica === 'all' ? effect.replica : undefined
+}
+
 /** Waits before each extra look at an unchanged state; their sum bounds the cost (~1.5 s). */
 const CONFIRM_DELAYS_MS = [100, 200, 400, 800]
-
-function sameReading(a: ProbeReading, b: ProbeReading): boolean {
-  return isDeepStrictEqual(a, b)
-}
 
 /** Probe again with growing pauses until the state changes; the last reading is the answer. */
 async function confirmUnchanged(
   probe: () => Promise<ProbeReading>,
   before: ProbeReading,
   after: ProbeReading,
+  rule: 'any' | 'all' | undefined,
   env: TrialEnvironment,
 ): Promise<ProbeReading> {
   let reading = after
   for (const ms of CONFIRM_DELAYS_MS) {
     await sleep(ms, undefined, {signal: env.signal})
     reading = await probe()
-    if (!sameReading(before, reading)) break
+    if (!looksUnchanged(before, reading, rule)) break
   }
   return reading
 }

@@ -5,7 +5,9 @@ import {matchesRequest, type RequestInfo, type RuleMatch} from './request-match.
  * that client carries no trial or attempt markers, so everything that arrives through the
  * listener belongs to `trial`, and the requests that match the endpoint's `match` are the
  * attempts of its one operation, numbered in the order the proxy reads them. Requests that
- * do not match pass through with the trial but without an attempt number.
+ * do not match pass through with the trial but without an attempt number. The listeners of
+ * one trial on a replicated target (one per replica) share one owner, so the attempts through
+ * any of them are numbered together, in the order the proxies read them.
  */
 export class TrialOwner {
   private attempts = 0

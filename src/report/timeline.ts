@@ -1,4 +1,5 @@
 import type {ProxyEvent} from '../events/event-log.js'
+import {describeReading} from './probe-reading.js'
 
 /** One event of a trial as a short line of text (no colour). */
 export function describeEvent(e: ProxyEvent): string {
@@ -30,11 +31,8 @@ export function describeEvent(e: ProxyEvent): string {
       return `proxy   passes the reply to ${att || 'the client'} on`
     case 'fault':
       return `FAULT   ${String(d.label ?? e.fault)} at ${e.phase}`
-    case 'probe': {
-      const reading = d.reading as {kind: string; value?: unknown; message?: string} | undefined
-      const shown = reading?.kind === 'value' ? JSON.stringify(reading.value) : reading?.kind === 'error' ? reading.message : 'absent'
-      return `probe   ${String(d.when)}: ${truncate(shown ?? '', 60)}`
-    }
+    case 'probe':
+      return `probe   ${String(d.when)}: ${describeReading(d.reading, 60)}`
     case 'supervisor':
       return `server  ${String(d.action ?? '')} ${d.killToReadyMs !== undefined ? `(${Number(d.killToReadyMs).toFixed(0)} ms kill → ready)` : ''}`.trimEnd()
     case 'error':

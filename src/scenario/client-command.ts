@@ -13,7 +13,7 @@ const BUILT_IN_ONLY = ['attempts', 'backoff', 'backoffFactor', 'retryOn'] as con
  * command's deadline (default 10 s). The built-in client's retry fields are refused next to
  * it, since the command does its own retrying; `env` and `cwd` are refused without it.
  */
-export function buildClientCommand(check: Checker, raw: RawScenario['client'], dir: string): ClientCommand | undefined {
+export function buildClientCommand(check: Checker, raw: RawScenario['client'], dir: string, replicas?: readonly string[]): ClientCommand | undefined {
   if (raw?.command === undefined) {
     for (const field of ['env', 'cwd'] as const) {
       if (raw?.[field] !== undefined) check.fail(['client', field], `applies to client.command only; add command: "…" (your client, run once per trial) or remove ${field}`, {key: true})
@@ -25,8 +25,10 @@ export function buildClientCommand(check: Checker, raw: RawScenario['client'], d
       check.fail(['client', field], `configures faultline's built-in client, but client.command runs your own client, which retries as it is written to; remove ${field}`, {key: true})
     }
   }
-  check.templates(['client', 'command'], raw.command, CLIENT_COMMAND_TEMPLATES, 'client.command')
-  check.templates(['client', 'env'], raw.env ?? {}, CLIENT_COMMAND_TEMPLATES, 'client.command')
+  // With target.replicas the command also finds every replica's trial proxy.
+  const allowed = replicas ? [...CLIENT_COMMAND_TEMPLATES, 'replicaUrls', ...replicas.map((name) => `replicaUrl.${name}`)] : CLIENT_COMMAND_TEMPLATES
+  check.templates(['client', 'command'], raw.command, allowed, 'client.command')
+  check.templates(['client', 'env'], raw.env ?? {}, allowed, 'client.command')
   const command: ClientCommand = {
     command: raw.command,
     env: Object.fromEntries(Object.entries(raw.env ?? {}).map(([k, v]) => [k, String(v)])),

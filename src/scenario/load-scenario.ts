@@ -47,10 +47,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
 
   const target = buildTarget(check, raw.target, dir)
   const proto = loadProto(check, target)
-  const clientCommand = buildClientCommand(check, raw.client, dir)
-  if (clientCommand && target.replicas) {
-    check.fail(['client', 'command'], 'a client command against target.replicas is not supported yet; remove client.command to use faultline\'s failover client', {key: true})
-  }
+  const clientCommand = buildClientCommand(check, raw.client, dir, target.replicas?.map((r) => r.name))
   const client = buildClient(check, raw.client, target.protocol)
   // A client command's deadline is the whole operation's timeout (timeout-relative faults use it).
   if (clientCommand) client.timeout = clientCommand.timeout

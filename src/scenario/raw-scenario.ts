@@ -59,7 +59,7 @@ export interface RawScenario {
     name: string
     request?: RawEndpointRequest
     match?: {method?: string; path?: string; fields?: Record<string, string | number | boolean | null>}
-    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion; replica?: 'primary' | 'backup'}
+    effect?: {request: RawEndpointRequest; select: string; oracle?: EffectProbe['oracle']; volatile?: string[]; as?: ProbeConversion; replica?: EffectProbe['replica']}
     expect?: Expectation | Expectation[]
     volatile?: string[]
     recorded?: RecordedReply

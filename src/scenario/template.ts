@@ -3,11 +3,11 @@ import {UsageError} from '../errors.js'
 
 /**
  * Templates in scenario strings: `{{key}}`, `{{requestId}}`, `{{attempt}}`, `{{uuid}}`,
- * `{{trial}}`, `{{port}}`, `{{runDir}}`, `{{proxyUrl}}`, `{{proxyHost}}`, `{{proxyPort}}`, `{{replicationUrl}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
+ * `{{trial}}`, `{{port}}`, `{{runDir}}`, `{{proxyUrl}}`, `{{proxyHost}}`, `{{proxyPort}}`, `{{replicationUrl}}`, `{{replicaUrls}}`, `{{replicaUrl.NAME}}` and `{{env.NAME}}`. Spaces inside the braces are allowed.
  * Unknown names are rejected when the scenario loads (load-scenario.ts), so rendering only
  * fails when the caller did not supply a value it was asked for.
  */
-export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'replicationUrl', 'env.NAME'] as const
+export const TEMPLATE_NAMES = ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'replicationUrl', 'replicaUrls', 'replicaUrl.NAME', 'env.NAME'] as const
 
 /** What each template name means; used by error messages and docs. */
 export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
@@ -22,6 +22,8 @@ export const TEMPLATE_HELP: Record<(typeof TEMPLATE_NAMES)[number], string> = {
   proxyHost: 'the host of the trial’s own proxy (client.command only)',
   proxyPort: 'the port of the trial’s own proxy (client.command only)',
   replicationUrl: 'where a replica sends its replication traffic: the primary gets the first backup’s URL, a backup the primary’s (target.replicas[].server only)',
+  replicaUrls: 'the trial’s own proxy of every replica, comma-separated, primary first (client.command with target.replicas only)',
+  'replicaUrl.NAME': 'the trial’s own proxy of the replica named NAME (client.command with target.replicas only)',
   'env.NAME': 'the environment variable NAME (an error when it is not set)',
 }
 
@@ -40,6 +42,8 @@ export interface TemplateVars {
   proxyPort?: number
   /** target.replicas: the peer URL a replica replicates to (primary → backup, backup → primary). */
   replicationUrl?: string
+  /** A client command's trial proxies on a replicated target, primary first, by replica name. */
+  replicaUrls?: ReadonlyArray<{name: string; url: string}>
   env?: NodeJS.ProcessEnv
   /** Source of `{{uuid}}`; defaults to crypto.randomUUID. Called at most once per render. */
   uuid?: () => string
@@ -48,10 +52,11 @@ export interface TemplateVars {
 /** `{{name}}` with a name-like inside; anything else between braces (`{{}}`, `{{ a b }}`) is text. */
 const TEMPLATE = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g
 const ENV_NAME = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/
+const REPLICA_URL_NAME = /^replicaUrl\.([A-Za-z_]\w*)$/
 
 /** Whether `name` (as written between the braces) is a template faultline knows. */
 export function isTemplateName(name: string): boolean {
-  return ENV_NAME.test(name) || (TEMPLATE_NAMES as readonly string[]).includes(name)
+  return ENV_NAME.test(name) || REPLICA_URL_NAME.test(name) || (TEMPLATE_NAMES as readonly string[]).includes(name)
 }
 
 /** The template names used in a string, in order of first use. */
@@ -101,6 +106,14 @@ export function renderTemplate(value: unknown, vars: TemplateVars): unknown {
         )
       }
       return found
+    }
+    const replica = REPLICA_URL_NAME.exec(name)
+    if (replica || name === 'replicaUrls') {
+      if (vars.replicaUrls === undefined) throw new TypeError(`renderTemplate: no value for {{${name}}}`)
+      if (!replica) return vars.replicaUrls.map((r) => r.url).join(',')
+      const found = vars.replicaUrls.find((r) => r.name === replica[1])
+      if (!found) throw new TypeError(`renderTemplate: no replica named ${replica[1]} for {{${name}}}`)
+      return found.url
     }
     switch (name) {
       case 'uuid':

@@ -156,8 +156,11 @@ export interface EffectProbe {
   volatile: string[]
   /** How the count oracle reads the selected value; undefined: it must be a JSON number. */
   as?: ProbeConversion
-  /** target.replicas: the replica the probe reads (the first backup for `backup`); undefined: the primary. */
-  replica?: 'primary' | 'backup'
+  /**
+   * target.replicas: the replica the probe reads (the first backup for `backup`); `any` and
+   * `all` read every replica and combine the readings (docs/replicas.md); undefined: the primary.
+   */
+  replica?: 'primary' | 'backup' | 'any' | 'all'
 }
 
 /**

@@ -3,6 +3,7 @@ import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {RunDir} from '../../src/check/run-dir.js'
 import {runCheck} from '../../src/check/run-check.js'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
+import {formatTimeline} from '../../src/report/timeline.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {expectNothingLeft} from './replica-leftovers.js'
 
@@ -56,6 +57,10 @@ describe('replicated targets: failover verdicts of fixtures with known semantics
       // Every line of a failover timeline about a proxy or a server names its replica.
       const timeline = dataOnly.breaches.atMostOnce?.timeline ?? []
       for (const e of timeline) if (['request', 'delivery', 'reply', 'reply-end', 'fault'].includes(e.type)) expect(['primary', 'backup']).toContain(e.proxy)
+      // So does every probe reading (effect.replica: backup): the replica it read.
+      const lines = formatTimeline(timeline)
+      expect(lines.some((l) => l.endsWith('probe   after failover: backup=1'))).toBe(true)
+      expect(lines.some((l) => l.endsWith('probe   after: backup=2'))).toBe(true)
 
       // Nothing is left: no process of any replica, no port (two replicas, two proxies, no link proxy), no run folder.
       await expectNothingLeft(seen, runDir.path, 4)

@@ -53,7 +53,7 @@ describe('target.replicas', () => {
     )
   })
 
-  it('needs unique names, a server each, http, and no client command', async () => {
+  it('needs unique names, a server each, and http', async () => {
     expect(await loadFailure(edit(REPLICAS, ['name: backup', 'name: primary']))).toBe(
       'scenario.yaml:11:13: target.replicas[1].name: replica name "primary" is already used by replicas[0]; choose another name',
     )
@@ -62,9 +62,6 @@ describe('target.replicas', () => {
     )
     expect(await loadFailure(edit(REPLICAS, ['      url: http://127.0.0.1:{{port}}\n', '      url: tcp://127.0.0.1:{{port}}\n']))).toBe(
       'scenario.yaml:7:12: target.replicas[0].url: must be an http:// URL such as http://127.0.0.1:{{port}} (got "tcp://127.0.0.1:{{port}}")',
-    )
-    expect(await loadFailure(`${REPLICAS}client:\n  command: node client.mjs {{proxyUrl}}\n`)).toMatch(
-      /^scenario\.yaml:\d+:3: client\.command: a client command against target\.replicas is not supported yet; remove client\.command to use faultline's failover client$/,
     )
   })
 

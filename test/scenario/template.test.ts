@@ -95,7 +95,7 @@ describe('findTemplateNames', () => {
 
 describe('template names', () => {
   it('knows the documented names and env.NAME', () => {
-    expect([...TEMPLATE_NAMES]).toEqual(['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'replicationUrl', 'env.NAME'])
+    expect([...TEMPLATE_NAMES]).toEqual(['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'runDir', 'proxyUrl', 'proxyHost', 'proxyPort', 'replicationUrl', 'replicaUrls', 'replicaUrl.NAME', 'env.NAME'])
     for (const name of ['key', 'requestId', 'attempt', 'uuid', 'trial', 'port', 'env.HOME', 'env._X1']) {
       expect(isTemplateName(name)).toBe(true)
     }

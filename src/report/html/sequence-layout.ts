@@ -1,5 +1,5 @@
 import type {ProxyEvent} from '../../events/event-log.js'
-import {clip} from './escape.js'
+import {describeReading} from '../probe-reading.js'
 
 /** A participant of a trial's sequence diagram. The supervisor appears only when the server crashed. */
 export type Lane = 'client' | 'proxy' | 'server' | 'supervisor'
@@ -133,8 +133,5 @@ function supervisorSteps(e: ProxyEvent, at: number): Step[] {
 }
 
 function reading(value: unknown): string {
-  const r = value as {kind?: string; value?: unknown; message?: string} | undefined
-  if (r?.kind === 'value') return clip(JSON.stringify(r.value) ?? '', 80)
-  if (r?.kind === 'error') return `error: ${clip(r.message ?? '', 80)}`
-  return 'absent'
+  return describeReading(value, 80)
 }
