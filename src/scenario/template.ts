@@ -50,9 +50,9 @@ export interface TemplateVars {
 }
 
 /** `{{name}}` with a name-like inside; anything else between braces (`{{}}`, `{{ a b }}`) is text. */
-const TEMPLATE = /\{\{\s*([A-Za-z_][\w.]*)\s*\}\}/g
+const TEMPLATE = /\{\{\s*([A-Za-z_][\w.-]*)\s*\}\}/g
 const ENV_NAME = /^env\.([A-Za-z_][A-Za-z0-9_]*)$/
-const REPLICA_URL_NAME = /^replicaUrl\.([A-Za-z_]\w*)$/
+const REPLICA_URL_NAME = /^replicaUrl\.([A-Za-z_][\w-]*)$/
 
 /** Whether `name` (as written between the braces) is a template faultline knows. */
 export function isTemplateName(name: string): boolean {

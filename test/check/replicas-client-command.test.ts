@@ -152,6 +152,14 @@ endpoints:
     expect(renderString(loaded.clientCommand?.command ?? '', {replicaUrls, proxyUrl: 'http://127.0.0.1:1001'})).toBe('node c.mjs http://127.0.0.1:1001,http://127.0.0.1:1002 http://127.0.0.1:1002 http://127.0.0.1:1001')
   })
 
+  it('renders {{replicaUrl.NAME}} for a name with a hyphen (it was left as text)', () => {
+    const replicaUrls = [
+      {name: 'primary', url: 'http://127.0.0.1:1001'},
+      {name: 'backup-2', url: 'http://127.0.0.1:1003'},
+    ]
+    expect(renderString('node c.mjs {{replicaUrl.backup-2}}', {replicaUrls})).toBe('node c.mjs http://127.0.0.1:1003')
+  })
+
   it('refuses a replica name the target does not have, and replica templates without replicas, naming file:line:column', async () => {
     await expect(loadScenario('s.yaml', {text: scenario('node c.mjs {{replicaUrl.standby}}'), dir: '.'})).rejects.toThrow(
       /^s\.yaml:8:12: client\.command: \{\{replicaUrl\.standby\}\} is not available in client\.command; allowed here: .*\{\{replicaUrls\}\}, \{\{replicaUrl\.primary\}\}, \{\{replicaUrl\.backup\}\}/,
