@@ -122,7 +122,9 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
       interrupt.dispose()
     }
     const interrupted = interrupt.received
-    const kept = await this.finishRunDir(runDir, flags['keep-run-dir'], interrupted !== undefined || result?.ok !== true)
+    // An interrupted run leaves nothing behind (its processes and ports are gone too); a failed
+    // one keeps its folder as evidence.
+    const kept = await this.finishRunDir(runDir, flags['keep-run-dir'], interrupted === undefined && result?.ok !== true)
     if (interrupted !== undefined || result === undefined) {
       abandonReports()
       if (interrupted !== undefined) {

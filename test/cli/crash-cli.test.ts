@@ -85,7 +85,8 @@ describe('faultline check with crash faults (the real binary)', () => {
   it('Ctrl-C while the server runs: faultline dies of SIGINT and leaves no process and no port behind', async () => {
     const end = await interruptRun('SIGINT', (log) => /is ready after/.test(log))
     expect(end.signal ?? end.code).toMatch(/SIGINT|130/)
-    // The first Ctrl-C stops the run in order: it says so, and the kept run folder is named.
+    // The first Ctrl-C stops the run in order: it says so, and the run folder --keep-run-dir
+    // asked for is kept and named (without the flag an interrupted run removes it).
     expect(end.stderr).toContain('faultline: SIGINT: stopping the run; press Ctrl-C again to stop at once\n')
     expect(end.stderr).toContain(`faultline: run folder kept: ${join(end.dir, 'faultline-')}`)
   })
