@@ -13,6 +13,10 @@
  * medians, and the ratios the goals are stated in:
  *   serve / pipe throughput (goal ≥ 0.95), serve added p50 / pipe added p50 (goal ≤ 1.1),
  *   latency-0 / pipe throughput (goal ≥ 0.8).
+ * Next to them, the CPU time (user + system, /proc/PID/stat; Linux) each proxy process spent
+ * on each workload: ms per MiB and µs per round trip, and serve / pipe. CPU time moves less with
+ * the machine's load than wall-clock rates do; instruction counts, which do not move at all,
+ * are in bench/l4-instructions.bench.mjs.
  * Memory figures (idle connections, a slow reader) are in bench/l4-memory.bench.mjs.
  *
  * BENCH_BASELINE=DIR compares instead: this checkout's L4 proxy against the one of another
@@ -20,7 +24,7 @@
  * child process, BENCH_ROUNDS (default 3) rounds alternating which goes first; it prints every
  * round's bulk MiB/s and round-trip p50/p99, and this checkout's median over the baseline's.
  */
-import {fork, spawn, type ChildProcess} from 'node:child_process'
+import {execSync, fork, spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {mkdtempSync, openSync, readFileSync, rmSync, writeFileSync} from 'node:fs'
 import {cpus, loadavg, tmpdir} from 'node:os'
@@ -34,6 +38,7 @@ import {L4Proxy} from '../src/proxy/l4/l4-proxy.js'
 const MiB = 1024 * 1024
 const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 256)
 const RTT_COUNT = Number(process.env.BENCH_RTT ?? 10_000)
+const RTT_WARMUP = 2000
 const BASELINE = process.env.BENCH_BASELINE
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_BASELINE ? 3 : 5))
 
@@ -94,6 +99,8 @@ async function child(kind: string, upstream: string): Promise<void> {
 // ---------- parent: load generator ----------
 interface ProxyChild {
   port: number
+  /** The proxy's process id (undefined: direct). */
+  pid?: number
   rss(): Promise<number>
   stop(): Promise<void>
 }
@@ -111,6 +118,7 @@ async function startChild(kind: 'pipe' | 'l4' | 'l4-latency', upstream: string, 
   const {port} = (await next()) as {port: number}
   return {
     port,
+    pid: cp.pid,
     rss: async () => {
       cp.send({cmd: 'rss'})
       return ((await next()) as {rss: number}).rss
@@ -211,13 +219,22 @@ async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
       socket.on('data', onData)
       socket.write(message)
     })
-  for (let i = 0; i < 2000; i++) await once() // warm-up
+  for (let i = 0; i < RTT_WARMUP; i++) await once()
   for (let i = 0; i < count; i++) histogram.recordValue(Math.max(1, Math.round(await once())))
   socket.destroy()
   return histogram
 }
 
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8)
+
+const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100
+/** User + system CPU seconds of process `pid` so far (NaN without one). */
+function cpuSeconds(pid: number | undefined): number {
+  if (pid === undefined) return Number.NaN
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // from field 3 (state) on
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS // utime, stime
+}
 
 /**
  * `faultline serve` as users run it: the built CLI, one proxy from a config file, the admin
@@ -253,6 +270,7 @@ async function startServe(upstream: string, latency0: boolean): Promise<ProxyChi
   const proxy = (await (await fetch(`${api}/proxies/bench`)).json()) as {listen: string}
   return {
     port: Number(proxy.listen.split(':').at(-1)),
+    pid: cp.pid,
     rss: async () => Number.NaN,
     stop: async () => {
       cp.kill('SIGTERM')
@@ -267,6 +285,9 @@ interface Round {
   bulk: number
   p50: number
   p99: number
+  /** CPU ms of the proxy process per MiB of bulk, and µs per round trip (warm-up included). */
+  cpuPerMiB: number
+  cpuPerRtt: number
 }
 
 async function main(): Promise<void> {
@@ -291,14 +312,18 @@ async function main(): Promise<void> {
     const order = targets.map((_, k) => targets[(k + i) % targets.length] as Target)
     for (const target of order) {
       const bulkProxy = await start(target, sinkPort)
+      const cpu0 = cpuSeconds(bulkProxy.pid)
       const rate = await bulk(bulkProxy.port, BULK_MB)
+      const cpuPerMiB = ((cpuSeconds(bulkProxy.pid) - cpu0) * 1000) / BULK_MB
       await bulkProxy.stop()
       const rttProxy = await start(target, echoPort)
+      const cpu1 = cpuSeconds(rttProxy.pid)
       const h = await roundTrips(rttProxy.port, RTT_COUNT)
+      const cpuPerRtt = ((cpuSeconds(rttProxy.pid) - cpu1) * 1e6) / (RTT_COUNT + RTT_WARMUP)
       await rttProxy.stop()
-      const r = {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99)}
+      const r = {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), cpuPerMiB, cpuPerRtt}
       rounds.get(target)?.push(r)
-      console.log(`  round ${i + 1} ${target.padEnd(15)} bulk ${fmt(r.bulk)} MiB/s   rtt p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}`)
+      console.log(`  round ${i + 1} ${target.padEnd(15)} bulk ${fmt(r.bulk)} MiB/s   rtt p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   cpu ${fmt(r.cpuPerMiB, 2)} ms/MiB ${fmt(r.cpuPerRtt, 1)} µs/rtt`)
     }
   }
   const med = (target: Target, key: keyof Round) => {
@@ -306,7 +331,7 @@ async function main(): Promise<void> {
     return values[Math.floor(values.length / 2)] as number
   }
   console.log('\nmedians')
-  for (const t of targets) console.log(`  ${t.padEnd(15)} bulk ${fmt(med(t, 'bulk'))} MiB/s   rtt p50 ${fmt(med(t, 'p50'))}  p99 ${fmt(med(t, 'p99'))}   added p50 ${fmt(med(t, 'p50') - med('direct', 'p50'))}`)
+  for (const t of targets) console.log(`  ${t.padEnd(15)} bulk ${fmt(med(t, 'bulk'))} MiB/s   rtt p50 ${fmt(med(t, 'p50'))}  p99 ${fmt(med(t, 'p99'))}   added p50 ${fmt(med(t, 'p50') - med('direct', 'p50'))}   cpu ${fmt(med(t, 'cpuPerMiB'), 2)} ms/MiB ${fmt(med(t, 'cpuPerRtt'), 1)} µs/rtt`)
   const added = (t: Target) => Math.max(1, med(t, 'p50') - med('direct', 'p50'))
   console.log(`load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
   console.log(`ratios (medians of this run)`)
@@ -314,6 +339,8 @@ async function main(): Promise<void> {
   console.log(`  serve / pipe added p50           ${(added('serve') / added('pipe')).toFixed(2)}×   (goal ≤ 1.1)`)
   console.log(`  latency 0 ms / pipe throughput   ${(med('serve-latency0', 'bulk') / med('pipe', 'bulk')).toFixed(2)}×   (goal ≥ 0.8)`)
   console.log(`  pipe / direct throughput         ${(med('pipe', 'bulk') / med('direct', 'bulk')).toFixed(2)}×`)
+  console.log(`  serve / pipe CPU per MiB         ${(med('serve', 'cpuPerMiB') / med('pipe', 'cpuPerMiB')).toFixed(2)}×   per round trip ${(med('serve', 'cpuPerRtt') / med('pipe', 'cpuPerRtt')).toFixed(2)}×`)
+  console.log(`  latency 0 ms / pipe CPU per MiB  ${(med('serve-latency0', 'cpuPerMiB') / med('pipe', 'cpuPerMiB')).toFixed(2)}×   per round trip ${(med('serve-latency0', 'cpuPerRtt') / med('pipe', 'cpuPerRtt')).toFixed(2)}×`)
   sink.close()
   echo.close()
 }

@@ -7,6 +7,7 @@ import {EventLog} from '../events/event-log.js'
 import {newSeed} from '../random.js'
 import {EventsFileWriter} from '../report/event-file-writer.js'
 import {formatEvent, wantsColor} from '../report/event-line.js'
+import {LiveLog} from '../report/live-log.js'
 import {FaultlineCommand} from './base-command.js'
 import {waitForStopSignal} from './stop-signal.js'
 
@@ -34,10 +35,9 @@ export default class Serve extends FaultlineCommand {
     const seed = flags.seed ?? newSeed()
     const events = new EventLog()
     const writer = flags.events ? new EventsFileWriter(events, flags.events, flags.force) : undefined
-    if (!flags.quiet) {
-      const color = wantsColor(process.stderr)
-      events.on('event', (e) => process.stderr.write(`${formatEvent(e, {color})}\n`))
-    }
+    const color = wantsColor(process.stderr)
+    // batched, and summarised past 50 routine lines a second: not one write per connection event
+    const live = flags.quiet ? undefined : new LiveLog(events, {write: (text) => process.stderr.write(text), format: (e) => formatEvent(e, {color})})
     const registry = new ProxyRegistry({events, seed})
     const server = new ControlServer({registry, host: flags.host, port: flags.port})
     try {
@@ -53,6 +53,7 @@ export default class Serve extends FaultlineCommand {
     } finally {
       await server.close()
       await registry.close()
+      live?.close()
       await writer?.close()
     }
   }

@@ -76,4 +76,36 @@ describe('faultline serve (spawned)', () => {
     expect(await p.exited).toBe(3)
     expect(p.err()).toMatch(/EADDRINUSE/)
   })
+
+  it('the live log on stderr summarises a burst of connections instead of printing two lines for each', async () => {
+    const net = await import('node:net')
+    const dir = testDir('faultline-serve-')
+    const upstream = await listen(res.server(echoServer()))
+    const config = join(dir, 'proxies.json')
+    writeFileSync(config, JSON.stringify([{name: 'echo', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}`}]))
+    const p = run(['--port', '0', '--seed', '11', '--config', config])
+    const address = await new Promise<string>((resolve, reject) => {
+      p.child.stdout.on('data', () => {
+        const m = /listening on (http:\/\/\S+)/.exec(p.out())
+        if (m) resolve(m[1] as string)
+      })
+      p.child.on('exit', () => reject(new Error(`exited early: ${p.err()}`)))
+    })
+    const proxies = (await (await fetch(`${address}/proxies`)).json()) as Record<string, {listen: string}>
+    const port = Number(proxies.echo?.listen.split(':').at(-1))
+    const CONNECTIONS = 300 // 600 routine events, far more than the 50 lines a second printed
+    await Promise.all(
+      Array.from({length: CONNECTIONS}, async () => {
+        const socket = res.socket(net.connect({port, host: '127.0.0.1'}))
+        socket.end('x') // the echo server echoes and ends: the connection closes
+        socket.resume()
+        await new Promise((resolve) => socket.once('close', resolve))
+      }),
+    )
+    p.child.kill('SIGTERM')
+    expect(await p.exited).toBe(0)
+    const lines = p.err().trim().split('\n')
+    expect(lines.length).toBeLessThan(2 * CONNECTIONS)
+    expect(p.err()).toMatch(/… \d+ more events not shown \(connection-/)
+  })
 })

@@ -3,7 +3,7 @@ import {afterEach, describe, expect, it} from 'vitest'
 import {EventLog} from '../../src/events/event-log.js'
 import {L4Proxy} from '../../src/proxy/l4/l4-proxy.js'
 import type {ToxicSpec} from '../../src/proxy/l4/toxic.js'
-import {collect, connect, listen, pattern, Resources} from '../helpers/net.js'
+import {collect, connect, listen, pattern, Resources, until, waitForEvent} from '../helpers/net.js'
 
 const res = new Resources()
 afterEach(() => res.closeAll())
@@ -38,13 +38,13 @@ function changes(proxy: L4Proxy, stream: 'upstream' | 'downstream'): Array<() =>
   ]
 }
 
-async function start(upstreamPort: number): Promise<{proxy: L4Proxy; port: number}> {
+async function start(upstreamPort: number, events = new EventLog()): Promise<{proxy: L4Proxy; port: number}> {
   const proxy = new L4Proxy({
     name: 'live',
     listen: '127.0.0.1:0',
     upstream: `127.0.0.1:${upstreamPort}`,
     seed: 9,
-    events: new EventLog(),
+    events,
   })
   await proxy.start()
   res.add(() => proxy.stop())
@@ -107,5 +107,76 @@ describe('toxics changed on a live connection', () => {
     expect(step).toBe(steps.length)
     expect(data.length).toBe(payload.length)
     expect(data.equals(payload)).toBe(true)
+  })
+
+  it('a link with no toxic is a pipe; the first toxic switches it to the chain, removing the last switches back', async () => {
+    const payload = pattern(4 * 1024 * 1024)
+    const server = res.server(
+      net.createServer((s) => {
+        s.on('error', () => {})
+        s.write(payload) // and stays open: the link has a source to pipe from at every step
+      }),
+    )
+    const events = new EventLog()
+    const {proxy, port} = await start(await listen(server), events)
+    const closed = waitForEvent(events, (e) => e.type === 'connection-close')
+    const client = await connect(port, res)
+    await until(() => proxy.connections.size === 1)
+    const link = [...proxy.connections][0]!.downstream
+    const modes: boolean[] = []
+    const steps = [
+      () => proxy.addToxic(spec('lat', 'latency', 'downstream', {latency: 1})),
+      () => proxy.addToxic(spec('up', 'latency', 'upstream', {latency: 1})), // the other direction only
+      () => proxy.removeToxic('lat'),
+      () => proxy.addToxic(spec('slice', 'slicer', 'downstream', {average_size: 1000, size_variation: 500, delay: 0})),
+      () => proxy.removeToxic('slice'),
+    ]
+    let received = 0
+    let step = 0
+    let allReceived = () => {}
+    const all = new Promise<void>((resolve) => (allReceived = resolve))
+    const parts: Buffer[] = []
+    const stepEvery = Math.floor(payload.length / (steps.length + 1))
+    client.on('data', (d: Buffer) => {
+      if (received === 0) modes.push(link.piped)
+      parts.push(d)
+      received += d.length
+      if (received === payload.length) allReceived()
+      while (step < steps.length && received >= (step + 1) * stepEvery) {
+        ;(steps[step++] as () => void)()
+        modes.push(link.piped)
+      }
+    })
+    await all
+    expect(modes).toEqual([true, false, false, true, false, true])
+    expect(Buffer.concat(parts).equals(payload)).toBe(true)
+    client.destroy()
+    expect((await closed).detail).toMatchObject({upstreamBytes: 0, downstreamBytes: payload.length})
+  })
+
+  it('switching while the reader does not read keeps the backpressure and every byte', async () => {
+    const payload = pattern(16 * 1024 * 1024)
+    const server = res.server(
+      net.createServer((s) => {
+        s.on('error', () => {})
+        s.end(payload)
+      }),
+    )
+    const {proxy, port} = await start(await listen(server))
+    const client = await connect(port, res)
+    client.pause()
+    await until(() => proxy.connections.size === 1)
+    const link = [...proxy.connections][0]!.downstream
+    await until(() => !link.reading, 20_000) // the pipe stopped reading the server
+    expect(link.piped).toBe(true)
+    proxy.addToxic(spec('lat', 'latency', 'downstream', {latency: 1}))
+    expect(link.piped).toBe(false)
+    expect(link.reading).toBe(false) // the client still does not read: the chain does not either
+    proxy.removeToxic('lat')
+    expect(link.piped).toBe(true)
+    expect(link.reading).toBe(false)
+    const r = collect(client)
+    client.resume()
+    expect((await r).data.equals(payload)).toBe(true)
   })
 })

@@ -31,7 +31,10 @@ function streamingServer(total: number, done: () => void): net.Server {
   })
 }
 
-describe('a slow reader behind a latency toxic', () => {
+describe.each([
+  ['behind a latency toxic', true],
+  ['with no toxic (the pipe)', false],
+])('a slow reader %s', (_name, withToxic) => {
   it('the link holds at most a few hundred KiB: the server is held back, not buffered', async () => {
     let serverDone = false
     const upstream = await listen(res.server(streamingServer(TOTAL, () => (serverDone = true))))
@@ -39,7 +42,7 @@ describe('a slow reader behind a latency toxic', () => {
     const proxy = new L4Proxy({name: 'p', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream}`, seed: 1, events})
     await proxy.start()
     res.add(() => proxy.stop())
-    proxy.addToxic({name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: {latency: 5}})
+    if (withToxic) proxy.addToxic({name: 'lat', type: 'latency', stream: 'downstream', toxicity: 1, attributes: {latency: 5}})
     const client = await connect(Number(proxy.listen.split(':')[1]), res)
     client.pause() // a reader that does not read
     await until(() => proxy.connections.size === 1)
@@ -48,6 +51,7 @@ describe('a slow reader behind a latency toxic', () => {
     // everything out because the proxy buffered it all.
     await until(() => !link.reading || serverDone, 20_000)
     expect(serverDone).toBe(false)
+    expect(link.piped).toBe(!withToxic)
     expect(link.buffered).toBeLessThanOrEqual(BOUND)
     // Now read everything: nothing lost or reordered, and the link never held more.
     let received = 0

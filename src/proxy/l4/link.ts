@@ -34,20 +34,27 @@ const LOW_WATER = HIGH_WATER >> 1
 /**
  * One direction of one connection: bytes read from `src` go to `dst`.
  *
- * With no toxic, a chunk is written straight to `dst` (the same work `socket.pipe` does, with
- * the same backpressure: pause on a full write buffer, resume on 'drain'). With toxics, each
- * chunk enters the chain of stages, in the order the toxics were added. Adding, replacing or
+ * With no toxic the link is `src.pipe(dst, {end: false})`: Node's own forwarding with its
+ * backpressure (pause on a full write buffer, resume on 'drain') and nothing of the link's per
+ * chunk. With toxics, the link reads `src` itself ('data') and each chunk enters the chain of
+ * stages, in the order the toxics were added. Adding the first toxic unpipes (the source is
+ * paused, what it has read stays in its buffer) before the link listens for 'data'; removing
+ * the last pipes again once the stages have handed on what they held. Adding, replacing or
  * removing a stage is synchronous and a stage hands on what it holds before it leaves, so a
- * live change never loses or reorders a byte. This is hand-rolled rather than
- * `stream.pipeline` because a pipeline cannot be rewired on a live connection.
+ * live change never loses or reorders a byte. The chain is hand-rolled rather than
+ * `stream.pipeline` because a pipeline cannot be rewired on a live connection. The end of
+ * `src` (FIN) is always the link's own: it ends `dst` after the last stage, so a half-closed
+ * connection stays half open.
+ *
+ * Byte counts come from the sockets (only this link writes to `dst`), not from counting chunks.
  */
 export class Link {
-  bytesIn = 0
-  bytesOut = 0
-  /** The most bytes this link has held at once (see `buffered`). */
+  /** The most bytes this link has held at once while it had toxics (see `buffered`). */
   peakBuffered = 0
   private slots: Slot[] = []
   private head: Slot | null = null
+  /** 'pipe': `src.pipe(dst)`; 'read': the link's own 'data' listener (toxics, or discarding). */
+  private mode: 'idle' | 'pipe' | 'read' = 'idle'
   private paused = false
   private dstBlocked = false
   private srcEnded = false
@@ -61,10 +68,27 @@ export class Link {
     private readonly hooks: LinkHooks,
   ) {}
 
+  /** Start forwarding: a pipe with no toxic, else the chain of stages added so far. */
   start(): void {
-    this.src.on('data', this.onData)
+    if (this.mode !== 'idle') return
     this.src.on('end', this.onEnd)
-    this.dst.on('drain', this.onDrain)
+    if (this.head === null && !this.stopped) this.toPipe()
+    else this.toRead()
+  }
+
+  /** Bytes read from `src` and handed on (to the stages or `dst`). */
+  get bytesIn(): number {
+    return this.src.bytesRead - this.src.readableLength
+  }
+
+  /** Bytes written to `dst` (queued or sent). */
+  get bytesOut(): number {
+    return this.dst.bytesWritten ?? 0
+  }
+
+  /** True while bytes go through Node's pipe (no toxic), false while they go through the link. */
+  get piped(): boolean {
+    return this.mode === 'pipe'
   }
 
   /** Stop forwarding: drop what the stages hold, clear their timers, discard further input. */
@@ -77,7 +101,34 @@ export class Link {
     }
     this.slots = []
     this.head = null
+    if (this.mode === 'pipe') this.toRead() // onData discards once stopped
     if (this.paused) this.src.resume()
+  }
+
+  /** No toxic left: forward with `src.pipe(dst)`, which pauses and resumes `src` itself. */
+  private toPipe(): void {
+    if (this.mode === 'read') {
+      // synchronous up to pipe()'s own 'data' listener: no chunk can be emitted to nobody
+      this.src.off('data', this.onData)
+      this.dst.off('drain', this.onDrain)
+    }
+    this.mode = 'pipe'
+    this.paused = false
+    this.dstBlocked = false
+    this.src.pipe(this.dst, {end: false})
+  }
+
+  /** Toxics (or stopped): the link reads `src` itself. What `src` has buffered stays in order. */
+  private toRead(): void {
+    if (this.mode === 'pipe') {
+      this.src.unpipe(this.dst) // pauses `src`
+      this.paused = true
+      this.dstBlocked = this.dst.writableNeedDrain
+    }
+    this.mode = 'read'
+    this.src.on('data', this.onData)
+    this.dst.on('drain', this.onDrain)
+    if (this.paused) this.maybeResume()
   }
 
   get toxicNames(): string[] {
@@ -93,6 +144,7 @@ export class Link {
     if (last) last.next = slot
     this.slots.push(slot)
     this.head = this.slots[0] ?? null
+    if (this.mode === 'pipe') this.toRead()
   }
 
   /** Replace a running toxic in place: the old stage hands on what it holds first. */
@@ -120,7 +172,8 @@ export class Link {
     if (prev) prev.next = slot.next
     this.slots.splice(index, 1)
     this.head = this.slots[0] ?? null
-    this.maybeResume()
+    if (this.head === null && this.mode === 'read' && !this.sinkEnded && !this.srcEnded) this.toPipe()
+    else this.maybeResume()
   }
 
   private startStage(slot: Slot, definition: ToxicDefinition, random: Random): ToxicStage {
@@ -162,9 +215,9 @@ export class Link {
     return this.held() + this.dst.writableLength
   }
 
-  /** True while the source is not read (backpressure). */
+  /** False while backpressure holds the source back (not read until `dst` drains). */
   get reading(): boolean {
-    return !this.paused
+    return this.mode === 'pipe' ? this.src.readableFlowing === true : !this.paused
   }
 
   private measure(): number {
@@ -174,11 +227,10 @@ export class Link {
   }
 
   private readonly onData = (chunk: Buffer): void => {
-    this.bytesIn += chunk.length
     const head = this.head
     if (head === null) {
+      // stopped, or the toxics ended `dst` and left: nothing more goes out
       if (this.stopped || this.sinkEnded) return
-      this.bytesOut += chunk.length
       if (!this.dst.write(chunk)) {
         this.dstBlocked = true
         this.pause()
@@ -204,7 +256,6 @@ export class Link {
 
   private sinkWrite(chunk: Buffer): void {
     if (this.sinkEnded || this.dst.destroyed) return
-    this.bytesOut += chunk.length
     // A full destination stops the source too: else a toxic stage would keep releasing what
     // the source keeps reading into an ever longer write queue.
     if (!this.dst.write(chunk)) {
