@@ -50,21 +50,62 @@ export interface ProxyEvent {
 export type ProxyEventInput = Omit<ProxyEvent, 'time'> & {time?: number}
 
 /**
- * The event stream of one run. Emitters call `record`; consumers listen to 'event'.
- * It keeps no history of its own: whoever needs history subscribes.
+ * A consumer that takes only some events in full and only counts the rest, such as a live
+ * log past the rate a person can read. An event nobody else takes in full is then never
+ * built: emitters on a hot path ask `admit` first.
+ */
+export interface EventSampler {
+  /** Whether the next event of this type is wanted in full. */
+  wants(type: ProxyEventType): boolean
+  /** An event it wanted. */
+  take(event: ProxyEvent): void
+  /** An event it did not want (possibly never built): only its type. */
+  skip(type: ProxyEventType): void
+}
+
+/**
+ * The event stream of one run. Emitters call `record`; consumers listen to 'event' (every
+ * event, in full) or add an `EventSampler`. It keeps no history of its own: whoever needs
+ * history subscribes.
  */
 export class EventLog extends EventEmitter<{event: [ProxyEvent]}> {
   private seq = 0
+  private readonly samplers = new Set<EventSampler>()
 
   record(input: ProxyEventInput): ProxyEvent {
     const event: ProxyEvent = {time: input.time ?? now(), ...input} as ProxyEvent
-    if (this.observed) this.emit('event', event)
+    if (this.listenerCount('event') > 0) this.emit('event', event)
+    for (const sampler of this.samplers) {
+      if (sampler.wants(event.type)) sampler.take(event)
+      else sampler.skip(event.type)
+    }
     return event
+  }
+
+  /**
+   * Whether to build and `record` an event of this type now: false when no 'event' listener
+   * and no sampler wants it, and then every sampler has counted it as skipped. An emitter
+   * that asks records the event right after a true answer, or not at all.
+   */
+  admit(type: ProxyEventType): boolean {
+    if (this.samplers.size === 0) return this.observed
+    if (this.listenerCount('event') > 0) return true
+    for (const sampler of this.samplers) if (sampler.wants(type)) return true
+    for (const sampler of this.samplers) sampler.skip(type)
+    return false
+  }
+
+  addSampler(sampler: EventSampler): void {
+    this.samplers.add(sampler)
+  }
+
+  removeSampler(sampler: EventSampler): void {
+    this.samplers.delete(sampler)
   }
 
   /** False when nobody listens: emitters may skip building costly event details. */
   get observed(): boolean {
-    return this.listenerCount('event') > 0
+    return this.samplers.size > 0 || this.listenerCount('event') > 0
   }
 
   /** A fresh id with a prefix, unique within this log (`c1`, `r7`). */

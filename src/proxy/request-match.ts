@@ -41,15 +41,16 @@ export interface RuleMatch extends RequestMatch {
   fields?: Record<string, string | number | boolean | null>
 }
 
-const globCache = new Map<string, RegExp>()
+/** Compiled globs, one cache per kind (path / header value); a bounded memo of a pure function. */
+const globCache = {path: new Map<string, RegExp>(), value: new Map<string, RegExp>()}
 
 /**
  * Compile a glob. For paths (`segments` true) `*` matches within one segment, `**` across
  * segments and `?` one character; for header values `*` matches anything.
  */
 export function globToRegExp(glob: string, segments = true): RegExp {
-  const cacheKey = `${segments ? 'p' : 'h'}${glob}`
-  const cached = globCache.get(cacheKey)
+  const cache = segments ? globCache.path : globCache.value
+  const cached = cache.get(glob)
   if (cached) return cached
   let source = ''
   for (let i = 0; i < glob.length; i++) {
@@ -63,7 +64,7 @@ export function globToRegExp(glob: string, segments = true): RegExp {
     else source += ch.replace(/[\\^$.|+()[\]{}]/g, '\\$&')
   }
   const re = new RegExp(`^${source}$`)
-  if (globCache.size < 1000) globCache.set(cacheKey, re)
+  if (cache.size < 1000) cache.set(glob, re)
   return re
 }
 
@@ -78,8 +79,8 @@ export function matchesRequest(match: RuleMatch | undefined, info: RequestInfo):
   if (match.attempt !== undefined && match.attempt !== info.attempt) return false
   if (match.method !== undefined && match.method.toUpperCase() !== info.method.toUpperCase()) return false
   if (match.path !== undefined) {
-    const path = info.path.split('?')[0] ?? info.path
-    if (!globToRegExp(match.path).test(path)) return false
+    const query = info.path.indexOf('?')
+    if (!globToRegExp(match.path).test(query === -1 ? info.path : info.path.slice(0, query))) return false
   }
   if (match.rpcMethod !== undefined && (info.rpcMethod === undefined || !globToRegExp(match.rpcMethod, false).test(info.rpcMethod))) return false
   if (match.fields) {

@@ -1,4 +1,4 @@
-import type {EventLog, ProxyEvent, ProxyEventType} from '../events/event-log.js'
+import type {EventLog, EventSampler, ProxyEvent, ProxyEventType} from '../events/event-log.js'
 
 /** Event types always printed, whatever the rate: what a person watches the log for. */
 const ALWAYS: ReadonlySet<ProxyEventType> = new Set(['fault', 'error', 'toxic', 'listen', 'supervisor'])
@@ -22,6 +22,8 @@ export interface LiveLogOptions {
  * (requests, deliveries, replies, connections) in one second, the rest of that second is
  * counted, not printed, and one summary line per second says how many of each type were left
  * out. Faults, errors and toxics are always printed. The `--events` file keeps every event.
+ * It samples the event log (an `EventSampler`): an event it only counts is never built unless
+ * another consumer takes it.
  */
 export class LiveLog {
   private readonly limit: number
@@ -30,27 +32,30 @@ export class LiveLog {
   private printed = 0
   private skipped = new Map<ProxyEventType, number>()
   private readonly tick: NodeJS.Timeout
-  private readonly listener = (event: ProxyEvent): void => this.add(event)
+  private readonly sampler: EventSampler = {
+    wants: (type) => ALWAYS.has(type) || this.printed < this.limit,
+    take: (event) => this.add(event),
+    skip: (type) => this.skipped.set(type, (this.skipped.get(type) ?? 0) + 1),
+  }
 
   constructor(
     private readonly events: EventLog,
     private readonly opts: LiveLogOptions,
   ) {
     this.limit = opts.linesPerSecond ?? DEFAULT_LINES_PER_SECOND
-    events.on('event', this.listener)
+    events.addSampler(this.sampler)
     this.tick = setInterval(() => this.endSecond(), 1000)
     this.tick.unref()
   }
 
+  /** An event to print (the sampler wanted it). */
   private add(event: ProxyEvent): void {
-    if (ALWAYS.has(event.type) || this.printed < this.limit) {
-      if (!ALWAYS.has(event.type)) this.printed += 1
-      this.pending.push(event)
-      if (!this.flushScheduled) {
-        this.flushScheduled = true
-        setImmediate(() => this.flush())
-      }
-    } else this.skipped.set(event.type, (this.skipped.get(event.type) ?? 0) + 1)
+    if (!ALWAYS.has(event.type)) this.printed += 1
+    this.pending.push(event)
+    if (!this.flushScheduled) {
+      this.flushScheduled = true
+      setImmediate(() => this.flush())
+    }
   }
 
   private flush(): void {
@@ -76,7 +81,7 @@ export class LiveLog {
 
   /** Stop listening; print what is pending and the last summary. */
   close(): void {
-    this.events.off('event', this.listener)
+    this.events.removeSampler(this.sampler)
     clearInterval(this.tick)
     this.endSecond()
   }

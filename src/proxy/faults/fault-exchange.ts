@@ -152,7 +152,7 @@ export abstract class FaultExchange<R> implements ExchangePrimitives<R> {
   }
 
   record(event: Omit<ProxyEventInput, 'request'>): void {
-    if (!this.env.events.observed) return
+    if (!this.env.events.admit(event.type)) return
     const {conn, request, trial, attempt, operation} = this.ids
     this.env.events.record({proxy: this.env.name, conn, request, trial, attempt, operation, ...event})
   }

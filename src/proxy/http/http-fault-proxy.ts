@@ -126,7 +126,7 @@ export class HttpFaultProxy extends ListeningProxy {
     if (this.options.intercept?.({env: this.env, rules: this.options.rules, req, res, ids, owner})) return
     ids.attempt ??= owner?.attemptOf([{method, path, headers: req.headers}])
     const {attempt} = ids
-    if (this.options.events.observed) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
+    if (this.options.events.admit('request')) this.options.events.record({type: 'request', proxy: this.options.name, ...ids, method, path})
     const decision = this.options.rules.size === 0 ? undefined : this.options.rules.decide({method, path, headers: req.headers, trial, attempt})
     void new Exchange(this.env, req, res, ids, decision?.action).run()
   }
