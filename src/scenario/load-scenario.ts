@@ -51,7 +51,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   if (clientCommand && target.replicas) {
     check.fail(['client', 'command'], 'a client command against target.replicas is not supported yet; remove client.command to use faultline\'s failover client', {key: true})
   }
-  const client = buildClient(check, raw.client, target.protocol)
+  const client = buildClient(check, raw.client, target)
   // A client command's deadline is the whole operation's timeout (timeout-relative faults use it).
   if (clientCommand) client.timeout = clientCommand.timeout
   const {catalog, files} = await loadProfileFiles(check, raw, file, dir)
