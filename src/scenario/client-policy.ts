@@ -35,7 +35,6 @@ export function buildClient(check: Checker, raw: RawScenario['client'] = {}, tar
 function buildFailoverOn(check: Checker, list: Array<number | string>, target: Pick<Target, 'protocol' | 'replicas'>): Array<number | string> {
   const at = ['client', 'failoverOn']
   if (!target.replicas) check.fail(at, 'fails over between replicas, and this target has none; list them under target.replicas, or remove client.failoverOn', {key: true})
-  if (target.protocol === 'tcp') check.fail(at, 'framed tcp targets cannot be replicated; remove client.failoverOn', {key: true})
-  // The schema narrows the items per protocol: HTTP statuses, JSON-RPC codes (whole numbers), gRPC names.
+  // The schema narrows the items per protocol: HTTP statuses, JSON-RPC codes (whole numbers), gRPC names, tcp error values.
   return [...list]
 }

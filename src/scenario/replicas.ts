@@ -7,24 +7,21 @@ import type {Protocol, Replica} from './types.js'
 
 type RawTarget = RawScenario['target']
 
-/** The form of a replica's url per protocol that can be replicated: an example, and whether it needs a port. */
-const REPLICA_URLS: Partial<Record<Protocol, {schemes: string[]; example: string; port: boolean}>> = {
+/** The form of a replica's url per protocol: its schemes, an example, and whether it needs a port. */
+const REPLICA_URLS: Record<Protocol, {schemes: string[]; example: string; port: boolean}> = {
   http: {schemes: ['http:'], example: 'http://127.0.0.1:{{port}}', port: false},
   jsonrpc: {schemes: ['http:'], example: 'http://127.0.0.1:{{port}}/rpc', port: false},
   grpc: {schemes: ['grpc:', 'http:'], example: 'grpc://127.0.0.1:{{port}}', port: true},
+  tcp: {schemes: ['tcp:'], example: 'tcp://127.0.0.1:{{port}}', port: true},
 }
 
 /**
  * `target.replicas`: replicated servers, each started by faultline (crash faults need that),
- * exactly one of them the primary. http, jsonrpc and grpc targets; framed tcp is refused.
- * Names are unique.
+ * exactly one of them the primary, for every protocol. Names are unique.
  */
 export function buildReplicas(check: Checker, raw: RawTarget, dir: string): Replica[] {
   const at = ['target', 'replicas']
   const list = raw.replicas as NonNullable<RawTarget['replicas']>
-  if (REPLICA_URLS[raw.protocol] === undefined) {
-    check.fail([...at], `replicas work with protocol http, jsonrpc or grpc, not ${raw.protocol} (faultline's framed tcp client cannot fail over yet); use one server with target.url`, {key: true})
-  }
   if (raw.url !== undefined) check.fail(['target', 'url'], 'give target.url or target.replicas, not both; each replica names its own url', {key: true})
   if (raw.server !== undefined) check.fail(['target', 'server'], 'give target.server or target.replicas, not both; each replica has its own server block', {key: true})
   const primaries = list.flatMap((r, i) => (r.role === 'primary' ? [i] : []))
@@ -41,10 +38,10 @@ export function buildReplicas(check: Checker, raw: RawTarget, dir: string): Repl
   })
 }
 
-/** A replica's url has its protocol's form: http:// for http and jsonrpc, grpc:// (or http://) with a port for grpc. */
+/** A replica's url has its protocol's form: http:// for http and jsonrpc, grpc:// (or http://) or tcp:// with a port for grpc and tcp. */
 function checkReplicaUrl(check: Checker, at: Array<string | number>, url: string, protocol: Protocol): void {
   check.templates(at, url, TARGET_TEMPLATES, 'a replica url')
-  const form = REPLICA_URLS[protocol] as NonNullable<(typeof REPLICA_URLS)[Protocol]>
+  const form = REPLICA_URLS[protocol]
   let parsed: URL | undefined
   try {
     parsed = new URL(renderString(url, {port: 1, env: check.env}))

@@ -3,6 +3,7 @@ import {FailoverTransport} from '../../src/check/failover-transport.js'
 import type {ProtocolAdapter, Transport} from '../../src/check/protocol.js'
 import {grpcProtocol} from '../../src/check/protocols/grpc-protocol.js'
 import {jsonRpcProtocol} from '../../src/check/protocols/jsonrpc-protocol.js'
+import {tcpProtocol} from '../../src/check/protocols/tcp-protocol.js'
 import {runOperation} from '../../src/check/retrying-client.js'
 import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
@@ -10,7 +11,8 @@ import type {ClientPolicy, Scenario} from '../../src/scenario/types.js'
 import {startFixtureProcess} from '../helpers/fixture-process.js'
 
 /**
- * faultline's failover client against the real replicated counter fixtures, straight (no
+ * faultline's failover client against the real replicated counter fixtures (jsonrpc, grpc,
+ * framed tcp), straight (no
  * proxy, no fault): the replica the client tries first was started with --not-leader and
  * refuses every increment with the protocol's "not leader" error; the second one serves.
  * A refusal whose code is in client.failoverOn sends the retry to the second replica; an
@@ -23,6 +25,10 @@ interface Protocol {
   adapter: ProtocolAdapter
   path: string
   notLeader: number | string
+  /** The refusal as the timeline shows it. */
+  refusal: string
+  /** The status of a reply that succeeded. */
+  ok: number | string
   increment: (key: string) => unknown
   read: (key: string) => unknown
 }
@@ -35,6 +41,8 @@ const PROTOCOLS: Protocol[] = [
     adapter: jsonRpcProtocol,
     path: '/rpc',
     notLeader: -32001,
+    refusal: '-32001 not leader',
+    ok: 200,
     increment: (key) => ({kind: 'jsonrpc', batch: false, headers: {}, calls: [{method: 'increment', params: {mode: 'sync', key, by: 1, requestId: `id-${key}`}, notification: false}]}),
     read: (key) => ({kind: 'jsonrpc', batch: false, headers: {}, calls: [{method: 'get', params: {mode: 'sync', key}, notification: false}]}),
   },
@@ -45,8 +53,22 @@ const PROTOCOLS: Protocol[] = [
     adapter: grpcProtocol,
     path: '',
     notLeader: 'FAILED_PRECONDITION',
+    refusal: 'FAILED_PRECONDITION not leader',
+    ok: 'OK',
     increment: (key) => ({method: 'replicas.Counter/Increment', message: {mode: 'sync', key, by: 1, request_id: `id-${key}`}, metadata: {}}),
     read: (key) => ({method: 'replicas.Counter/Get', message: {mode: 'sync', key}, metadata: {}}),
+  },
+  {
+    name: 'tcp',
+    scenario: 'fixtures/replicas-tcp-demo.yaml',
+    fixture: 'fixtures/servers/replicated-counter-tcp.mjs',
+    adapter: tcpProtocol,
+    path: '',
+    notLeader: 'not-leader',
+    refusal: 'not-leader',
+    ok: 0,
+    increment: (key) => ({kind: 'tcp', frame: {op: 'increment', id: `i-${key}`, mode: 'sync', key, by: 1, requestId: `id-${key}`}}),
+    read: (key) => ({kind: 'tcp', frame: {op: 'get', id: `g-${key}`, mode: 'sync', key}}),
   },
 ]
 
@@ -73,7 +95,8 @@ async function cluster(p: Protocol, scenario: Scenario) {
   onTestFinished(() => Promise.all(transports.map((t) => t.close())).then(() => client.close()))
   const value = async (policy: ClientPolicy, key: string): Promise<unknown> => {
     const reply = await probe.send(p.read(key), undefined, policy, AbortSignal.timeout(5000))
-    return (reply.body as {value?: unknown}).value
+    const body = reply.body as {value?: unknown; result?: {value?: unknown}}
+    return body.result?.value ?? body.value
   }
   const run = (policy: ClientPolicy, key: string) => runOperation({transport: client, policy, render: () => p.increment(key), trial: key, events})
   return {run, value, seen}
@@ -86,9 +109,9 @@ describe.each(PROTOCOLS)('failover on a configured error ($name)', (p) => {
     const {run, value, seen} = await cluster(p, scenario)
     const op = await run(scenario.client, 'k1')
     expect(op.outcome).toBe('ok')
-    expect(op.attempts.map((a) => a.status)).toEqual([p.notLeader, p.name === 'grpc' ? 'OK' : 200])
+    expect(op.attempts.map((a) => a.status)).toEqual([p.notLeader, p.ok])
     const moves = seen.filter((e) => e.detail?.action === 'fails-over')
-    expect(moves.map((e) => [e.attempt, e.proxy, e.detail?.message])).toEqual([[1, 'primary', `attempt 1 got ${p.notLeader} not leader → next replica backup`]])
+    expect(moves.map((e) => [e.attempt, e.proxy, e.detail?.message])).toEqual([[1, 'primary', `attempt 1 got ${p.refusal} → next replica backup`]])
     expect(seen.filter((e) => e.detail?.action === 'failover').map((e) => e.proxy)).toEqual(['primary', 'backup'])
     expect(await value(scenario.client, 'k1')).toBe(1)
   })

@@ -84,7 +84,7 @@ export function describeReplicaVerdicts(protocol: string, scenarioFile: string):
         expect(syncBefore?.timeline.some((e) => e.type === 'delivery' && e.proxy === 'backup')).toBe(true)
         expect(syncBefore?.deliveriesAfterRestart).toBeGreaterThanOrEqual(1)
 
-        // reply-first: the primary replies, then replicates 300 ms later. crash-after-reply
+        // reply-first: the primary replies, then replicates --lag ms later (1 s in the demos). crash-after-reply
         // kills it right after the client got ok, long before the replication, so the backup
         // the probe reads after the failover has no effect: a lost acknowledged effect.
         // at-most-once holds: a duplicate is answered from the primary's own table.

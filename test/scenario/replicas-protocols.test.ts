@@ -77,13 +77,21 @@ describe('target.replicas of jsonrpc and grpc targets', () => {
     )
   })
 
-  it('refuses replicas of a framed tcp target in one line', async () => {
-    const tcp = edit(RPC, ['  protocol: jsonrpc\n  requestId: { param: $.requestId }\n', '  protocol: tcp\n'], ['  failoverOn: [-32001]\n', '  timeout: 1s\n'], [
-      '    request: { method: increment, params: { mode: sync, key: "{{key}}", requestId: "{{requestId}}" } }',
-      '    request: { frame: { op: increment, key: "{{key}}" } }',
-    ])
-    expect(await loadFailure(tcp)).toBe(
-      "scenario.yaml:4:3: target.replicas: replicas work with protocol http, jsonrpc or grpc, not tcp (faultline's framed tcp client cannot fail over yet); use one server with target.url",
+  it('takes replicas of a framed tcp target, each url tcp:// with a port, and error values to fail over on', async () => {
+    const tcp = edit(
+      RPC,
+      ['  protocol: jsonrpc\n  requestId: { param: $.requestId }\n', '  protocol: tcp\n  errorField: $.error.code\n'],
+      ['  failoverOn: [-32001]\n', '  failoverOn: [not-leader]\n'],
+      ['    request: { method: increment, params: { mode: sync, key: "{{key}}", requestId: "{{requestId}}" } }', '    request: { frame: { op: increment, key: "{{key}}" } }'],
+      ['url: http://127.0.0.1:{{port}}/rpc\n', 'url: tcp://127.0.0.1:{{port}}\n'],
+      ['url: http://127.0.0.1:{{port}}/rpc\n', 'url: tcp://127.0.0.1:{{port}}\n'],
+    )
+    const scenario = await loadText(tcp)
+    expect(scenario.target.replicas?.map((r) => r.url)).toEqual(['tcp://127.0.0.1:{{port}}', 'tcp://127.0.0.1:{{port}}'])
+    expect(scenario.target.tcp?.errorField).toBe('$.error.code')
+    expect(scenario.client.failoverOn).toEqual(['not-leader'])
+    expect(await loadFailure(edit(tcp, ['url: tcp://127.0.0.1:{{port}}\n', 'url: http://127.0.0.1:{{port}}\n']))).toBe(
+      'scenario.yaml:8:12: target.replicas[0].url: must be a tcp:// URL with a port such as tcp://127.0.0.1:{{port}} (got "http://127.0.0.1:{{port}}")',
     )
   })
 

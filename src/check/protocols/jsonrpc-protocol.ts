@@ -22,15 +22,15 @@ export function classifyJsonRpcResponse(
   response: Record<string, unknown>,
   httpStatus: number,
   options: JsonRpcTarget,
-  policy?: ClientPolicy,
+  policy: ClientPolicy,
 ): Pick<TransportReply, 'status' | 'classification' | 'body' | 'bodyIsJson' | 'failover'> {
   if ('error' in response && response.error !== undefined && response.error !== null) {
     const error = response.error as {code?: unknown; message?: unknown}
     const code = typeof error.code === 'number' ? error.code : 'error'
     // A code in client.failoverOn is retried on the next replica.
-    const retried = typeof code === 'number' && (options.retryErrorCodes.includes(code) || policy?.failoverOn?.includes(code) === true)
+    const retried = typeof code === 'number' && (options.retryErrorCodes.includes(code) || policy.failoverOn?.includes(code) === true)
     const classification = retried ? 'retry' : 'failed'
-    const failover = policy && failsOver(policy, code, classification) ? `${code} ${typeof error.message === 'string' ? error.message : ''}`.trim() : undefined
+    const failover = failsOver(policy, code, classification) ? `${code} ${typeof error.message === 'string' ? error.message : ''}`.trim() : undefined
     return {status: code, classification, body: response.error, failover}
   }
   // Every JSON value is a valid result, a string included: it is the body itself, never reply text.
