@@ -5,7 +5,7 @@ import type {Checker} from './scenario-checker.js'
 import type {ClientPolicy, Target} from './types.js'
 
 /** The built-in client's retry policy, with defaults; a gRPC target's retryOn lists status names. */
-export function buildClient(check: Checker, raw: RawScenario['client'] = {}, target: Pick<Target, 'protocol' | 'replicas'> = {protocol: 'http'}): ClientPolicy {
+export function buildClient(check: Checker, raw: RawScenario['client'] = {}, target: Pick<Target, 'protocol' | 'replicas' | 'tcp'> = {protocol: 'http'}): ClientPolicy {
   const d = SCENARIO_DEFAULTS.client
   const {protocol} = target
   if (protocol === 'grpc') {
@@ -32,9 +32,12 @@ export function buildClient(check: Checker, raw: RawScenario['client'] = {}, tar
 }
 
 /** client.failoverOn: the replies that move an operation to the next replica, in the protocol's own status words. */
-function buildFailoverOn(check: Checker, list: Array<number | string>, target: Pick<Target, 'protocol' | 'replicas'>): Array<number | string> {
+function buildFailoverOn(check: Checker, list: Array<number | string>, target: Pick<Target, 'protocol' | 'replicas' | 'tcp'>): Array<number | string> {
   const at = ['client', 'failoverOn']
   if (!target.replicas) check.fail(at, 'fails over between replicas, and this target has none; list them under target.replicas, or remove client.failoverOn', {key: true})
+  if (target.protocol === 'tcp' && target.tcp?.errorField === undefined) {
+    check.fail(at, 'lists error values, and this tcp target reads none; add target.errorField (e.g. $.error.code), or remove client.failoverOn', {key: true})
+  }
   // The schema narrows the items per protocol: HTTP statuses, JSON-RPC codes (whole numbers), gRPC names, tcp error values.
   return [...list]
 }

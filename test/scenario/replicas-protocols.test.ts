@@ -90,6 +90,9 @@ describe('target.replicas of jsonrpc and grpc targets', () => {
     expect(scenario.target.replicas?.map((r) => r.url)).toEqual(['tcp://127.0.0.1:{{port}}', 'tcp://127.0.0.1:{{port}}'])
     expect(scenario.target.tcp?.errorField).toBe('$.error.code')
     expect(scenario.client.failoverOn).toEqual(['not-leader'])
+    expect(await loadFailure(edit(tcp, ['  errorField: $.error.code\n', '']))).toBe(
+      'scenario.yaml:16:3: client.failoverOn: lists error values, and this tcp target reads none; add target.errorField (e.g. $.error.code), or remove client.failoverOn',
+    )
     expect(await loadFailure(edit(tcp, ['url: tcp://127.0.0.1:{{port}}\n', 'url: http://127.0.0.1:{{port}}\n']))).toBe(
       'scenario.yaml:8:12: target.replicas[0].url: must be a tcp:// URL with a port such as tcp://127.0.0.1:{{port}} (got "http://127.0.0.1:{{port}}")',
     )
