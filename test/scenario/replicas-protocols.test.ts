@@ -68,6 +68,14 @@ describe('target.replicas of jsonrpc and grpc targets', () => {
     expect(plain.client.retryOn).toEqual(['UNAVAILABLE'])
   })
 
+  it('names the url form of the protocol when a target has neither url nor replicas', async () => {
+    const start = GRPC.indexOf('  replicas:')
+    const single = GRPC.slice(0, start) + GRPC.slice(GRPC.indexOf('client:'))
+    expect(await loadFailure(edit(single, ['  failoverOn: [UNAVAILABLE, FAILED_PRECONDITION]\n', '  timeout: 1s\n']), PROTO)).toBe(
+      'scenario.yaml:3:3: target: missing required field "url" (Base URL of the server under test, e.g. grpc://127.0.0.1:50051; may hold {{port}})',
+    )
+  })
+
   it("checks each replica's url in its protocol's form", async () => {
     expect(await loadFailure(edit(RPC, ['      url: http://127.0.0.1:{{port}}/rpc\n', '      url: grpc://127.0.0.1:{{port}}/rpc\n']))).toBe(
       'scenario.yaml:8:12: target.replicas[0].url: must be an http:// URL such as http://127.0.0.1:{{port}}/rpc (got "grpc://127.0.0.1:{{port}}/rpc")',
