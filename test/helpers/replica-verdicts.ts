@@ -15,8 +15,8 @@ function byName(result: CheckResult, name: string): EndpointReport {
 
 /**
  * The local ports some socket listens on (Linux /proc/net/tcp and tcp6, state 0A). Not a
- * bind probe: the seeds run side by side, and another run's outgoing connection may hold a
- * port this run has just freed, which is no leak of this run.
+ * bind probe: an outgoing connection of another test may hold a port this run has just
+ * freed, which is no leak of this run.
  */
 function listeningPorts(): Set<number> {
   const ports = new Set<number>()
@@ -50,9 +50,9 @@ function portsOf(events: ProxyEvent[]): number[] {
  * Each expected verdict follows from the fixture and the oracles, as written beside it.
  */
 export function describeReplicaVerdicts(protocol: string, scenarioFile: string): void {
-  // The seeds run side by side: each run has its own replicas, proxies and ports, and spends
-  // most of its time waiting for a killed primary to restart.
-  describe.concurrent(`replicated ${protocol} targets: failover verdicts of fixtures with known semantics`, () => {
+  // One seed at a time: while a killed primary is down, its port is free, and a socket of a
+  // run beside it could take it before the restart (EADDRINUSE), which side by side runs made likely.
+  describe(`replicated ${protocol} targets: failover verdicts of fixtures with known semantics`, () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       it(`sync holds exactly-once, reply-first loses an acknowledged write, data-only executes twice after failover (seed ${seed})`, {timeout: 120_000}, async ({expect}) => {
         const scenario = await loadScenario(scenarioFile)
