@@ -10,9 +10,11 @@ export interface FailoverReplica {
 
 /**
  * The built-in client's transport for replicated targets. Each operation starts at the first
- * replica (the primary); an attempt that ends in a connection error, a timeout or a retryable
- * status (client.retryOn) moves the operation's next attempt to the next replica, round the
- * list. Each attempt records which replica it went to.
+ * replica (the primary); an attempt that ends in a connection error, a timeout or a reply the
+ * protocol adapter marks as failing over (client.failoverOn; by default any retried reply)
+ * moves the operation's next attempt to the next replica, round the list. Other retried
+ * replies retry the same replica. Each attempt records which replica it went to, and a reply
+ * that fails over says so.
  */
 export class FailoverTransport implements Transport {
   /** The replica each running operation (by trial marker) sends its next attempt to. */
@@ -32,7 +34,12 @@ export class FailoverTransport implements Transport {
     const next = (): void => void this.current.set(trial, (index + 1) % this.replicas.length)
     try {
       const reply = await replica.transport.send(request, markers, policy, signal)
-      if (reply.classification === 'retry') next()
+      if (reply.failover !== undefined) {
+        next()
+        const to = this.replicas[this.current.get(trial) as number] as FailoverReplica
+        const message = `attempt ${markers?.attempt ?? '?'} got ${reply.failover} → next replica ${to.name}`
+        this.events.record({type: 'client', trial: markers?.trial, attempt: markers?.attempt, proxy: replica.name, detail: {action: 'fails-over', message}})
+      }
       return reply
     } catch (error) {
       next()

@@ -65,6 +65,19 @@ export interface TransportReply {
   notFound: boolean
   /** The server asked for this delay before a retry (HTTP Retry-After, gRPC pushback); replaces the backoff once. */
   retryAfterMs?: number
+  /**
+   * On a replicated target the next attempt goes to the next replica (client.failoverOn):
+   * the reply in a few words for the timeline, e.g. `-32001 not leader`.
+   */
+  failover?: string
+}
+
+/**
+ * Whether a retried reply sends the next attempt to the next replica: its status is in
+ * client.failoverOn, or the scenario lists none (then every retried reply fails over).
+ */
+export function failsOver(policy: ClientPolicy, status: number | string, classification: TransportReply['classification']): boolean {
+  return classification === 'retry' && (policy.failoverOn === undefined || policy.failoverOn.includes(status))
 }
 
 export interface Transport {

@@ -48,7 +48,7 @@ export async function loadScenario(file: string, options: LoadScenarioOptions = 
   const target = buildTarget(check, raw.target, dir)
   const proto = loadProto(check, target)
   const clientCommand = buildClientCommand(check, raw.client, dir, target.replicas?.map((r) => r.name))
-  const client = buildClient(check, raw.client, target.protocol)
+  const client = buildClient(check, raw.client, target)
   // A client command's deadline is the whole operation's timeout (timeout-relative faults use it).
   if (clientCommand) client.timeout = clientCommand.timeout
   const {catalog, files} = await loadProfileFiles(check, raw, file, dir)

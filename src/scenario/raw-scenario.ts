@@ -51,6 +51,7 @@ export interface RawScenario {
     backoff?: number | string
     backoffFactor?: number
     retryOn?: Array<number | string>
+    failoverOn?: Array<number | string>
     command?: string
     env?: Record<string, string | number | boolean>
     cwd?: string

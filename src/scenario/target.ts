@@ -8,21 +8,26 @@ import {buildServerBlock} from './server-block.js'
 import {buildTcpTarget} from './tcp-target.js'
 import {findTemplateNames, renderString} from './template.js'
 import {TARGET_TEMPLATES} from './template-scopes.js'
-import type {Target} from './types.js'
+import type {Protocol, Target} from './types.js'
+
+/** A target url per protocol, for messages. */
+const URL_EXAMPLES: Record<Protocol, string> = {http: 'http://127.0.0.1:4100', jsonrpc: 'http://127.0.0.1:4100/rpc', tcp: 'tcp://127.0.0.1:4100', grpc: 'grpc://127.0.0.1:50051'}
 
 /** The `target` block: protocol, URL, the protocol's own settings, the server faultline runs. */
 export function buildTarget(check: Checker, raw: RawScenario['target'], dir: string): Target {
   const at = ['target']
+  let target: Target
   if (raw.replicas) {
     // The primary stands in as url and server wherever one server is meant.
     const replicas = buildReplicas(check, raw, dir)
     const primary = replicas.find((r) => r.role === 'primary') as (typeof replicas)[number]
-    return {protocol: raw.protocol, url: primary.url, server: primary.server, replicas}
+    target = {protocol: raw.protocol, url: primary.url, server: primary.server, replicas}
+  } else {
+    // The schema cannot require url only without replicas (strict mode), so it is checked here.
+    if (raw.url === undefined) check.fail(at, `missing required field "url" (Base URL of the server under test, e.g. ${URL_EXAMPLES[raw.protocol]}; may hold {{port}})`)
+    checkTargetUrl(check, raw)
+    target = {protocol: raw.protocol, url: raw.url}
   }
-  // The schema cannot require url only without replicas (strict mode), so it is checked here.
-  if (raw.url === undefined) check.fail(at, 'missing required field "url" (Base URL of the server under test, e.g. http://127.0.0.1:4100; may hold {{port}})')
-  checkTargetUrl(check, raw)
-  const target: Target = {protocol: raw.protocol, url: raw.url}
   if (raw.protocol === 'jsonrpc') {
     target.jsonrpc = {retryErrorCodes: [...(raw.retryErrorCodes ?? SCENARIO_DEFAULTS.jsonrpc.retryErrorCodes)]}
     if (raw.requestId) {
@@ -32,7 +37,7 @@ export function buildTarget(check: Checker, raw: RawScenario['target'], dir: str
   }
   if (raw.protocol === 'tcp') target.tcp = buildTcpTarget(check, raw)
   if (raw.proto !== undefined) target.proto = path.resolve(dir, raw.proto)
-  if (raw.server) target.server = buildServerBlock(check, raw.server, raw.protocol, dir)
+  if (raw.server && !raw.replicas) target.server = buildServerBlock(check, raw.server, raw.protocol, dir)
   return target
 }
 

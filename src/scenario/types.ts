@@ -45,7 +45,7 @@ export interface Target {
   /** protocol tcp only. */
   tcp?: TcpTarget
   /**
-   * Replicated servers (http only): each behind its own proxy, the client failing over from
+   * Replicated servers: each behind its own proxy, the client failing over from
    * one to the next. `url` and `server` are then the primary's.
    */
   replicas?: Replica[]
@@ -94,6 +94,13 @@ export interface ClientPolicy {
    * or gRPC status code names such as UNAVAILABLE for grpc targets.
    */
   retryOn: Array<number | string>
+  /**
+   * Replicated targets: reply statuses that send the next attempt to the next replica (and are
+   * retried): HTTP statuses (http), JSON-RPC error codes (jsonrpc), gRPC status names (grpc),
+   * values of target.errorField (tcp).
+   * Undefined: every reply the client retries fails over. Timeouts and connection errors always do.
+   */
+  failoverOn?: Array<number | string>
 }
 
 /** One HTTP request as written in the scenario; strings may hold templates. */

@@ -14,7 +14,8 @@ function scripted(name: string, script: Array<'reset' | number>, sent: string[])
       sent.push(name)
       const next = script.shift()
       if (next === undefined || next === 'reset') throw Object.assign(new Error('socket hang up'), {code: 'ECONNRESET'})
-      return {status: next, classification: next === 503 ? 'retry' : next < 300 ? 'ok' : 'failed', body: {}, notFound: false}
+      // The protocol adapter marks a reply that fails over (client.failoverOn); here 503 does.
+      return {status: next, classification: next === 503 ? 'retry' : next < 300 ? 'ok' : 'failed', body: {}, notFound: false, failover: next === 503 ? '503' : undefined}
     },
     close: async () => undefined,
   }
@@ -46,6 +47,8 @@ describe('FailoverTransport', () => {
       [2, 'backup'],
       [3, 'primary'],
     ])
+    // The reply that failed over says so in the timeline; a connection error says it in its own line.
+    expect(seen.filter((e) => e.detail?.action === 'fails-over').map((e) => [e.attempt, e.proxy, e.detail?.message])).toEqual([[2, 'backup', 'attempt 2 got 503 → next replica primary']])
     // A new operation starts at the primary again; a final answer does not fail over.
     sent.length = 0
     const second = await operation(client, 't0.2', events)

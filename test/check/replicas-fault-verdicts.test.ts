@@ -118,7 +118,7 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
       expect(drop.replies[0]?.status).toBe(503)
 
       // Nothing is left: no replica process, no port (two replicas, two proxies, the link's proxy), no run folder.
-      await expectNothingLeft(seen, runDir.path, 5)
+      expectNothingLeft(seen, runDir.path, 5)
     })
   }
 })

@@ -234,13 +234,13 @@ describe('loadScenario: errors point at the file position and say what is allowe
 
   it('an unknown field, at its key', async () => {
     expect(await failure(edit(EXAMPLE, ['  backoff: 20ms', '  retries: 3']))).toBe(
-      'scenario.yaml:11:3: client.retries: unknown field; allowed here: timeout, attempts, backoff, backoffFactor, command, env, cwd, retryOn',
+      'scenario.yaml:11:3: client.retries: unknown field; allowed here: timeout, attempts, backoff, backoffFactor, command, env, cwd, retryOn, failoverOn',
     )
   })
 
   it('an unknown field close to a known one suggests it', async () => {
     expect(await failure(edit(EXAMPLE, ['  attempts: 4', '  atempts: 4']))).toBe(
-      'scenario.yaml:10:3: client.atempts: unknown field (did you mean attempts?); allowed here: timeout, attempts, backoff, backoffFactor, command, env, cwd, retryOn',
+      'scenario.yaml:10:3: client.atempts: unknown field (did you mean attempts?); allowed here: timeout, attempts, backoff, backoffFactor, command, env, cwd, retryOn, failoverOn',
     )
   })
 

@@ -3,7 +3,7 @@ import {ATTEMPT_METADATA, GrpcFaultProxy, h2cOrigin, TRIAL_METADATA} from '../..
 import {ProtoCatalog} from '../../grpc/proto.js'
 import {grpcStatusName, parsePushback, PREVIOUS_ATTEMPTS_HEADER, PUSHBACK_HEADER} from '../../grpc/status.js'
 import type {ClientPolicy, GrpcRequestTemplate, Scenario} from '../../scenario/types.js'
-import type {AttemptMarkers, ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
+import {failsOver, type AttemptMarkers, type ProtocolAdapter, type Transport, type TransportReply} from '../protocol.js'
 
 /**
  * A status a gRPC client synthesises from a transport event rather than one the server
@@ -29,7 +29,8 @@ const INDETERMINATE = new Set(['UNKNOWN', 'INTERNAL', 'DATA_LOSS', 'UNAVAILABLE'
  */
 export function classifyGrpcStatus(code: string, policy: ClientPolicy): TransportReply['classification'] {
   if (code === 'OK') return 'ok'
-  if (policy.retryOn.includes(code)) return 'retry'
+  // A status that fails over is retried on the next replica.
+  if (policy.retryOn.includes(code) || policy.failoverOn?.includes(code)) return 'retry'
   return INDETERMINATE.has(code) ? 'indeterminate' : 'failed'
 }
 
@@ -107,6 +108,7 @@ export function grpcTransport(url: string, catalog: ProtoCatalog): Transport {
             const pushback = parsePushback(pushbackValue === undefined ? undefined : String(pushbackValue))
             if (classification === 'retry' && pushback.kind === 'delay') reply.retryAfterMs = pushback.ms
             if (classification === 'retry' && pushback.kind === 'stop') classification = 'indeterminate'
+            if (failsOver(policy, code, classification)) reply.failover = `${code} ${details}`.trim()
             resolve({...reply, classification})
           },
         )

@@ -3,12 +3,13 @@ import {HttpFaultProxy} from '../../proxy/http/http-fault-proxy.js'
 import {ATTEMPT_HEADER, TRIAL_HEADER} from '../../proxy/http/headers.js'
 import type {ClientPolicy} from '../../scenario/types.js'
 import {parseJsonBody, sendRequest, type RenderedRequest} from '../http-request.js'
-import type {ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
+import {failsOver, type ProtocolAdapter, type Transport, type TransportReply} from '../protocol.js'
 import {retryAfterMs} from '../retry-after.js'
 
 /** How one HTTP status ends or continues an operation. */
 export function classifyHttpStatus(status: number, policy: ClientPolicy): TransportReply['classification'] {
-  if (policy.retryOn.includes(status)) return 'retry'
+  // A status that fails over is retried on the next replica.
+  if (policy.retryOn.includes(status) || policy.failoverOn?.includes(status)) return 'retry'
   if (status < 400) return 'ok'
   if (status < 500) return 'failed'
   return 'indeterminate'
@@ -21,12 +22,14 @@ function httpTransport(url: string, connections: number): Transport {
       const headers: Record<string, string> = markers ? {[TRIAL_HEADER]: markers.trial, [ATTEMPT_HEADER]: String(markers.attempt)} : {}
       const reply = await sendRequest(pool, request as RenderedRequest, headers, signal)
       const json = parseJsonBody(reply.body)
+      const classification = classifyHttpStatus(reply.status, policy)
       return {
         status: reply.status,
-        classification: classifyHttpStatus(reply.status, policy),
+        classification,
         body: json.ok ? json.value : reply.body.subarray(0, 4096).toString('utf8'),
         notFound: reply.status === 404,
         retryAfterMs: retryAfterMs(reply.headers['retry-after']),
+        failover: failsOver(policy, reply.status, classification) ? String(reply.status) : undefined,
       }
     },
     close: () => pool.close(),

@@ -4,7 +4,7 @@ import {createJsonRpcFaultProxy} from '../../proxy/jsonrpc/jsonrpc-fault-proxy.j
 import {findResponse} from '../../proxy/jsonrpc/message.js'
 import type {ClientPolicy, JsonRpcRequestTemplate, JsonRpcTarget, Scenario} from '../../scenario/types.js'
 import {parseJsonBody, sendRequest} from '../http-request.js'
-import type {ProtocolAdapter, Transport, TransportReply} from '../protocol.js'
+import {failsOver, type ProtocolAdapter, type Transport, type TransportReply} from '../protocol.js'
 import {retryAfterMs} from '../retry-after.js'
 import {classifyHttpStatus} from './http-protocol.js'
 
@@ -14,18 +14,24 @@ function jsonRpcOptions(scenario: Scenario): JsonRpcTarget {
 
 /**
  * How one JSON-RPC response ends or continues an operation: a `result` is ok; an `error` is
- * final (`failed`) unless its code is listed in target.retryErrorCodes. Transport-level
- * problems (HTTP status, no response for the call) are classified like HTTP or thrown.
+ * final (`failed`) unless its code is listed in target.retryErrorCodes or client.failoverOn
+ * (replicated targets: those codes fail over; without failoverOn the retried ones do).
+ * Transport-level problems (HTTP status, no response for the call) are classified like HTTP or thrown.
  */
 export function classifyJsonRpcResponse(
   response: Record<string, unknown>,
   httpStatus: number,
   options: JsonRpcTarget,
-): Pick<TransportReply, 'status' | 'classification' | 'body' | 'bodyIsJson'> {
+  policy: ClientPolicy,
+): Pick<TransportReply, 'status' | 'classification' | 'body' | 'bodyIsJson' | 'failover'> {
   if ('error' in response && response.error !== undefined && response.error !== null) {
-    const error = response.error as {code?: unknown}
+    const error = response.error as {code?: unknown; message?: unknown}
     const code = typeof error.code === 'number' ? error.code : 'error'
-    return {status: code, classification: typeof code === 'number' && options.retryErrorCodes.includes(code) ? 'retry' : 'failed', body: response.error}
+    // A code in client.failoverOn is retried on the next replica.
+    const retried = typeof code === 'number' && (options.retryErrorCodes.includes(code) || policy.failoverOn?.includes(code) === true)
+    const classification = retried ? 'retry' : 'failed'
+    const failover = failsOver(policy, code, classification) ? `${code} ${typeof error.message === 'string' ? error.message : ''}`.trim() : undefined
+    return {status: code, classification, body: response.error, failover}
   }
   // Every JSON value is a valid result, a string included: it is the body itself, never reply text.
   return {status: httpStatus, classification: 'ok', body: response.result ?? null, bodyIsJson: true}
@@ -62,13 +68,16 @@ function jsonRpcTransport(url: string, options: JsonRpcTarget, connections: numb
       const text = reply.body.subarray(0, 4096).toString('utf8')
       const wait = retryAfterMs(reply.headers['retry-after'])
       if (reply.status < 200 || reply.status >= 300) {
-        return {status: reply.status, classification: classifyHttpStatus(reply.status, policy), body: json.ok ? json.value : text, notFound: reply.status === 404, retryAfterMs: wait}
+        // client.failoverOn lists JSON-RPC codes: an HTTP status the client retries always fails over.
+        const classification = classifyHttpStatus(reply.status, {...policy, failoverOn: undefined})
+        const failover = classification === 'retry' ? String(reply.status) : undefined
+        return {status: reply.status, classification, body: json.ok ? json.value : text, notFound: reply.status === 404, retryAfterMs: wait, failover}
       }
       // A notification under test: the server acknowledges nothing beyond the HTTP status.
       if (focusId === undefined) return {status: reply.status, classification: 'ok', body: json.ok ? json.value : null, notFound: false}
       const response = findResponse(reply.body, focusId)
       if (!response) throw new Error(`the JSON-RPC reply holds no response to call id ${focusId}: ${text.slice(0, 120)}`)
-      return {...classifyJsonRpcResponse(response, reply.status, options), notFound: false, retryAfterMs: wait}
+      return {...classifyJsonRpcResponse(response, reply.status, options, policy), notFound: false, retryAfterMs: wait}
     },
     close: () => pool.close(),
   }

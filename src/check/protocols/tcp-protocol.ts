@@ -1,5 +1,5 @@
 import {selectJson} from '../../jsonpath.js'
-import type {Scenario, TcpRequestTemplate, TcpTarget} from '../../scenario/types.js'
+import type {ClientPolicy, Scenario, TcpRequestTemplate, TcpTarget} from '../../scenario/types.js'
 import {FramedConnection} from '../../proxy/tcp/framed-client.js'
 import {MARKER_FIELD} from '../../proxy/tcp/request-frame.js'
 import {parseTcpAddress, TCP_REPLY_STATUS} from '../../proxy/tcp/tcp-env.js'
@@ -11,12 +11,16 @@ function tcpOptions(scenario: Scenario): TcpTarget {
   return scenario.target.tcp
 }
 
-/** How one reply frame ends an operation: `failed` when the declared error field holds a value. */
-export function classifyTcpReply(reply: unknown, options: TcpTarget): Pick<TransportReply, 'status' | 'classification'> {
+/**
+ * How one reply frame ends an operation: `failed` when the declared error field holds a value,
+ * unless client.failoverOn lists that value (replicated targets): then it is retried on the next replica.
+ */
+export function classifyTcpReply(reply: unknown, options: TcpTarget, policy: ClientPolicy): Pick<TransportReply, 'status' | 'classification' | 'failover'> {
   if (options.errorField === undefined) return {status: TCP_REPLY_STATUS, classification: 'ok'}
   const found = selectJson(reply, options.errorField)
   if (!found.found || found.value === null || found.value === undefined) return {status: TCP_REPLY_STATUS, classification: 'ok'}
   const status = typeof found.value === 'string' || typeof found.value === 'number' ? found.value : 'error'
+  if (policy.failoverOn?.includes(status)) return {status, classification: 'retry', failover: String(status)}
   return {status, classification: 'failed'}
 }
 
@@ -30,7 +34,7 @@ function tcpTransport(url: string, options: TcpTarget): Transport {
   const idle: FramedConnection[] = []
   const all = new Set<FramedConnection>()
   return {
-    async send(request, markers, _policy, signal) {
+    async send(request, markers, policy, signal) {
       const template = request as TcpRequestTemplate
       const frame = markers ? {...template.frame, [MARKER_FIELD]: {trial: markers.trial, attempt: markers.attempt}} : template.frame
       let conn = idle.pop()
@@ -73,7 +77,7 @@ function tcpTransport(url: string, options: TcpTarget): Transport {
         conn.close()
         all.delete(conn)
       }
-      return {...classifyTcpReply(reply, options), body: reply, notFound: false}
+      return {...classifyTcpReply(reply, options, policy), body: reply, notFound: false}
     },
     async close() {
       for (const conn of all) conn.close()
