@@ -44,7 +44,7 @@ export function atLeastOnceRule(oracle: OracleKind): ContractRule {
   return (t) => {
     if (oracle === 'reply') return undefined
     if (t.outcome === 'ok' && t.effectAfterRestart === false) {
-      const failedOver = t.timeline.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over')
+      const failedOver = t.timeline?.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over') === true
       return {
         breaks: failedOver
           ? `lost acknowledged effect: the client saw ok, then the primary crashed and the replica that took over did not have the effect`

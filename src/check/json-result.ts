@@ -84,6 +84,6 @@ function trialsJson(e: EndpointReport) {
     gaveUp: t.gaveUp,
     replies: t.replies,
     recordedReply: t.recordedReply,
-    ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
+    ...(examples.has(t.id) ? {timeline: t.timeline ?? []} : {}),
   }))
 }

@@ -5,7 +5,7 @@ import {normalizeJson, sameJson} from './normalize.js'
 import {parseJsonBody} from './http-request.js'
 import type {ProbeReading} from './probe.js'
 import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.js'
-import type {DeliveredReply, TrialResult} from './trial-result.js'
+import type {DeliveredReply, MeasuredTrial, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
 import {shorten} from './shorten.js'
 
@@ -155,11 +155,11 @@ function deliveriesAfterRestart(raw: RawTrial): number | null {
 }
 
 /** Turn one trial's raw measurements into what the verdicts use. */
-export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): TrialResult {
+export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): MeasuredTrial {
   const op = raw.operation
   const injected = raw.timeline.some((e) => e.type === 'fault')
   const deliveries = raw.timeline.filter(isOperationDelivery).length
-  const result: TrialResult = {
+  const result: MeasuredTrial = {
     id: raw.planned.id,
     profile: raw.planned.profile,
     fault: faultLabel(raw.planned),
