@@ -63,8 +63,9 @@ describe('check on the gRPC demo fixtures', () => {
   it('the built-in client waits the server pushback before retrying UNAVAILABLE', async () => {
     const scenario = await loadDemo()
     scenario.client.backoff = 0
-    const result = await runCheck({scenario, scenarioArg: 'fixtures/grpc-demo.yaml', seed: 4, only: 'flaky-deposit', trial: 1})
-    const timeline = result.endpoints[0]?.trials[0]?.timeline ?? []
+    const {events, of} = trialEvents()
+    await runCheck({scenario, scenarioArg: 'fixtures/grpc-demo.yaml', seed: 4, only: 'flaky-deposit', trial: 1, events})
+    const timeline = of(scenario.endpoints.findIndex((e) => e.name === 'flaky-deposit'), 1)
     const unavailable = timeline.find((e) => e.type === 'attempt-result' && e.detail?.status === 'UNAVAILABLE')
     expect(unavailable?.detail?.retryAfterMs).toBe(20)
     const next = timeline.find((e) => e.type === 'attempt' && e.attempt === (unavailable?.attempt ?? 0) + 1)
