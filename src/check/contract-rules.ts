@@ -46,7 +46,7 @@ export function atLeastOnceRule(oracle: OracleKind): ContractRule {
     if (oracle === 'reply') return undefined
     if (t.replicas && t.outcome === 'ok' && (t.effectAfterRestart === false || t.effectVisible === false)) return {breaks: lostAcrossReplicas(t)}
     if (t.outcome === 'ok' && t.effectAfterRestart === false) {
-      const failedOver = t.timeline.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over')
+      const failedOver = t.timeline?.some((e) => e.type === 'supervisor' && e.detail?.action === 'failed-over') === true
       return {
         breaks: failedOver
           ? `lost acknowledged effect: the client saw ok, then the primary crashed and the replica that took over did not have the effect`

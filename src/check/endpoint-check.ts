@@ -14,6 +14,7 @@ import type {TrialSelection} from './shard.js'
 import type {TrialGate} from './trial-gate.js'
 import {runTrial, type TrialEnvironment} from './trial-runner.js'
 import {judgeEndpoint} from './endpoint-report.js'
+import {TrialTimelines} from './trial-timelines.js'
 import {CONTRACT_ORDER, type ContractName} from './verdict.js'
 
 export interface EndpointCheckOptions {
@@ -52,14 +53,16 @@ export async function checkEndpoint(env: TrialEnvironment, gate: TrialGate, endp
   const {baseline, note: baselineNote} = await runBaseline(env, gate, endpoint, index)
   let done = 0
   const limit = isKeyed(endpoint, env.scenario) ? env.scenario.concurrency : 1
+  // Each trial is kept as its facts; only the timelines its evidence needs stay (trial-timelines.ts).
+  const timelines = new TrialTimelines(baseline.oracle)
   const trials = await mapLimit(selected, limit, async (trial) => {
     const raw = await gate.run(trial.exclusive, () => runTrial(env, trial))
     done += 1
     options.onTrial?.(endpoint.name, done, count)
     const measured = measureTrial(endpoint, baseline, raw, replayCommand(options.replayArgs ?? [options.scenarioArg], seed, trial), env.scenario.client.timeout)
-    return trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate}
+    return timelines.keep(trial.candidate === undefined ? measured : {...measured, candidate: trial.candidate})
   })
-  const judged = judgeEndpoint(endpoint, baseline.oracle, trials, baselineNote)
+  const judged = judgeEndpoint(endpoint, baseline.oracle, timelines.attach(trials), baselineNote)
   // The set's rules run alone (no trial overlaps them), only in a full run of the endpoint, and
   // of a sharded run in one shard only (shard.ts).
   const runsSet = options.trial === undefined && options.trials?.conformance !== false

@@ -15,7 +15,7 @@ export function judgeEndpoint(endpoint: Pick<Endpoint, 'name' | 'expect'>, oracl
   for (const [name, breach] of Object.entries(verdict.breaches)) {
     const trial = trials.find((t) => t.id === breach.trial)
     if (!trial) continue
-    breaches[name as ContractName] = {trial: breach.trial, ...(trial.candidate === undefined ? {} : {candidate: trial.candidate}), reason: breach.reason, fault: trial.fault, timeline: trial.timeline, replay: trial.replay}
+    breaches[name as ContractName] = {trial: breach.trial, ...(trial.candidate === undefined ? {} : {candidate: trial.candidate}), reason: breach.reason, fault: trial.fault, timeline: trial.timeline ?? [], replay: trial.replay}
   }
   return {
     name: endpoint.name,

@@ -12,12 +12,19 @@ export interface InconclusiveGroup {
 /** An endpoint's inconclusive trials grouped by reason, contracts in the order reports show them. */
 export function inconclusiveGroups(endpoint: Pick<EndpointReport, 'inconclusive'>): InconclusiveGroup[] {
   const groups = new Map<string, InconclusiveGroup>()
+  // Each group's trials so far, so a run of thousands of inconclusive trials is not quadratic.
+  const seen = new Map<string, Set<number>>()
   for (const name of CONTRACT_ORDER) {
     for (const {trial, reason} of endpoint.inconclusive[name]) {
       const group = groups.get(reason) ?? {reason, contracts: [], trials: []}
       groups.set(reason, group)
+      const trials = seen.get(reason) ?? new Set<number>()
+      seen.set(reason, trials)
       if (!group.contracts.includes(name)) group.contracts.push(name)
-      if (!group.trials.includes(trial)) group.trials.push(trial)
+      if (!trials.has(trial)) {
+        trials.add(trial)
+        group.trials.push(trial)
+      }
     }
   }
   for (const group of groups.values()) group.trials.sort((a, b) => a - b)

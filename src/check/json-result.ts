@@ -85,6 +85,6 @@ function trialsJson(e: EndpointReport) {
     replies: t.replies,
     recordedReply: t.recordedReply,
     replicas: t.replicas,
-    ...(examples.has(t.id) ? {timeline: t.timeline} : {}),
+    ...(examples.has(t.id) ? {timeline: t.timeline ?? []} : {}),
   }))
 }

@@ -6,7 +6,7 @@ import {parseJsonBody} from './http-request.js'
 import type {ProbeReading} from './probe.js'
 import {baselineAcrossReplicas, measureAcrossReplicas} from './replica-oracle.js'
 import {countExecutions, readingNumber, type ProbeNumber} from './probe-number.js'
-import type {DeliveredReply, TrialResult} from './trial-result.js'
+import type {DeliveredReply, MeasuredTrial, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
 import {shorten} from './shorten.js'
 
@@ -163,11 +163,11 @@ function deliveriesAfterRestart(raw: RawTrial): number | null {
 }
 
 /** Turn one trial's raw measurements into what the verdicts use. */
-export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): TrialResult {
+export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTrial, replay: string, clientTimeout: number): MeasuredTrial {
   const op = raw.operation
   const injected = raw.timeline.some((e) => e.type === 'fault')
   const deliveries = raw.timeline.filter(isOperationDelivery).length
-  const result: TrialResult = {
+  const result: MeasuredTrial = {
     id: raw.planned.id,
     profile: raw.planned.profile,
     fault: faultLabel(raw.planned),
@@ -197,7 +197,7 @@ export function measureTrial(endpoint: Endpoint, baseline: Baseline, raw: RawTri
 }
 
 /** What the probe's readings say: executions, the state, the effect across a crash. */
-function measureReadings(result: TrialResult, endpoint: Endpoint, baseline: Baseline, raw: RawTrial): TrialResult {
+function measureReadings<T extends TrialResult>(result: T, endpoint: Endpoint, baseline: Baseline, raw: RawTrial): T {
   const readings = [raw.before, raw.after, raw.afterRestart].filter((r): r is ProbeReading => r !== undefined)
   const failed = readings.find((r) => r.kind === 'error')
   if (failed && failed.kind === 'error') return {...result, error: failed.message}

@@ -2,6 +2,7 @@ import {selectJson} from '../jsonpath.js'
 import type {ClientPolicy, EffectProbe} from '../scenario/types.js'
 import {convertProbeValue} from './probe-conversion.js'
 import type {Transport} from './protocol.js'
+import {deadlineSignal} from './deadline-signal.js'
 
 /**
  * What the effect probe read: `absent` when the resource does not exist (404 or no match).
@@ -34,11 +35,11 @@ export async function readProbe(
   signal?: AbortSignal,
 ): Promise<PlainReading> {
   const timeoutMs = Math.max(policy.timeout, 1000)
-  const timeout = AbortSignal.timeout(timeoutMs)
+  const deadline = deadlineSignal(timeoutMs, signal)
   // Probes are read-only: no retry statuses, every non-ok reply is an error to report.
   const probePolicy: ClientPolicy = {...policy, retryOn: []}
   try {
-    const reply = await transport.send(request, undefined, probePolicy, signal ? AbortSignal.any([timeout, signal]) : timeout)
+    const reply = await transport.send(request, undefined, probePolicy, deadline.signal)
     if (reply.notFound) return {kind: 'absent'}
     if (reply.classification !== 'ok') return {kind: 'error', message: `the effect probe answered ${reply.status}`}
     if (typeof reply.body === 'string' && reply.bodyIsJson !== true) return {kind: 'error', message: 'the effect probe did not answer JSON'}
@@ -50,7 +51,9 @@ export async function readProbe(
     return {kind: 'value', value: selected.value, number: converted.number.toString()}
   } catch (err) {
     signal?.throwIfAborted()
-    const message = timeout.aborted ? `no reply within ${timeoutMs}ms` : (err as Error).message
+    const message = deadline.timedOut ? `no reply within ${timeoutMs}ms` : (err as Error).message
     return {kind: 'error', message: `the effect probe failed: ${message}`}
+  } finally {
+    deadline.dispose()
   }
 }

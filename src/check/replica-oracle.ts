@@ -62,7 +62,7 @@ export function baselineAcrossReplicas(raw: RawTrial, establish: (raw: RawTrial)
 }
 
 /** Combine the replicas' measurements of one trial by the rule; `measure` measures one replica's readings. */
-export function measureAcrossReplicas(rule: ReplicaRule, result: TrialResult, raw: RawTrial, measure: (raw: RawTrial) => TrialResult): TrialResult {
+export function measureAcrossReplicas<T extends TrialResult>(rule: ReplicaRule, result: T, raw: RawTrial, measure: (raw: RawTrial) => TrialResult): T {
   const readings: ReplicaMeasure[] = []
   const measured: TrialResult[] = []
   for (const replica of replicaNames(raw)) {
@@ -77,7 +77,7 @@ export function measureAcrossReplicas(rule: ReplicaRule, result: TrialResult, ra
     Object.assign(entry, {measured: true, executions: m.executions, effectVisible: m.effectVisible, stateMatchesClean: m.stateMatchesClean, effectAfterRestart: m.effectAfterRestart, effectSurvivedCrash: m.effectSurvivedCrash})
     measured.push(m)
   }
-  const combined: TrialResult = {...result, replicas: {rule, readings}}
+  const combined: T = {...result, replicas: {rule, readings}}
   if (measured.length === 0) {
     return {...combined, unmeasurableEffect: `no replica could be read (${downNames(readings).join(', ')} down), so nothing can be counted`}
   }

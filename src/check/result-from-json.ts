@@ -10,8 +10,8 @@ type EndpointJson = CheckJson['endpoints'][number]
  * `faultline merge`. Everything the verdicts and the reports read comes back unchanged: minimal
  * cases and shrinking cost, profile set results, and each trial's event timeline where the
  * document has it (the trial of a breach, and the example trial of an inconclusive group);
- * other trials come back without one, as the document has none. Durations come back rounded
- * to the millisecond, as the document has them.
+ * other trials come back without one, as a run keeps none for them (trial-timelines.ts).
+ * Durations come back rounded to the millisecond, as the document has them.
  */
 export function fromJsonResult(json: CheckJson): CheckResult {
   const result: CheckResult = {
@@ -58,7 +58,9 @@ function endpointFromJson(e: EndpointJson): EndpointReport {
 
 function trialFromJson(t: EndpointJson['trials'][number], breachTimeline: ProxyEvent[] | undefined): TrialResult {
   const {error, unmeasurableEffect, timeline, ...rest} = t as EndpointJson['trials'][number] & {timeline?: ProxyEvent[]}
-  const trial: TrialResult = {...rest, timeline: breachTimeline ?? timeline ?? []}
+  const trial: TrialResult = {...rest}
+  const kept = breachTimeline ?? timeline
+  if (kept !== undefined) trial.timeline = kept
   if (error !== undefined) trial.error = error
   if (unmeasurableEffect !== undefined) trial.unmeasurableEffect = unmeasurableEffect
   return trial

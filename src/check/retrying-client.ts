@@ -2,6 +2,7 @@ import type {EventLog} from '../events/event-log.js'
 import {MAX_TIMER_MS} from '../timer-limit.js'
 import type {ClientPolicy} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
+import {deadlineSignal} from './deadline-signal.js'
 
 /** The client's view of an operation: ok, failed (the server said no), or indeterminate. */
 export type Outcome = 'ok' | 'failed' | 'indeterminate'
@@ -58,10 +59,9 @@ export async function runOperation(options: OperationOptions): Promise<Operation
     const request = options.render(attempt)
     events?.record({type: 'attempt', trial, attempt, ...describeRequest(request)})
     const started = performance.now()
-    const timeout = AbortSignal.timeout(policy.timeout)
-    const signal = options.signal ? AbortSignal.any([timeout, options.signal]) : timeout
+    const deadline = deadlineSignal(policy.timeout, options.signal)
     try {
-      const reply = await options.transport.send(request, {trial, attempt}, policy, signal)
+      const reply = await options.transport.send(request, {trial, attempt}, policy, deadline.signal)
       const record: AttemptRecord = {
         attempt,
         result: 'reply',
@@ -82,11 +82,13 @@ export async function runOperation(options: OperationOptions): Promise<Operation
       return {outcome: verdict, attempts, stoppedEarly: attempt < policy.attempts && verdict !== 'ok', finalStatus: reply.status}
     } catch (err) {
       options.signal?.throwIfAborted()
-      const timedOut = timeout.aborted
+      const timedOut = deadline.timedOut
       const message = timedOut ? `no reply within ${policy.timeout}ms` : describeError(err)
       attempts.push({attempt, result: timedOut ? 'timeout' : 'error', error: message, durationMs: performance.now() - started})
       events?.record({type: 'attempt-result', trial, attempt, detail: {result: timedOut ? 'timeout' : 'error', message}})
       lastRetryable = 'indeterminate'
+    } finally {
+      deadline.dispose()
     }
   }
   return {outcome: lastRetryable, attempts, stoppedEarly: false}

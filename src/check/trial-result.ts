@@ -33,7 +33,7 @@ export interface DeliveredReply {
   text?: string
 }
 
-/** What one trial measured. Everything a verdict needs, plus the evidence behind it. */
+/** What one trial measured. Everything a verdict needs, plus the evidence behind it (where it is kept). */
 export interface TrialResult {
   id: number
   /** Set when this is a simpler candidate of trial `id` (shrinking, `--candidate`). */
@@ -83,6 +83,14 @@ export interface TrialResult {
   replicas?: {rule: 'any' | 'all'; readings: ReplicaMeasure[]}
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string
-  timeline: ProxyEvent[]
+  /**
+   * The trial's events. A run keeps them only where something reads them later (trial-timelines.ts):
+   * on the first trial that broke each contract and on the first trial of each inconclusive
+   * reason. Every other trial of a result has none; its events are in the `--events` file.
+   */
+  timeline?: ProxyEvent[]
   replay: string
 }
+
+/** A trial just measured, its whole timeline still attached. */
+export type MeasuredTrial = TrialResult & {timeline: ProxyEvent[]}

@@ -88,18 +88,32 @@ function judge(trials: TrialResult[], rule: ContractRule): Judged {
   return {state, breach, evidence, inconclusive}
 }
 
+/** The contracts judged by a rule of their own: every one but exactly-once, which combines two of them. */
+export type RuledContract = Exclude<ContractName, 'exactlyOnce'>
+
+/** Each ruled contract's rule for an oracle (contract-rules.ts). */
+export function contractRules(oracle: OracleKind): Record<RuledContract, ContractRule> {
+  return {atLeastOnce: atLeastOnceRule(oracle), atMostOnce: atMostOnceRule(oracle), idempotent: idempotentRule(oracle), replyConsistent: replyConsistentRule}
+}
+
+/** Only injected trials that were measured count toward a verdict. */
+export function countsForVerdict(t: TrialResult): boolean {
+  return t.injected && t.error === undefined
+}
+
 /**
  * The endpoint's verdict from its trials: each contract judged by its rule
  * (contract-rules.ts), exactly-once from the two it combines. Only injected trials that were
  * measured count.
  */
 export function computeVerdict(oracle: OracleKind, trials: TrialResult[], expect: readonly Contract[]): Verdict {
-  const counted = trials.filter((t) => t.injected && t.error === undefined)
+  const counted = trials.filter(countsForVerdict)
+  const rules = contractRules(oracle)
 
-  const atLeastOnce = judge(counted, atLeastOnceRule(oracle))
-  const atMostOnce = judge(counted, atMostOnceRule(oracle))
-  const idempotent = judge(counted, idempotentRule(oracle))
-  const replyConsistent = judge(counted, replyConsistentRule)
+  const atLeastOnce = judge(counted, rules.atLeastOnce)
+  const atMostOnce = judge(counted, rules.atMostOnce)
+  const idempotent = judge(counted, rules.idempotent)
+  const replyConsistent = judge(counted, rules.replyConsistent)
 
   const exactlyOnceState: ContractState =
     atLeastOnce.state === 'broken' || atMostOnce.state === 'broken'

@@ -2,15 +2,17 @@ import {describe, expect, it} from 'vitest'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import type {Scenario} from '../../src/scenario/types.js'
+import {trialEvents} from '../helpers/trial-events.js'
 
-/** Run a client.command fixture scenario once, after `edit`; its one endpoint's report. */
+/** Run a client.command fixture scenario once, after `edit`; its one endpoint's report, and each trial's events. */
 async function check(file: string, edit: (scenario: Scenario) => void = () => undefined, seed = 1) {
   const scenario = await loadScenario(file)
   edit(scenario)
-  const result = await runCheck({scenario, scenarioArg: file, seed})
+  const {events, of} = trialEvents()
+  const result = await runCheck({scenario, scenarioArg: file, seed, events})
   const [endpoint] = result.endpoints
   if (!endpoint) throw new Error('no endpoint report')
-  return endpoint
+  return Object.assign(endpoint, {eventsOf: (trial: number) => of(0, trial)})
 }
 
 /** Point the scenario's command and match at another operation of the same server. */
@@ -27,10 +29,11 @@ describe('client.command over each protocol', {timeout: 120_000}, () => {
     const report = await check('fixtures/pair-jsonrpc.yaml')
     expect(report.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds', replyConsistent: 'holds'})
     const trial = report.trials.find((t) => t.profile === 'drop-request')
-    const requests = trial?.timeline.filter((e) => e.type === 'request') ?? []
+    const timeline = trial ? report.eventsOf(trial.id) : []
+    const requests = timeline.filter((e) => e.type === 'request')
     // The client's `get` first (no attempt number), then dedupIncrement twice: the fault hit attempt 1.
     expect(requests.map((e) => e.attempt)).toEqual([undefined, 1, 2])
-    expect(trial?.timeline.find((e) => e.type === 'fault')).toMatchObject({fault: 'drop-request', attempt: 1})
+    expect(timeline.find((e) => e.type === 'fault')).toMatchObject({fault: 'drop-request', attempt: 1})
     expect(trial).toMatchObject({outcome: 'ok', attempts: 2, deliveries: 1})
   })
 

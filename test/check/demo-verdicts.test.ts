@@ -2,18 +2,21 @@ import {describe, expect, it} from 'vitest'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import type {CheckResult} from '../../src/check/check-result.js'
+import {trialEvents} from '../helpers/trial-events.js'
 
 /** The demo's crash endpoints, proven in crash-verdicts.test.ts (and end to end in check-cli.test.ts). */
 const CRASH_ENDPOINTS = ['durable-increment', 'dedup-after-crash', 'ack-first-increment']
 
-/** The demo fixtures' semantics are known by construction; every seed must find them. */
-async function checkDemo(seed: number, trials = 4): Promise<CheckResult> {
+/** The demo fixtures' semantics are known by construction; every seed must find them. The result, and each trial's events. */
+async function checkDemo(seed: number, trials = 4) {
   const scenario = await loadScenario('fixtures/demo.yaml')
   scenario.endpoints = scenario.endpoints.filter((e) => !CRASH_ENDPOINTS.includes(e.name))
   for (const endpoint of scenario.endpoints) endpoint.trials = trials
   // A client timeout a loaded CI machine does not reach by itself (the demo's 300ms can be).
   scenario.client.timeout = 1000
-  return runCheck({scenario, scenarioArg: 'fixtures/demo.yaml', seed})
+  const {events, of} = trialEvents()
+  const result = await runCheck({scenario, scenarioArg: 'fixtures/demo.yaml', seed, events})
+  return {result, eventsOf: of}
 }
 
 function byName(result: CheckResult, name: string) {
@@ -25,7 +28,7 @@ function byName(result: CheckResult, name: string) {
 describe('check on the demo fixtures', () => {
   for (const seed of [1, 2, 3]) {
     it(`gives the verdicts known by construction (seed ${seed})`, async () => {
-      const result = await checkDemo(seed)
+      const {result, eventsOf} = await checkDemo(seed)
       expect(result.seed).toBe(seed)
       expect(result.ok).toBe(true)
 
@@ -44,11 +47,11 @@ describe('check on the demo fixtures', () => {
       expect(put.oracle).toBe('state')
       expect(put.contracts).toMatchObject({idempotent: 'holds', atLeastOnce: 'holds', atMostOnce: 'unknown'})
 
-      for (const endpoint of result.endpoints) {
+      for (const [index, endpoint] of result.endpoints.entries()) {
         // A trial counts as injected only when the events prove its fault fired. On a loaded
         // machine an attempt can time out before it even reaches the proxy (then the trial
         // rightly counts for nothing), so only demand that nearly all fired.
-        for (const t of endpoint.trials) expect(t.injected).toBe(t.timeline.some((e) => e.type === 'fault'))
+        for (const t of endpoint.trials) expect(t.injected).toBe(eventsOf(index, t.id).some((e) => e.type === 'fault'))
         expect(endpoint.notInjected.length + endpoint.errors.length).toBeLessThanOrEqual(endpoint.trials.length / 4)
         for (const profile of new Set(endpoint.trials.map((t) => t.profile))) {
           expect(endpoint.trials.some((t) => t.profile === profile && t.injected && t.error === undefined)).toBe(true)
@@ -58,12 +61,12 @@ describe('check on the demo fixtures', () => {
   }
 
   it('the same seed gives the same trial plan and verdicts', async () => {
-    const a = await checkDemo(99, 3)
-    const b = await checkDemo(99, 3)
+    const {result: a} = await checkDemo(99, 3)
+    const {result: b} = await checkDemo(99, 3)
     const shape = (r: CheckResult) =>
       r.endpoints.map((e) => ({name: e.name, contracts: e.contracts, trials: e.trials.map((t) => [t.id, t.profile, t.fault])}))
     expect(shape(b)).toEqual(shape(a))
-    const c = await checkDemo(100, 3)
+    const {result: c} = await checkDemo(100, 3)
     expect(shape(c).map((e) => e.trials)).not.toEqual(shape(a).map((e) => e.trials))
   })
 

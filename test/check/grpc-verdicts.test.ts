@@ -4,6 +4,7 @@ import {classifyGrpcStatus, isTransportStatus} from '../../src/check/protocols/g
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import type {ClientPolicy} from '../../src/scenario/types.js'
+import {trialEvents} from '../helpers/trial-events.js'
 
 /**
  * The demo scenario with a client timeout a loaded 2-core machine does not reach by itself
@@ -62,8 +63,9 @@ describe('check on the gRPC demo fixtures', () => {
   it('the built-in client waits the server pushback before retrying UNAVAILABLE', async () => {
     const scenario = await loadDemo()
     scenario.client.backoff = 0
-    const result = await runCheck({scenario, scenarioArg: 'fixtures/grpc-demo.yaml', seed: 4, only: 'flaky-deposit', trial: 1})
-    const timeline = result.endpoints[0]?.trials[0]?.timeline ?? []
+    const {events, of} = trialEvents()
+    await runCheck({scenario, scenarioArg: 'fixtures/grpc-demo.yaml', seed: 4, only: 'flaky-deposit', trial: 1, events})
+    const timeline = of(scenario.endpoints.findIndex((e) => e.name === 'flaky-deposit'), 1)
     const unavailable = timeline.find((e) => e.type === 'attempt-result' && e.detail?.status === 'UNAVAILABLE')
     expect(unavailable?.detail?.retryAfterMs).toBe(20)
     const next = timeline.find((e) => e.type === 'attempt' && e.attempt === (unavailable?.attempt ?? 0) + 1)
@@ -105,8 +107,10 @@ describe('check on the gRPC demo fixtures', () => {
 describe('crash faults on a gRPC server', () => {
   it('kills and restarts the server at the call; a lost acknowledged effect breaks at-least-once', async () => {
     const scenario = await loadScenario('test/fixtures/grpc-crash.yaml')
-    const result = await runCheck({scenario, scenarioArg: 'test/fixtures/grpc-crash.yaml', seed: 21})
+    const {events, of} = trialEvents()
+    const result = await runCheck({scenario, scenarioArg: 'test/fixtures/grpc-crash.yaml', seed: 21, events})
     const endpoint = byName(result, 'naive-deposit')
+    const eventsOf = (trial: number) => of(scenario.endpoints.findIndex((e) => e.name === 'naive-deposit'), trial)
     expect(result.restarts.length).toBe(4)
     expect(endpoint.notInjected).toEqual([])
     expect(endpoint.contracts.atLeastOnce).toBe('broken')
@@ -117,17 +121,19 @@ describe('crash faults on a gRPC server', () => {
     // held by the proxy, not refused: none got UNAVAILABLE, and the retry after crash-before-reply
     // was delivered to the restarted server.
     for (const t of endpoint.trials) {
-      expect(t.timeline.some((e) => e.type === 'attempt-result' && e.detail?.status === 'UNAVAILABLE')).toBe(false)
+      const timeline = eventsOf(t.id)
+      expect(timeline.some((e) => e.type === 'attempt-result' && e.detail?.status === 'UNAVAILABLE')).toBe(false)
       if (t.profile !== 'crash-before-reply') continue
-      const restarted = t.timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
+      const restarted = timeline.findIndex((e) => e.type === 'supervisor' && e.detail?.action === 'restarted')
       expect(restarted).toBeGreaterThan(-1)
-      expect(t.timeline.slice(restarted).some((e) => e.type === 'delivery')).toBe(true)
+      expect(timeline.slice(restarted).some((e) => e.type === 'delivery')).toBe(true)
     }
     // Every delivery here was answered.
     for (const t of endpoint.trials) {
+      const timeline = eventsOf(t.id)
       const key = (e: {request?: string; delivery?: number}) => `${e.request}#${e.delivery}`
-      const answered = new Set(t.timeline.filter((e) => e.type === 'reply').map(key))
-      for (const d of t.timeline.filter((e) => e.type === 'delivery')) expect(answered.has(key(d))).toBe(true)
+      const answered = new Set(timeline.filter((e) => e.type === 'reply').map(key))
+      for (const d of timeline.filter((e) => e.type === 'delivery')) expect(answered.has(key(d))).toBe(true)
     }
   })
 })

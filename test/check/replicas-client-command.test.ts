@@ -3,8 +3,10 @@ import {describe, expect, it} from 'vitest'
 import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {runCheck} from '../../src/check/run-check.js'
 import type {TrialResult} from '../../src/check/trial-result.js'
+import type {ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {renderString} from '../../src/scenario/template.js'
+import {trialEvents} from '../helpers/trial-events.js'
 
 /**
  * The user's own client against target.replicas (client.command): each trial has its own proxy
@@ -26,27 +28,29 @@ function byName(result: CheckResult, name: string): EndpointReport {
 }
 
 /** Which replica's listener each attempt of a trial arrived through, in attempt order. */
-function attemptsByReplica(t: TrialResult | undefined): string[] {
-  const requests = (t?.timeline ?? []).filter((e) => e.type === 'request' && e.attempt !== undefined)
+function attemptsByReplica(timeline: ProxyEvent[]): string[] {
+  const requests = timeline.filter((e) => e.type === 'request' && e.attempt !== undefined)
   return requests.sort((a, b) => (a.attempt as number) - (b.attempt as number)).map((e) => `${e.attempt}:${e.proxy}`)
 }
 
-async function run(seed: number, command?: string): Promise<CheckResult> {
+/** A run, and any trial's events (the result keeps the evidence timelines only). */
+async function run(seed: number, command?: string): Promise<{result: CheckResult; eventsOf: (endpoint: string, t: TrialResult | undefined) => ProxyEvent[]}> {
   const scenario = await loadScenario(FILE)
   if (command && scenario.clientCommand) scenario.clientCommand.command = command
-  const result = await runCheck({scenario, scenarioArg: FILE, seed})
+  const {events, of} = trialEvents()
+  const result = await runCheck({scenario, scenarioArg: FILE, seed, events})
   expect(result.aborted).toBeUndefined()
   for (const endpoint of result.endpoints) {
     expect(endpoint.notInjected).toEqual([])
     expect(endpoint.errors).toEqual([])
   }
-  return result
+  return {result, eventsOf: (endpoint, t) => (t ? of(scenario.endpoints.findIndex((e) => e.name === endpoint), t.id) : [])}
 }
 
 describe('client.command against replicas: pair verdicts, seeds 1–5', {timeout: RUN_TIMEOUT}, () => {
   for (const seed of SEEDS) {
     it(`failover-fetch: sync holds exactly-once, data-only executes twice, reply-first holds at-least-once (seed ${seed})`, async () => {
-      const result = await run(seed)
+      const {result, eventsOf} = await run(seed)
 
       // sync, crash-before-reply: the primary replicated value and id, then died before its
       // reply left; failover-fetch gets ECONNRESET and sends the same Idempotency-Key to the
@@ -57,7 +61,7 @@ describe('client.command against replicas: pair verdicts, seeds 1–5', {timeout
       expect(sync.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds'})
       const before = sync.trials.find((t) => t.profile === 'crash-before-reply')
       // Attempt 1 through the primary's listener, attempt 2 through the backup's: one trial.
-      expect(attemptsByReplica(before)).toEqual(['1:primary', '2:backup'])
+      expect(attemptsByReplica(eventsOf('sync', before))).toEqual(['1:primary', '2:backup'])
 
       // data-only, crash-before-reply: the value reached the backup, the id did not; the retry
       // on the backup executes again (2), and the restarted primary copies that.
@@ -79,14 +83,14 @@ describe('client.command against replicas: pair verdicts, seeds 1–5', {timeout
   const fetchOnce = "node fixtures/clients/fetch-once.mjs POST {{proxyUrl}}/$FAULTLINE_ENDPOINT/counters/{{key}}/increment --header Idempotency-Key:{{requestId}} --body '{\"by\":1}' --timeout 1000"
   for (const seed of SEEDS) {
     it(`fetch-once: reply-first under crash-before-reply loses the operation (at-least-once broken); sync keeps it (seed ${seed})`, async () => {
-      const result = await run(seed, fetchOnce)
+      const {result, eventsOf} = await run(seed, fetchOnce)
 
       // reply-first: the only execution died with the primary before it was replicated, and
       // nothing retries: the command exits 2 and the operation never took effect.
       const replyFirst = byName(result, 'reply-first')
       expect(replyFirst.contracts.atLeastOnce).toBe('broken')
       expect(replyFirst.breaches.atLeastOnce?.reason).toBe('the client command exited 2 and the operation never took effect')
-      expect(attemptsByReplica(replyFirst.trials[0])).toEqual(['1:primary'])
+      expect(attemptsByReplica(eventsOf('reply-first', replyFirst.trials[0]))).toEqual(['1:primary'])
 
       // sync: the primary replicated the write before it died, so although fetch-once failed,
       // the effect is on every replica: that trial neither supports nor breaks at-least-once
@@ -107,17 +111,21 @@ describe('client.command against replicas: concurrent trials', {timeout: RUN_TIM
     // primary: one execution per trial, on every replica.
     const file = 'test/fixtures/replicas-client-concurrent.yaml'
     for (const seed of SEEDS) {
-      const result = await runCheck({scenario: await loadScenario(file), scenarioArg: file, seed})
+      const scenario = await loadScenario(file)
+      const {events, of} = trialEvents()
+      const result = await runCheck({scenario, scenarioArg: file, seed, events})
       const sync = byName(result, 'sync')
+      const index = scenario.endpoints.findIndex((e) => e.name === 'sync')
       expect(sync.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds'})
       const spans: Array<[number, number]> = []
       for (const t of sync.trials) {
-        const requests = t.timeline.filter((e) => e.type === 'request')
+        const timeline = of(index, t.id)
+        const requests = timeline.filter((e) => e.type === 'request')
         expect(requests.length).toBeGreaterThan(0)
         // Every request in a trial's timeline is for that trial's own key (fl-RUN-0-ID).
         for (const e of requests) expect(e.path).toMatch(new RegExp(`-0-${t.id}/increment$`))
-        if (t.profile === 'drop-reply') expect(attemptsByReplica(t)).toEqual(['1:primary', '2:backup'])
-        spans.push([t.timeline[0]?.time ?? 0, t.timeline.at(-1)?.time ?? 0])
+        if (t.profile === 'drop-reply') expect(attemptsByReplica(timeline)).toEqual(['1:primary', '2:backup'])
+        spans.push([timeline[0]?.time ?? 0, timeline.at(-1)?.time ?? 0])
       }
       // The trials did overlap: at least two were running at the same time.
       expect(spans.some(([s1, e1], i) => spans.some(([s2, e2], j) => i !== j && s1 < e2 && s2 < e1))).toBe(true)

@@ -4,8 +4,9 @@ import {atLeastOnceRule, atMostOnceRule, type Judgement} from '../../src/check/c
 import {RunDir} from '../../src/check/run-dir.js'
 import {runCheck} from '../../src/check/run-check.js'
 import type {TrialResult} from '../../src/check/trial-result.js'
-import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
+import type {ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
+import {trialEvents} from '../helpers/trial-events.js'
 import {expectNothingLeft} from './replica-leftovers.js'
 
 const SCENARIO = 'test/fixtures/replicas-faults.yaml'
@@ -57,7 +58,7 @@ function says(judgement: Judgement): Says {
   return 'breaks' in judgement ? 'breaks' : 'inconclusive'
 }
 
-const actions = (t: TrialResult, proxy: string): string[] => t.timeline.filter((e) => e.type === 'supervisor' && e.proxy === proxy).map((e) => String(e.detail?.action))
+const actions = (timeline: ProxyEvent[], proxy: string): string[] => timeline.filter((e) => e.type === 'supervisor' && e.proxy === proxy).map((e) => String(e.detail?.action))
 
 function trialOf(result: CheckResult, endpoint: string, profile: string): TrialResult {
   const trial = result.endpoints.find((e) => e.name === endpoint)?.trials.find((t) => t.profile === profile)
@@ -70,7 +71,7 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
     // 16 trials, partitions of 1.5 s and restarts of a Node process each: bounded for a loaded machine.
     it(`each fault on each replication mode gives the outcome known by construction (seed ${seed})`, {timeout: 150_000}, async () => {
       const scenario = await loadScenario(SCENARIO)
-      const events = new EventLog()
+      const {events, of} = trialEvents()
       const seen: ProxyEvent[] = []
       events.on('event', (e) => seen.push(e))
       const runDir = RunDir.create()
@@ -81,6 +82,8 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
         await runDir.remove()
       }
       expect(result.aborted).toBeUndefined()
+      // A run keeps only its evidence timelines; every trial's events come from the event log.
+      const timeline = (endpoint: string, t: TrialResult): ProxyEvent[] => of(scenario.endpoints.findIndex((e) => e.name === endpoint), t.id)
       for (const endpoint of result.endpoints) {
         expect(endpoint.notInjected).toEqual([])
         expect(endpoint.errors).toEqual([])
@@ -91,7 +94,7 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
           const got = {executions: t.executions, atLeastOnce: says(atLeastOnceRule('count')(t)), atMostOnce: says(atMostOnceRule('count')(t))}
           expect(got, `${endpoint} × ${profile}: ${known.why}`).toEqual({executions: known.executions, atLeastOnce: known.atLeastOnce, atMostOnce: known.atMostOnce})
           // Every line about a proxy or a server names its replica, or the link.
-          for (const e of t.timeline) if (['request', 'delivery', 'reply', 'reply-end', 'fault', 'supervisor'].includes(e.type)) expect(['primary', 'backup', 'primary→backup']).toContain(e.proxy)
+          for (const e of timeline(endpoint, t)) if (['request', 'delivery', 'reply', 'reply-end', 'fault', 'supervisor'].includes(e.type)) expect(['primary', 'backup', 'primary→backup']).toContain(e.proxy)
         }
       }
       expect(result.endpoints.map((e) => [e.name, e.contracts.atLeastOnce, e.contracts.atMostOnce, e.met])).toEqual([
@@ -104,17 +107,20 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
 
       // A partition: the primary is cut off and heals; it is never killed, and its proxy dropped the retry nothing.
       const partition = trialOf(result, 'data-only-increment', 'partition-primary-after-delivery')
-      expect(actions(partition, 'primary')).toEqual(['partitioned', 'healed'])
-      expect(partition.timeline.some((e) => e.type === 'probe' && e.detail?.when === 'at partition')).toBe(true)
+      const partitionEvents = timeline('data-only-increment', partition)
+      expect(actions(partitionEvents, 'primary')).toEqual(['partitioned', 'healed'])
+      expect(partitionEvents.some((e) => e.type === 'probe' && e.detail?.when === 'at partition')).toBe(true)
       // Left down: killed, failed over, never restarted within the trial; no attempt after the kill reached the primary.
       const leftDown = trialOf(result, 'data-only-increment', 'crash-primary-before-reply-left-down')
-      expect(actions(leftDown, 'primary')).toEqual(['killed', 'failed-over', 'left down'])
-      const killed = leftDown.timeline.findIndex((e) => e.detail?.action === 'killed')
-      expect(leftDown.timeline.slice(killed).filter((e) => e.type === 'delivery').map((e) => e.proxy)).toEqual(['backup'])
+      const leftDownEvents = timeline('data-only-increment', leftDown)
+      expect(actions(leftDownEvents, 'primary')).toEqual(['killed', 'failed-over', 'left down'])
+      const killed = leftDownEvents.findIndex((e) => e.detail?.action === 'killed')
+      expect(leftDownEvents.slice(killed).filter((e) => e.type === 'delivery').map((e) => e.proxy)).toEqual(['backup'])
       // The link: faulted from the trial's first attempt, named as the link.
       const drop = trialOf(result, 'sync-increment', 'replication-drop-reset')
-      expect(actions(drop, 'primary→backup')).toEqual(['link faulted: replication-drop(reset)'])
-      expect(drop.timeline.some((e) => e.type === 'fault' && e.proxy === 'primary→backup' && e.fault === 'reset_peer')).toBe(true)
+      const dropEvents = timeline('sync-increment', drop)
+      expect(actions(dropEvents, 'primary→backup')).toEqual(['link faulted: replication-drop(reset)'])
+      expect(dropEvents.some((e) => e.type === 'fault' && e.proxy === 'primary→backup' && e.fault === 'reset_peer')).toBe(true)
       expect(drop.replies[0]?.status).toBe(503)
 
       // Nothing is left: no replica process, no port (two replicas, two proxies, the link's proxy), no run folder.

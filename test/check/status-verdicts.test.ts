@@ -1,6 +1,7 @@
 import {describe, expect, it} from 'vitest'
 import {runCheck} from '../../src/check/run-check.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
+import {trialEvents} from '../helpers/trial-events.js'
 
 /** The HTTP status faults through a whole check, on the demo's naive and deduplicating counters. */
 async function check(profiles: string[]) {
@@ -10,9 +11,12 @@ async function check(profiles: string[]) {
     endpoint.profiles = profiles
     endpoint.trials = 1
   }
-  const result = await runCheck({scenario, scenarioArg: 'fixtures/demo.yaml', seed: 3})
+  const {events, of} = trialEvents()
+  const result = await runCheck({scenario, scenarioArg: 'fixtures/demo.yaml', seed: 3, events})
   const byName = (name: string) => result.endpoints.find((e) => e.name === name)
-  return {naive: byName('naive-increment'), dedup: byName('dedup-increment')}
+  /** The events of the naive counter's trial `trial`. */
+  const naiveEvents = (trial: number) => of(scenario.endpoints.findIndex((e) => e.name === 'naive-increment'), trial)
+  return {naive: byName('naive-increment'), dedup: byName('dedup-increment'), naiveEvents}
 }
 
 describe('check with status faults over HTTP', () => {
@@ -23,12 +27,13 @@ describe('check with status faults over HTTP', () => {
   })
 
   it('429 with Retry-After: the client waits the second it was told, then succeeds', async () => {
-    const {naive} = await check(['status-429-retry-after'])
+    const {naive, naiveEvents} = await check(['status-429-retry-after'])
     const trial = naive?.trials[0]
     expect(trial?.outcome).toBe('ok')
-    const told = trial?.timeline.find((e) => e.type === 'attempt-result' && e.attempt === 1)
+    const timeline = trial ? naiveEvents(trial.id) : []
+    const told = timeline.find((e) => e.type === 'attempt-result' && e.attempt === 1)
     expect(told).toMatchObject({status: 429, detail: {retryAfterMs: 1000}})
-    const second = trial?.timeline.find((e) => e.type === 'attempt' && e.attempt === 2)
+    const second = timeline.find((e) => e.type === 'attempt' && e.attempt === 2)
     expect((second?.time ?? 0) - (told?.time ?? 0)).toBeGreaterThanOrEqual(999)
   })
 })

@@ -2,10 +2,11 @@ import {describe, it} from 'vitest'
 import type {CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import {RunDir} from '../../src/check/run-dir.js'
 import {runCheck} from '../../src/check/run-check.js'
-import {EventLog, type ProxyEvent} from '../../src/events/event-log.js'
+import type {ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {formatTimeline} from '../../src/report/timeline.js'
 import {expectNothingLeft} from '../check/replica-leftovers.js'
+import {trialEvents} from './trial-events.js'
 
 function byName(result: CheckResult, name: string): EndpointReport {
   const endpoint = result.endpoints.find((e) => e.name === name)
@@ -27,7 +28,7 @@ export function describeReplicaVerdicts(protocol: string, scenarioFile: string):
     for (const seed of [1, 2, 3, 4, 5]) {
       it(`sync holds exactly-once, reply-first loses an acknowledged write, data-only executes twice after failover (seed ${seed})`, {timeout: 120_000}, async ({expect}) => {
         const scenario = await loadScenario(scenarioFile)
-        const events = new EventLog()
+        const {events, of} = trialEvents()
         const seen: ProxyEvent[] = []
         events.on('event', (e) => seen.push(e))
         const runDir = RunDir.create()
@@ -52,7 +53,9 @@ export function describeReplicaVerdicts(protocol: string, scenarioFile: string):
         expect(sync.contracts).toMatchObject({atLeastOnce: 'holds', atMostOnce: 'holds', exactlyOnce: 'holds'})
         for (const t of sync.trials) expect(t.executions).toBe(1)
         const syncBefore = sync.trials.find((t) => t.profile === 'crash-before-reply')
-        expect(syncBefore?.timeline.some((e) => e.type === 'delivery' && e.proxy === 'backup')).toBe(true)
+        // Its events come from the run's event log (the result keeps evidence timelines only).
+        const syncBeforeEvents = syncBefore ? of(scenario.endpoints.findIndex((e) => e.name === 'sync-increment'), syncBefore.id) : []
+        expect(syncBeforeEvents.some((e) => e.type === 'delivery' && e.proxy === 'backup')).toBe(true)
         expect(syncBefore?.deliveriesAfterRestart).toBeGreaterThanOrEqual(1)
 
         // reply-first: the primary replies, then replicates --lag ms later (1 s in the demos). crash-after-reply

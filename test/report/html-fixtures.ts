@@ -1,6 +1,6 @@
 import type {BreachReport, CheckResult, EndpointReport} from '../../src/check/check-result.js'
 import type {ProxyEvent} from '../../src/events/event-log.js'
-import type {TrialResult} from '../../src/check/trial-result.js'
+import type {MeasuredTrial, TrialResult} from '../../src/check/trial-result.js'
 
 /** Events of a drop-reply trial: the reply is lost, the retry executes again. */
 export function dropReplyTimeline(path = '/naive/counters/k/increment', body = '{"value":1}'): ProxyEvent[] {
@@ -83,7 +83,7 @@ export function crashTimeline(): ProxyEvent[] {
   ]
 }
 
-export function trial(id: number, timeline: ProxyEvent[], fault = 'drop-reply'): TrialResult {
+export function trial(id: number, timeline: ProxyEvent[], fault = 'drop-reply'): MeasuredTrial {
   return {
     id,
     profile: fault,
@@ -133,7 +133,7 @@ export function endpoint(overrides: Partial<EndpointReport>): EndpointReport {
 }
 
 export function breachOf(t: TrialResult, reason = 'executed 2 times after 2 deliveries'): BreachReport {
-  return {trial: t.id, reason, fault: t.fault, timeline: t.timeline, replay: t.replay}
+  return {trial: t.id, reason, fault: t.fault, timeline: t.timeline ?? [], replay: t.replay}
 }
 
 export function result(endpoints: EndpointReport[]): CheckResult {
