@@ -72,21 +72,21 @@ export class ReplicaCrashCoordinator {
       this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'failed-over'}})
       failedOver()
       failedOver = () => undefined
-      const restart = () => this.restart(killedAt, context)
       if (context.restart === 'never' && active) {
         // Down for the rest of the trial: its proxy resets every connection; restarted once the trial is over.
         this.cutOff = 'down'
         this.events.record({type: 'supervisor', proxy, trial, detail: {action: 'left down'}})
         active.atEnd.push(async () => {
           if (this.signal?.aborted) return
-          await restart().catch((error: unknown) => {
+          // Timed from the restart, not the kill: the trial in between is no part of a restart.
+          await this.restart(performance.now(), context).catch((error: unknown) => {
             this.onFatal(error as Error)
             throw error
           })
         })
         return
       }
-      await restart()
+      await this.restart(killedAt, context)
     } catch (error) {
       this.onFatal(error as Error)
       throw error
@@ -97,13 +97,14 @@ export class ReplicaCrashCoordinator {
     }
   }
 
-  private async restart(killedAt: number, {trial, request, point}: CrashContext): Promise<void> {
+  /** Restart the primary; `since` is when the time to ready (`killToReadyMs`) starts. */
+  private async restart(since: number, {trial, request, point}: CrashContext): Promise<void> {
     try {
       await this.primary.server.restart()
     } finally {
       this.cutOff = undefined
     }
-    const killToReadyMs = performance.now() - killedAt
+    const killToReadyMs = performance.now() - since
     this.restarts.push(killToReadyMs)
     this.events.record({type: 'supervisor', proxy: this.primary.name, trial, request, detail: {action: 'restarted', point, killToReadyMs}})
   }
