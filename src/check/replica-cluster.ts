@@ -85,23 +85,8 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
     : undefined
   if (link) closers.push(() => link.close())
   const primaryReplicationUrl = link ? firstBackupUrl.replace(new URL(firstBackupUrl).host, link.address) : firstBackupUrl
-  const servers = new Map<string, TargetServer>()
-  // Backups first: a starting primary may copy their state.
-  for (const index of [...replicas.keys()].reverse()) {
-    const replica = replicas[index] as Replica
-    const server = await startTargetServer(scenario, {
-      events: new ReplicaEventLog(events, replica.name),
-      logFile: join(options.runDir, `replica-${replica.name}.log`),
-      runDir: options.runDir,
-      env: options.env,
-      signal: options.signal,
-      reaper: options.reaper,
-      replica: {url: replica.url, server: replica.server, port: ports[index], replicationUrl: index === 0 ? primaryReplicationUrl : primaryUrl},
-    })
-    closers.push(() => server.stop())
-    void server.lost.then(options.fail)
-    servers.set(replica.name, server)
-  }
+  const replicationUrls = replicas.map((_, index) => (index === 0 ? primaryReplicationUrl : primaryUrl))
+  const servers = await startReplicaServers(options, replicas, ports, replicationUrls, closers)
   const primary = replicas[0] as Replica
   const tracker = new InFlightTracker()
   const crashes = new ReplicaCrashCoordinator({name: primary.name, server: servers.get(primary.name) as TargetServer}, events, options.activeTrials, tracker, options.fail, options.signal)
@@ -157,6 +142,36 @@ export async function startReplicaCluster(options: ReplicaClusterOptions, closer
       return listeners
     },
   }
+}
+
+/**
+ * Start every replica's server, backups first (a starting primary may copy their state), each
+ * with its own log and event name; each is registered in `closers` as soon as it runs.
+ */
+async function startReplicaServers(
+  options: ReplicaClusterOptions,
+  replicas: readonly Replica[],
+  ports: ReadonlyArray<number | undefined>,
+  replicationUrls: readonly string[],
+  closers: Array<() => Promise<unknown> | void>,
+): Promise<Map<string, TargetServer>> {
+  const servers = new Map<string, TargetServer>()
+  for (const index of [...replicas.keys()].reverse()) {
+    const replica = replicas[index] as Replica
+    const server = await startTargetServer(options.scenario, {
+      events: new ReplicaEventLog(options.events, replica.name),
+      logFile: join(options.runDir, `replica-${replica.name}.log`),
+      runDir: options.runDir,
+      env: options.env,
+      signal: options.signal,
+      reaper: options.reaper,
+      replica: {url: replica.url, server: replica.server, port: ports[index], replicationUrl: replicationUrls[index] as string},
+    })
+    closers.push(() => server.stop())
+    void server.lost.then(options.fail)
+    servers.set(replica.name, server)
+  }
+  return servers
 }
 
 /** Whether any profile the scenario runs faults the replication link (only then is the link proxied). */
