@@ -1,12 +1,9 @@
 import {describe, expect, it} from 'vitest'
 import type {CheckResult} from '../../src/check/check-result.js'
 import {atLeastOnceRule, atMostOnceRule, type Judgement} from '../../src/check/contract-rules.js'
-import {RunDir} from '../../src/check/run-dir.js'
-import {runCheck} from '../../src/check/run-check.js'
 import type {TrialResult} from '../../src/check/trial-result.js'
 import type {ProxyEvent} from '../../src/events/event-log.js'
-import {loadScenario} from '../../src/scenario/load-scenario.js'
-import {trialEvents} from '../helpers/trial-events.js'
+import {runReplicated} from '../helpers/replica-verdicts.js'
 import {expectNothingLeft} from './replica-leftovers.js'
 
 const SCENARIO = 'test/fixtures/replicas-faults.yaml'
@@ -70,17 +67,7 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
   for (const seed of [1, 2, 3, 4, 5]) {
     // 16 trials, partitions of 1.5 s and restarts of a Node process each: bounded for a loaded machine.
     it(`each fault on each replication mode gives the outcome known by construction (seed ${seed})`, {timeout: 150_000}, async () => {
-      const scenario = await loadScenario(SCENARIO)
-      const {events, of} = trialEvents()
-      const seen: ProxyEvent[] = []
-      events.on('event', (e) => seen.push(e))
-      const runDir = RunDir.create()
-      let result: CheckResult
-      try {
-        result = await runCheck({scenario, scenarioArg: SCENARIO, seed, events, runDir})
-      } finally {
-        await runDir.remove()
-      }
+      const {scenario, result, seen, of, runDir} = await runReplicated(SCENARIO, seed)
       expect(result.aborted).toBeUndefined()
       // A run keeps only its evidence timelines; every trial's events come from the event log.
       const timeline = (endpoint: string, t: TrialResult): ProxyEvent[] => of(scenario.endpoints.findIndex((e) => e.name === endpoint), t.id)
@@ -124,7 +111,7 @@ describe('replicated targets: verdicts of partitions, a primary left down and re
       expect(drop.replies[0]?.status).toBe(503)
 
       // Nothing is left: no replica process, no port (two replicas, two proxies, the link's proxy), no run folder.
-      expectNothingLeft(seen, runDir.path, 5)
+      expectNothingLeft(seen, runDir, 5)
     })
   }
 })

@@ -14,6 +14,21 @@ function byName(result: CheckResult, name: string): EndpointReport {
   return endpoint
 }
 
+/** One run of a replicated scenario: its result, every event, any trial's events, and its (removed) run folder. */
+export async function runReplicated(file: string, seed: number) {
+  const scenario = await loadScenario(file)
+  const {events, of} = trialEvents()
+  const seen: ProxyEvent[] = []
+  events.on('event', (e) => seen.push(e))
+  const runDir = RunDir.create()
+  try {
+    const result: CheckResult = await runCheck({scenario, scenarioArg: file, seed, events, runDir})
+    return {scenario, result, seen, of, runDir: runDir.path}
+  } finally {
+    await runDir.remove()
+  }
+}
+
 /**
  * The failover verdicts of a replicated counter demo (sync, reply-first, data-only endpoints
  * over one primary and one backup, probes reading the backup) on seeds 1–5, for a protocol
@@ -27,17 +42,7 @@ export function describeReplicaVerdicts(protocol: string, scenarioFile: string):
   describe(`replicated ${protocol} targets: failover verdicts of fixtures with known semantics`, () => {
     for (const seed of [1, 2, 3, 4, 5]) {
       it(`sync holds exactly-once, reply-first loses an acknowledged write, data-only executes twice after failover (seed ${seed})`, {timeout: 120_000}, async ({expect}) => {
-        const scenario = await loadScenario(scenarioFile)
-        const {events, of} = trialEvents()
-        const seen: ProxyEvent[] = []
-        events.on('event', (e) => seen.push(e))
-        const runDir = RunDir.create()
-        let result: CheckResult
-        try {
-          result = await runCheck({scenario, scenarioArg: scenarioFile, seed, events, runDir})
-        } finally {
-          await runDir.remove()
-        }
+        const {scenario, result, seen, of, runDir} = await runReplicated(scenarioFile, seed)
         expect(result.aborted).toBeUndefined()
         for (const endpoint of result.endpoints) {
           expect(endpoint.notInjected).toEqual([])
@@ -88,7 +93,7 @@ export function describeReplicaVerdicts(protocol: string, scenarioFile: string):
         expect(lines.some((l) => l.endsWith('probe   after: backup=2'))).toBe(true)
 
         // Nothing is left: no process of any replica, no port (two replicas, two proxies, no link proxy), no run folder.
-        expectNothingLeft(seen, runDir.path, 4)
+        expectNothingLeft(seen, runDir, 4)
       })
     }
   })
