@@ -7,5 +7,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     disableConsoleIntercept: true,
     pool: 'forks',
+    // Two files at a time: most of the suite waits on sockets, timeouts and restarts rather
+    // than computing, so two workers on a 2-core runner halve the wall time.
+    maxWorkers: 2,
   },
 })
