@@ -1,25 +1,13 @@
 import {spawn} from 'node:child_process'
-import {connect} from 'node:net'
 import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
 import {ROOT, runCli} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
-import {canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
+import {accepts, canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({port, host: '127.0.0.1'})
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
-  })
-}
 
 async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs

@@ -1,13 +1,12 @@
 import {spawn} from 'node:child_process'
 import {once} from 'node:events'
 import {existsSync, readdirSync, readFileSync, watch, writeFileSync} from 'node:fs'
-import {connect} from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
-import {liveGroupMembers} from '../supervisor/helpers.js'
+import {accepts, liveGroupMembers} from '../supervisor/helpers.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -21,17 +20,6 @@ function untilFile(dir: string, name: string): Promise<void> {
       resolve()
     }
     look()
-  })
-}
-
-function accepts(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({port, host: '127.0.0.1'})
-    socket.once('connect', () => {
-      socket.destroy()
-      resolve(true)
-    })
-    socket.once('error', () => resolve(false))
   })
 }
 

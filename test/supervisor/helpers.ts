@@ -1,6 +1,6 @@
 import {mkdtempSync, readdirSync, readFileSync, rmSync} from 'node:fs'
 import {request} from 'node:http'
-import {createServer} from 'node:net'
+import {connect, createServer} from 'node:net'
 import {tmpdir} from 'node:os'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
@@ -43,6 +43,21 @@ export function canListen(port: number): Promise<boolean> {
       error.code === 'EADDRINUSE' ? resolve(false) : reject(error),
     )
     server.listen({port, host: '127.0.0.1', exclusive: true}, () => server.close(() => resolve(true)))
+  })
+}
+
+/**
+ * True when something accepts a connection on 127.0.0.1:port. A connect, never a bind: a bind
+ * could take the port from a server that is about to listen on it again.
+ */
+export function accepts(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({port, host: '127.0.0.1'})
+    socket.once('connect', () => {
+      socket.destroy()
+      resolve(true)
+    })
+    socket.once('error', () => resolve(false))
   })
 }
 
