@@ -1,6 +1,7 @@
 import {randomUUID} from 'node:crypto'
 import type {EventLog, ProxyEvent} from '../../events/event-log.js'
 import {renderTemplate} from '../../scenario/template.js'
+import {deadlineSignal} from '../deadline-signal.js'
 import type {RenderedRequest} from '../http-request.js'
 import type {TransportReply} from '../protocol.js'
 import {shorten} from '../shorten.js'
@@ -46,16 +47,17 @@ export class RuleClient {
 
   async send(request: RenderedRequest, label: string, marker = this.nextMarker()): Promise<SentRequest> {
     const policy = this.env.scenario.client
-    const timeout = AbortSignal.timeout(policy.timeout)
-    const signal = this.env.signal ? AbortSignal.any([timeout, this.env.signal]) : timeout
+    const deadline = deadlineSignal(policy.timeout, this.env.signal)
     try {
-      const reply = await this.env.client.send(request, {trial: marker, attempt: 1}, policy, signal)
+      const reply = await this.env.client.send(request, {trial: marker, attempt: 1}, policy, deadline.signal)
       const body = typeof reply.body === 'string' ? reply.body : (JSON.stringify(reply.body) ?? '')
       return {marker, reply, exchange: {label, status: reply.status, body: shorten(body, 200)}}
     } catch (err) {
       this.env.signal?.throwIfAborted()
-      const status = timeout.aborted ? `no reply within ${policy.timeout}ms` : (err as Error).message
+      const status = deadline.timedOut ? `no reply within ${policy.timeout}ms` : (err as Error).message
       return {marker, exchange: {label, status, body: ''}}
+    } finally {
+      deadline.dispose()
     }
   }
 
