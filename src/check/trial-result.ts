@@ -1,5 +1,6 @@
 import type {ProxyEvent} from '../events/event-log.js'
 import type {PlainReading} from './probe.js'
+import type {ReplicaRule} from './replica-probe.js'
 import type {Outcome} from './retrying-client.js'
 
 /** effect.replica any|all: one replica's readings and what they measured on their own (replica-oracle.ts). */
@@ -80,7 +81,7 @@ export interface TrialResult {
   /** The reply a recording saw (status, body normalised as `replies`), when the scenario has one. */
   recordedReply?: {status: number; body: unknown}
   /** effect.replica any|all: every replica's readings; the fields above combine them by `rule`. */
-  replicas?: {rule: 'any' | 'all'; readings: ReplicaMeasure[]}
+  replicas?: {rule: ReplicaRule; readings: ReplicaMeasure[]}
   /** Set when the trial could not be measured (probe failed, server died). */
   error?: string
   /**

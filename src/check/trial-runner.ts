@@ -8,7 +8,7 @@ import type {ClientPolicy, EffectProbe, Scenario} from '../scenario/types.js'
 import type {Transport} from './protocol.js'
 import {trialTag, type PlannedTrial} from './plan.js'
 import {readProbe, type ProbeReading} from './probe.js'
-import {looksUnchanged, readReplicas, type ProbeReplica} from './replica-probe.js'
+import {looksUnchanged, readReplicas, type ProbeReplica, type ReplicaRule} from './replica-probe.js'
 import {runOperation, type OperationResult} from './retrying-client.js'
 import type {TrialEventCollector} from './trial-events.js'
 import {trialValues} from './trial-values.js'
@@ -193,7 +193,7 @@ function effectProbe(env: TrialEnvironment, effect: EffectProbe, request: unknow
   return async () => ({...(await readProbe(replica.transport, request, effect, env.scenario.client, env.signal)), replica: replica.name})
 }
 
-function replicaRule(effect: EffectProbe | undefined): 'any' | 'all' | undefined {
+function replicaRule(effect: EffectProbe | undefined): ReplicaRule | undefined {
   return effect?.replica === 'any' || effect?.replica === 'all' ? effect.replica : undefined
 }
 
@@ -205,7 +205,7 @@ async function confirmUnchanged(
   probe: () => Promise<ProbeReading>,
   before: ProbeReading,
   after: ProbeReading,
-  rule: 'any' | 'all' | undefined,
+  rule: ReplicaRule | undefined,
   env: TrialEnvironment,
 ): Promise<ProbeReading> {
   let reading = after
