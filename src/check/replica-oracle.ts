@@ -1,6 +1,5 @@
 import type {Baseline} from './oracle.js'
-import type {PlainReading, ProbeReading} from './probe.js'
-import type {ReplicaRule} from './replica-probe.js'
+import {replicaReading, type ReplicaRule} from './replica-probe.js'
 import type {ReplicaMeasure, TrialResult} from './trial-result.js'
 import type {RawTrial} from './trial-runner.js'
 
@@ -18,20 +17,12 @@ function replicaNames(raw: RawTrial): string[] {
   return reading?.kind === 'replicas' ? reading.readings.map((r) => r.replica) : []
 }
 
-/** One replica's reading, `down` when it was not read, undefined when there was no reading at all. */
-function readingOf(reading: ProbeReading | undefined, replica: string): PlainReading | 'down' | undefined {
-  if (reading?.kind !== 'replicas') return undefined
-  const found = reading.readings.find((r) => r.replica === replica)
-  if (!found) return undefined
-  return 'reading' in found ? found.reading : 'down'
-}
-
 /** One replica's view of a trial: its own readings in place of the combined ones; undefined when it was down before or after. */
 function replicaTrial(raw: RawTrial, replica: string): RawTrial | undefined {
-  const before = readingOf(raw.before, replica)
-  const after = readingOf(raw.after, replica)
+  const before = replicaReading(raw.before, replica)
+  const after = replicaReading(raw.after, replica)
   if (typeof before !== 'object' || typeof after !== 'object') return undefined
-  const failover = readingOf(raw.afterRestart, replica)
+  const failover = replicaReading(raw.afterRestart, replica)
   const one: RawTrial = {...raw, before, after}
   if (typeof failover === 'object') one.afterRestart = failover
   else delete one.afterRestart
@@ -66,8 +57,8 @@ export function measureAcrossReplicas<T extends TrialResult>(rule: ReplicaRule, 
   const readings: ReplicaMeasure[] = []
   const measured: TrialResult[] = []
   for (const replica of replicaNames(raw)) {
-    const entry: ReplicaMeasure = {replica, before: readingOf(raw.before, replica) ?? 'down', after: readingOf(raw.after, replica) ?? 'down', measured: false}
-    const failover = readingOf(raw.afterRestart, replica)
+    const entry: ReplicaMeasure = {replica, before: replicaReading(raw.before, replica) ?? 'down', after: replicaReading(raw.after, replica) ?? 'down', measured: false}
+    const failover = replicaReading(raw.afterRestart, replica)
     if (failover !== undefined) entry.afterFailover = failover
     readings.push(entry)
     const one = replicaTrial(raw, replica)

@@ -37,11 +37,12 @@ export async function readReplicas(
   return {kind: 'replicas', readings}
 }
 
-/** The plain reading of one replica, or undefined when it was down (or the reading is not per replica). */
-export function replicaReading(reading: ProbeReading | undefined, replica: string): PlainReading | undefined {
+/** One replica's reading, `down` when it was not read, undefined when the reading is not per replica or does not name it. */
+export function replicaReading(reading: ProbeReading | undefined, replica: string): PlainReading | 'down' | undefined {
   if (reading?.kind !== 'replicas') return undefined
   const found = reading.readings.find((r) => r.replica === replica)
-  return found && 'reading' in found ? found.reading : undefined
+  if (!found) return undefined
+  return 'reading' in found ? found.reading : 'down'
 }
 
 /**
@@ -53,7 +54,7 @@ export function looksUnchanged(before: ProbeReading, after: ProbeReading, rule: 
   if (before.kind !== 'replicas' || after.kind !== 'replicas') return isDeepStrictEqual(before, after)
   const pairs = before.readings.flatMap((b) => {
     const a = replicaReading(after, b.replica)
-    return 'reading' in b && a ? [isDeepStrictEqual(b.reading, a)] : []
+    return 'reading' in b && typeof a === 'object' ? [isDeepStrictEqual(b.reading, a)] : []
   })
   if (pairs.length === 0) return false
   return rule === 'any' ? pairs.every(Boolean) : pairs.some(Boolean)
