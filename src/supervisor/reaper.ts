@@ -1,3 +1,4 @@
+import {Guardian} from './guardian.js'
 import {signalGroup, waitGroupGoneSync} from './process-group.js'
 
 /** Signals after which a run must leave no child behind. */
@@ -14,6 +15,12 @@ export interface ProcessReaperOptions {
   onSignal?: (signal: ReapedSignal) => void
   /** How long a handler blocks waiting for the killed groups to be gone. Default 2000 ms. */
   syncWaitMs?: number
+  /**
+   * Start a guardian on install(): a small detached watcher that SIGKILLs the groups still
+   * tracked if faultline dies without running any handler (SIGKILL, the OOM killer).
+   * Default true; never on Windows.
+   */
+  guardian?: boolean
 }
 
 /**
@@ -23,7 +30,9 @@ export interface ProcessReaperOptions {
  * On SIGINT, SIGTERM, SIGHUP and process 'exit' it SIGKILLs every tracked process
  * group synchronously (async work cannot run in an 'exit' handler), then blocks
  * until the groups are gone, so their ports are free by the time faultline exits.
- * Nothing can be done if faultline itself is SIGKILLed.
+ * No handler runs when faultline itself is SIGKILLed: for that, install() also starts a
+ * Guardian, which is told every group tracked and untracked and kills the ones still
+ * tracked once faultline is gone. dispose() releases it without killing anything.
  */
 export class ProcessReaper {
   private readonly groups = new Set<number>()
@@ -31,17 +40,24 @@ export class ProcessReaper {
   private readonly syncWaitMs: number
   private readonly signalHandlers = new Map<ReapedSignal, () => void>()
   private readonly exitHandler = (): void => this.killAll()
+  private readonly useGuardian: boolean
+  private guardian: Guardian | undefined
   private installed = false
 
   constructor(options: ProcessReaperOptions = {}) {
     this.syncWaitMs = options.syncWaitMs ?? 2000
+    this.useGuardian = options.guardian ?? true
     this.onSignal = options.onSignal ?? ((signal) => this.reraise(signal))
   }
 
-  /** Install the process handlers. Idempotent. */
+  /** Install the process handlers and start the guardian. Idempotent. */
   install(): this {
     if (this.installed) return this
     this.installed = true
+    if (this.useGuardian) {
+      this.guardian = Guardian.start()
+      for (const pgid of this.groups) this.guardian?.track(pgid)
+    }
     for (const signal of REAPED_SIGNALS) {
       const handler = (): void => {
         this.killAll()
@@ -54,10 +70,15 @@ export class ProcessReaper {
     return this
   }
 
-  /** Remove the process handlers. Tracked groups are left alone; stop them first. */
+  /**
+   * Remove the process handlers and release the guardian (it exits). Tracked groups are
+   * left alone, by both; stop them first.
+   */
   dispose(): void {
     if (!this.installed) return
     this.installed = false
+    this.guardian?.release(this.groups)
+    this.guardian = undefined
     for (const [signal, handler] of this.signalHandlers) process.removeListener(signal, handler)
     this.signalHandlers.clear()
     process.removeListener('exit', this.exitHandler)
@@ -67,14 +88,21 @@ export class ProcessReaper {
     return this.installed
   }
 
+  /** The guardian's pid while one runs (installed, not on Windows). */
+  get guardianPid(): number | undefined {
+    return this.guardian?.pid
+  }
+
   /** Watch the process group `pgid` (a detached child's pid). */
   track(pgid: number): void {
+    if (this.groups.has(pgid)) return
     this.groups.add(pgid)
+    this.guardian?.track(pgid)
   }
 
   /** Stop watching `pgid`: call once the group is known to be gone. */
   untrack(pgid: number): void {
-    this.groups.delete(pgid)
+    if (this.groups.delete(pgid)) this.guardian?.untrack(pgid)
   }
 
   /** The tracked process-group ids. */
@@ -90,7 +118,7 @@ export class ProcessReaper {
     const groups = [...this.groups]
     for (const pgid of groups) signalGroup(pgid, 'SIGKILL')
     for (const pgid of groups) {
-      if (waitGroupGoneSync(pgid, this.syncWaitMs)) this.groups.delete(pgid)
+      if (waitGroupGoneSync(pgid, this.syncWaitMs)) this.untrack(pgid)
     }
   }
 
