@@ -3,7 +3,7 @@ import type {Socket} from 'node:net'
 
 /**
  * The watcher, a /bin/sh script rather than a Node script: /bin/sh starts in about a
- * millisecond and a few hundred kilobytes, where a second Node would cost tens of
+ * millisecond and under 2 MB resident, where a second Node would cost tens of
  * milliseconds and ~40 MB for the whole run, to do nothing but wait. It stays within POSIX
  * sh (dash on Debian, bash on macOS): `read -r`, `case`, parameter expansion and the
  * `kill -s KILL -- -PGID` form both shells accept for a process group.
