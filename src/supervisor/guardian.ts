@@ -48,10 +48,15 @@ const NAME = 'faultline-guardian'
  * the pipes of whoever runs faultline, open. Both the process and the pipe are unref'd:
  * faultline exits as if it were not there.
  *
- * Writes are one short line each; libuv writes to an empty pipe at once, in the call, so a
- * line is in the kernel's pipe buffer before `track`/`untrack` returns (also from an 'exit'
- * handler). Writing never throws: once the watcher is gone (EPIPE, exit, spawn failure) the
- * guardian stops using it and faultline is back to its own reaper alone.
+ * Writes are one short line each. libuv hands a write to the kernel in the call itself while
+ * nothing is queued before it, so a line is in the kernel's buffer before `track`/`untrack`
+ * returns (also from an 'exit' handler). Only when several hundred lines wait unread (the
+ * Unix socket Node uses for a 'pipe' fills; measured: 278 to 736 lines of a burst into a
+ * reader that never ran) are later lines queued in faultline, and lost if it is killed
+ * then; the watcher reads each line as it arrives, so that takes a watcher starved of CPU
+ * and a run starting hundreds of processes at once. Writing never throws: once the watcher
+ * is gone (EPIPE, exit, spawn failure) the guardian stops using it and faultline is back to
+ * its own reaper alone.
  */
 export class Guardian {
   private child: ChildProcess | undefined
