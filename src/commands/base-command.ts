@@ -1,5 +1,6 @@
 import {Command} from '@oclif/core'
-import {FaultlineError, UsageError} from '../errors.js'
+import {EXIT, FaultlineError, UsageError} from '../errors.js'
+import {writeChunks} from '../report/write-chunks.js'
 
 /**
  * Shared error handling: a FaultlineError becomes one line on stderr (or a JSON error
@@ -31,6 +32,26 @@ export abstract class FaultlineCommand extends Command {
   protected override logJson(json: unknown): void {
     if (this.config.theme?.json) return super.logJson(json)
     process.stdout.write(`${JSON.stringify(json, null, 2)}\n`)
+  }
+
+  /**
+   * A `--json` document too large to hold as one text (a check result of thousands of trials),
+   * written as `chunks` with backpressure: the same bytes `logJson(whole())` prints. With a JSON
+   * colour theme configured, oclif colours `whole()` as before. If stdout fails, the reader going
+   * away (EPIPE, e.g. `| head`) ends the output quietly and the exit code stays the run's, as
+   * oclif's own stdout listener leaves it; any other failure (ENOSPC, …) is one line on stderr
+   * and exit 3, though that listener of oclif's then rethrows it (a stack trace, exit 1).
+   */
+  protected async logJsonChunks(chunks: Iterable<string>, whole: () => unknown): Promise<void> {
+    if (this.config.theme?.json) return super.logJson(whole())
+    try {
+      await writeChunks(process.stdout, chunks)
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code
+      if (code === 'EPIPE') return
+      process.exitCode = EXIT.environment
+      process.stderr.write(`faultline: cannot write the --json document to stdout (${code ?? (err as Error).message})\n`)
+    }
   }
 
   /** Colour on a terminal only, and never when NO_COLOR is set. */

@@ -1,6 +1,7 @@
 import {Args, Flags} from '@oclif/core'
 import type {CheckResult} from '../check/check-result.js'
-import {toJsonResult, type CheckJson} from '../check/json-result.js'
+import {toJsonResult} from '../check/json-result.js'
+import {jsonResultChunks} from '../report/json-result-stream.js'
 import {runCheck} from '../check/run-check.js'
 import {RunDir} from '../check/run-dir.js'
 import {parseShard, type Shard} from '../check/shard.js'
@@ -65,7 +66,7 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     }),
   }
 
-  async run(): Promise<CheckJson | undefined> {
+  async run(): Promise<undefined> {
     const {args, flags} = await this.parse(Check)
     checkDistinctOutputs({'--events': flags.events, '--junit': flags.junit, '--markdown': flags.markdown, '--html': flags.html})
     const {scenario, scenarioArg, replayArgs} = await scenarioForCheck({file: args.scenario, from: flags.from, upstream: flags.upstream, profiles: flags.profiles})
@@ -136,13 +137,21 @@ Exit codes: 0 every expectation met, 1 an expectation failed, 2 bad usage or sce
     if (!kept) result = withoutServerLog(result)
     for (const report of reports) report.file.write(report.format(result))
     process.exitCode = checkExitCode(result)
-    if (this.jsonEnabled()) return toJsonResult(result)
+    if (this.jsonEnabled()) return this.printJson(result)
     this.log(formatCheckReport(result, {color: this.useColor()}))
     if (result.shard) process.stderr.write(`faultline: shard ${result.shard.index}/${result.shard.total}: verdicts over this slice only; faultline merge gives the run's\n`)
     if (result.aborted) process.stderr.write(`faultline: ${result.aborted.message}\n`)
     return undefined
   }
 
+  /**
+   * The `--json` document, written here trial by trial rather than returned: oclif prints what
+   * `run` returns as one text, so `run` returns nothing and oclif prints nothing more.
+   */
+  private async printJson(result: CheckResult): Promise<undefined> {
+    await this.logJsonChunks(jsonResultChunks(result), () => toJsonResult(result))
+    return undefined
+  }
 
   /**
    * Keep the run folder when asked, or when the run failed and left something in it (the

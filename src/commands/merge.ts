@@ -1,5 +1,4 @@
 import {Args} from '@oclif/core'
-import type {CheckJson} from '../check/json-result.js'
 import {mergeShards} from '../check/merge.js'
 import {readResultFile} from '../report/result-file.js'
 import {ResultCommand, resultFlags} from './result-command.js'
@@ -23,7 +22,7 @@ its exit code (0 every expectation met, 1 an expectation failed, 2 bad or mismat
   }
   static override flags = resultFlags
 
-  async run(): Promise<CheckJson | undefined> {
+  async run(): Promise<undefined> {
     const {argv, flags} = await this.parse(Merge)
     const files = argv as string[]
     const shards = []

@@ -1,5 +1,4 @@
 import {Args} from '@oclif/core'
-import type {CheckJson} from '../check/json-result.js'
 import {fromJsonResult} from '../check/result-from-json.js'
 import {readResultFile} from '../report/result-file.js'
 import {ResultCommand, resultFlags} from './result-command.js'
@@ -17,7 +16,7 @@ was aborted; 2 a bad file).`
   }
   static override flags = resultFlags
 
-  async run(): Promise<CheckJson | undefined> {
+  async run(): Promise<undefined> {
     const {args, flags} = await this.parse(Report)
     return this.present(fromJsonResult(await readResultFile(args.result)), flags)
   }

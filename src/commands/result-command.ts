@@ -1,7 +1,8 @@
 import {Flags} from '@oclif/core'
 import type {CheckResult} from '../check/check-result.js'
-import {toJsonResult, type CheckJson} from '../check/json-result.js'
+import {toJsonResult} from '../check/json-result.js'
 import {EXIT} from '../errors.js'
+import {jsonResultChunks} from '../report/json-result-stream.js'
 import {checkDistinctOutputs} from '../report/output-paths.js'
 import {claimReportFile, type ReportFile} from '../report/report-file.js'
 import {REPORT_FORMATS, type ReportFormatName} from '../report/report-formats.js'
@@ -31,7 +32,7 @@ export function exitCodeOf(result: CheckResult): number {
  * the run would have had.
  */
 export abstract class ResultCommand extends FaultlineCommand {
-  protected present(result: CheckResult, flags: ResultFlags): CheckJson | undefined {
+  protected async present(result: CheckResult, flags: ResultFlags): Promise<undefined> {
     checkDistinctOutputs(Object.fromEntries(NAMES.map((name) => [`--${name}`, flags[name]])))
     const claimed: Array<{file: ReportFile; name: ReportFormatName}> = []
     try {
@@ -45,7 +46,11 @@ export abstract class ResultCommand extends FaultlineCommand {
     }
     for (const {file, name} of claimed) file.write(REPORT_FORMATS[name].format(result))
     process.exitCode = exitCodeOf(result)
-    if (this.jsonEnabled()) return toJsonResult(result)
+    if (this.jsonEnabled()) {
+      // Written trial by trial, as check writes it; returning nothing leaves oclif nothing to print.
+      await this.logJsonChunks(jsonResultChunks(result), () => toJsonResult(result))
+      return undefined
+    }
     this.log(formatCheckReport(result, {color: this.useColor()}))
     if (result.aborted) process.stderr.write(`faultline: ${result.aborted.message}\n`)
     return undefined

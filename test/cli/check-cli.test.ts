@@ -1,13 +1,17 @@
+import {spawn, type ChildProcess} from 'node:child_process'
+import {once} from 'node:events'
 import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {runCli, type CliResult} from '../helpers/run-cli.js'
+import {ROOT, runCli, type CliResult} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 
 const servers: net.Server[] = []
+const children: ChildProcess[] = []
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => new Promise((r) => s.close(r))))
+  for (const child of children.splice(0)) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
 })
 
 /**
@@ -50,6 +54,32 @@ describe('faultline check (the real binary)', () => {
     const t = dedup.trials[0]
     expect(Object.keys(t)).toEqual(expect.arrayContaining(['id', 'profile', 'fault', 'injected', 'attempts', 'deliveries', 'executions', 'outcome', 'replay']))
     expect(['ok', 'failed', 'indeterminate']).toContain(t.outcome)
+    // The document is written trial by trial: the same fields in the same order as the one object
+    // it was printed from before, and the text JSON.stringify(doc, null, 2) gives, byte for byte.
+    expect(r.stdout).toBe(`${JSON.stringify(doc, null, 2)}\n`)
+    expect(Object.keys(doc)).toEqual(['version', 'seed', 'ok', 'scenario', 'durationMs', 'restarts', 'endpoints'])
+    expect(doc.endpoints.map((e: {name: string}) => e.name)).toEqual(['naive-increment', 'dedup-increment', 'put-value', 'durable-increment', 'dedup-after-crash', 'ack-first-increment'])
+    const endpointFields = ['name', 'expect', 'met', 'unmetReason', 'aborted', 'oracle', 'inferred', 'contracts', 'breaches', 'minimal', 'shrink', 'evidence', 'inconclusive', 'inconclusiveTrials', 'inconclusiveGroups', 'variants', 'baselineNote', 'notInjected', 'errors', 'conformance', 'trials']
+    const always = ['name', 'expect', 'met', 'oracle', 'inferred', 'contracts', 'breaches', 'minimal', 'evidence', 'inconclusive', 'inconclusiveTrials', 'inconclusiveGroups', 'variants', 'notInjected', 'errors', 'trials']
+    for (const e of doc.endpoints as Array<Record<string, unknown>>) {
+      expect(Object.keys(e)).toEqual(endpointFields.filter((f) => f in e))
+      expect(Object.keys(e)).toEqual(expect.arrayContaining(always))
+    }
+  })
+
+  it('--json to a reader that went away (EPIPE, as with | head) stops quietly with the run\'s exit code', {timeout: 120_000}, async () => {
+    const tmp = testDir('fl-check-tmp-')
+    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: tmp}
+    delete env.NODE_ENV
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'check', 'fixtures/demo.yaml', '--only', 'put-value', '--seed', '1', '--json'], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
+    children.push(child)
+    // Closed before the document is written: its first write fails with EPIPE.
+    child.stdout.destroy()
+    let stderr = ''
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const [code] = (await once(child, 'close')) as [number | null]
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
   })
 
   it('exits 1 when an expectation fails, and the replay line reproduces the breaking trial', async () => {
