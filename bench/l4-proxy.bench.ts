@@ -9,7 +9,10 @@
  * Three targets through faultline: no toxic, one `latency` toxic of 0 ms (added through the
  * admin API), and the bare pipe. BENCH_ROUNDS (default 5) interleaved rounds, the order
  * rotating each round; each round measures bulk throughput (BENCH_BULK_MB MiB client → server)
- * and BENCH_RTT sequential 64-byte round trips on one connection. It prints every round, the
+ * and BENCH_RTT sequential 64-byte round trips on one connection. Every proxy process is warmed
+ * up first, as a long-running proxy is and as bench:http warms its targets: BENCH_WARM_MB
+ * (default 32) MiB on a connection of its own before the bulk, and 2,000 round trips before the
+ * counted ones; neither is timed nor counted in the CPU figures. It prints every round, the
  * medians, and the ratios the goals are stated in:
  *   serve / pipe throughput (goal ≥ 0.95), serve added p50 / pipe added p50 (goal ≤ 1.1),
  *   latency-0 / pipe throughput (goal ≥ 0.8).
@@ -39,6 +42,7 @@ const MiB = 1024 * 1024
 const BULK_MB = Number(process.env.BENCH_BULK_MB ?? 256)
 const RTT_COUNT = Number(process.env.BENCH_RTT ?? 10_000)
 const RTT_WARMUP = 2000
+const WARM_MB = Number(process.env.BENCH_WARM_MB ?? 32)
 const BASELINE = process.env.BENCH_BASELINE
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? (process.env.BENCH_BASELINE ? 3 : 5))
 
@@ -196,7 +200,8 @@ function echoServer(): net.Server {
   })
 }
 
-async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
+/** `count` timed round trips after RTT_WARMUP untimed ones; `warmedUp` is called between the two. */
+async function roundTrips(port: number, count: number, warmedUp: () => void = () => undefined): Promise<hdr.Histogram> {
   const socket = net.connect({port, host: '127.0.0.1', noDelay: true})
   await new Promise((r) => socket.once('connect', r))
   const message = Buffer.alloc(64, 1)
@@ -220,6 +225,7 @@ async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
       socket.write(message)
     })
   for (let i = 0; i < RTT_WARMUP; i++) await once()
+  warmedUp()
   for (let i = 0; i < count; i++) histogram.recordValue(Math.max(1, Math.round(await once())))
   socket.destroy()
   return histogram
@@ -228,10 +234,14 @@ async function roundTrips(port: number, count: number): Promise<hdr.Histogram> {
 const fmt = (n: number, digits = 0) => n.toFixed(digits).padStart(8)
 
 const CLOCK_TICKS = Number(execSync('getconf CLK_TCK').toString().trim()) || 100
-/** User + system CPU seconds of process `pid` so far (NaN without one). */
-function cpuSeconds(pid: number | undefined): number {
+/**
+ * User + system CPU seconds of process `pid` so far, all its threads (NaN without one); with
+ * `mainThread`, of its main thread only (the event loop: sockets, JavaScript, the GC's own
+ * share; not V8's compiler and GC helper threads, nor libuv's pool).
+ */
+function cpuSeconds(pid: number | undefined, mainThread = false): number {
   if (pid === undefined) return Number.NaN
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+  const stat = readFileSync(mainThread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, 'utf8')
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ') // from field 3 (state) on
   return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS // utime, stime
 }
@@ -285,9 +295,12 @@ interface Round {
   bulk: number
   p50: number
   p99: number
-  /** CPU ms of the proxy process per MiB of bulk, and µs per round trip (warm-up included). */
+  /** CPU ms of the proxy process per MiB of bulk, and µs per round trip (after the warm-up). */
   cpuPerMiB: number
   cpuPerRtt: number
+  /** The same, of its main thread only. */
+  mainPerMiB: number
+  mainPerRtt: number
 }
 
 async function main(): Promise<void> {
@@ -312,16 +325,17 @@ async function main(): Promise<void> {
     const order = targets.map((_, k) => targets[(k + i) % targets.length] as Target)
     for (const target of order) {
       const bulkProxy = await start(target, sinkPort)
-      const cpu0 = cpuSeconds(bulkProxy.pid)
+      if (WARM_MB > 0) await bulk(bulkProxy.port, WARM_MB)
+      const cpu0 = [cpuSeconds(bulkProxy.pid), cpuSeconds(bulkProxy.pid, true)]
       const rate = await bulk(bulkProxy.port, BULK_MB)
-      const cpuPerMiB = ((cpuSeconds(bulkProxy.pid) - cpu0) * 1000) / BULK_MB
+      const [cpuPerMiB, mainPerMiB] = [false, true].map((main, k) => ((cpuSeconds(bulkProxy.pid, main) - (cpu0[k] as number)) * 1000) / BULK_MB) as [number, number]
       await bulkProxy.stop()
       const rttProxy = await start(target, echoPort)
-      const cpu1 = cpuSeconds(rttProxy.pid)
-      const h = await roundTrips(rttProxy.port, RTT_COUNT)
-      const cpuPerRtt = ((cpuSeconds(rttProxy.pid) - cpu1) * 1e6) / (RTT_COUNT + RTT_WARMUP)
+      let cpu1 = [0, 0]
+      const h = await roundTrips(rttProxy.port, RTT_COUNT, () => (cpu1 = [cpuSeconds(rttProxy.pid), cpuSeconds(rttProxy.pid, true)]))
+      const [cpuPerRtt, mainPerRtt] = [false, true].map((main, k) => ((cpuSeconds(rttProxy.pid, main) - (cpu1[k] as number)) * 1e6) / RTT_COUNT) as [number, number]
       await rttProxy.stop()
-      const r = {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), cpuPerMiB, cpuPerRtt}
+      const r = {bulk: rate, p50: h.getValueAtPercentile(50), p99: h.getValueAtPercentile(99), cpuPerMiB, cpuPerRtt, mainPerMiB, mainPerRtt}
       rounds.get(target)?.push(r)
       console.log(`  round ${i + 1} ${target.padEnd(15)} bulk ${fmt(r.bulk)} MiB/s   rtt p50 ${fmt(r.p50)}  p99 ${fmt(r.p99)}   cpu ${fmt(r.cpuPerMiB, 2)} ms/MiB ${fmt(r.cpuPerRtt, 1)} µs/rtt`)
     }
@@ -331,7 +345,7 @@ async function main(): Promise<void> {
     return values[Math.floor(values.length / 2)] as number
   }
   console.log('\nmedians')
-  for (const t of targets) console.log(`  ${t.padEnd(15)} bulk ${fmt(med(t, 'bulk'))} MiB/s   rtt p50 ${fmt(med(t, 'p50'))}  p99 ${fmt(med(t, 'p99'))}   added p50 ${fmt(med(t, 'p50') - med('direct', 'p50'))}   cpu ${fmt(med(t, 'cpuPerMiB'), 2)} ms/MiB ${fmt(med(t, 'cpuPerRtt'), 1)} µs/rtt`)
+  for (const t of targets) console.log(`  ${t.padEnd(15)} bulk ${fmt(med(t, 'bulk'))} MiB/s   rtt p50 ${fmt(med(t, 'p50'))}  p99 ${fmt(med(t, 'p99'))}   added p50 ${fmt(med(t, 'p50') - med('direct', 'p50'))}   cpu ${fmt(med(t, 'cpuPerMiB'), 2)} ms/MiB ${fmt(med(t, 'cpuPerRtt'), 1)} µs/rtt (main thread ${fmt(med(t, 'mainPerMiB'), 2)} / ${fmt(med(t, 'mainPerRtt'), 1)})`)
   const added = (t: Target) => Math.max(1, med(t, 'p50') - med('direct', 'p50'))
   console.log(`load average at end ${loadavg().map((n) => n.toFixed(2)).join(' ')}`)
   console.log(`ratios (medians of this run)`)
@@ -340,6 +354,7 @@ async function main(): Promise<void> {
   console.log(`  latency 0 ms / pipe throughput   ${(med('serve-latency0', 'bulk') / med('pipe', 'bulk')).toFixed(2)}×   (goal ≥ 0.8)`)
   console.log(`  pipe / direct throughput         ${(med('pipe', 'bulk') / med('direct', 'bulk')).toFixed(2)}×`)
   console.log(`  serve / pipe CPU per MiB         ${(med('serve', 'cpuPerMiB') / med('pipe', 'cpuPerMiB')).toFixed(2)}×   per round trip ${(med('serve', 'cpuPerRtt') / med('pipe', 'cpuPerRtt')).toFixed(2)}×`)
+  console.log(`    main thread only               ${(med('serve', 'mainPerMiB') / med('pipe', 'mainPerMiB')).toFixed(2)}×   per round trip ${(med('serve', 'mainPerRtt') / med('pipe', 'mainPerRtt')).toFixed(2)}×`)
   console.log(`  latency 0 ms / pipe CPU per MiB  ${(med('serve-latency0', 'cpuPerMiB') / med('pipe', 'cpuPerMiB')).toFixed(2)}×   per round trip ${(med('serve-latency0', 'cpuPerRtt') / med('pipe', 'cpuPerRtt')).toFixed(2)}×`)
   sink.close()
   echo.close()
