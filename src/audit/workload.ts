@@ -41,15 +41,18 @@ export async function runWorkload(options: WorkloadOptions): Promise<WorkloadRun
   const [program, ...args] = options.command
   if (program === undefined) throw new EnvironmentError('FL_WORKLOAD', 'no workload command given')
   const child = spawn(program, args, {env: options.env, detached: true, stdio: ['ignore', 'pipe', 'pipe']})
+  // Tracked from the moment it has a pid, not from its 'spawn' event a tick later: a signal
+  // (or faultline's death, for the reaper's guardian) in between must not miss the group.
+  if (child.pid !== undefined) options.reaper?.track(child.pid)
   const spawned = await new Promise<NodeJS.ErrnoException | undefined>((resolve) => {
     child.once('spawn', () => resolve(undefined))
     child.once('error', (err) => resolve(err))
   })
   if (spawned) {
+    if (child.pid !== undefined) options.reaper?.untrack(child.pid)
     throw new EnvironmentError('FL_WORKLOAD', `cannot run the workload ${program}: ${spawned.code === 'ENOENT' ? 'no such program' : spawned.message}`)
   }
   const pgid = child.pid as number
-  options.reaper?.track(pgid)
   child.stdout.pipe(options.output, {end: false})
   child.stderr.pipe(options.output, {end: false})
   const exited = new Promise<{code: number | null; signal: NodeJS.Signals | null}>((resolve) => child.once('exit', (code, signal) => resolve({code, signal})))

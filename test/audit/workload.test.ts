@@ -3,6 +3,7 @@ import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
 import {runWorkload} from '../../src/audit/workload.js'
 import {isGroupAlive, isProcessAlive, signalGroup} from '../../src/supervisor/process-group.js'
+import {ProcessReaper} from '../../src/supervisor/reaper.js'
 
 const STUBBORN = fileURLToPath(new URL('../fixtures/workloads/stubborn.mjs', import.meta.url))
 
@@ -33,6 +34,29 @@ function expectAllGone(pids: [number, number]): void {
 }
 
 describe('runWorkload', () => {
+  it('tracks the workload group from the moment it has a pid, and untracks it once the group is gone', async () => {
+    const {output, ready} = watchReady()
+    const reaper = new ProcessReaper({guardian: false})
+    const controller = new AbortController()
+    const run = runWorkload({command: [process.execPath, STUBBORN], env: process.env, timeoutMs: 60_000, graceMs: 200, output, signal: controller.signal, reaper})
+    // Synchronously after the call: a signal, or faultline's death, in the tick before the
+    // child's 'spawn' event must still find the group in the reaper (and its guardian).
+    const tracked = reaper.tracked()
+    const pids = await ready
+    groups.push(pids[0])
+    controller.abort()
+    await run
+    expect(tracked).toEqual([pids[0]])
+    expect(reaper.tracked()).toEqual([])
+    expectAllGone(pids)
+  }, 30_000)
+
+  it('untracks nothing it did not track when the program cannot be run', async () => {
+    const reaper = new ProcessReaper({guardian: false})
+    await expect(runWorkload({command: ['/nonexistent/faultline-workload'], env: process.env, timeoutMs: 5000, graceMs: 200, output: new PassThrough(), reaper})).rejects.toThrow(/no such program/)
+    expect(reaper.tracked()).toEqual([])
+  })
+
   it('on interruption stops a workload that traps signals and whose child ignores SIGTERM: nothing is left running', async () => {
     const {output, ready} = watchReady()
     const controller = new AbortController()
