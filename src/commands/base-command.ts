@@ -1,6 +1,7 @@
 import {Command} from '@oclif/core'
 import {EXIT, FaultlineError, UsageError} from '../errors.js'
 import {writeChunks} from '../report/write-chunks.js'
+import {reportStdoutErrors} from './stdout-errors.js'
 
 /**
  * Shared error handling: a FaultlineError becomes one line on stderr (or a JSON error
@@ -8,6 +9,11 @@ import {writeChunks} from '../report/write-chunks.js'
  * flag-parsing errors become one line too (exit 2), naming the command's --help.
  */
 export abstract class FaultlineCommand extends Command {
+  override async init(): Promise<void> {
+    reportStdoutErrors()
+    await super.init()
+  }
+
   override async catch(err: Error & {exitCode?: number; oclif?: unknown; parse?: unknown}): Promise<unknown> {
     // Parser errors carry `parse`; a flag value its parse function refused is a plain Error oclif renamed.
     if (err.parse !== undefined || /^Parsing --[\w-]+ \n/.test(err.message)) err = oneLineUsageError(err, this.id)
@@ -37,20 +43,17 @@ export abstract class FaultlineCommand extends Command {
   /**
    * A `--json` document too large to hold as one text (a check result of thousands of trials),
    * written as `chunks` with backpressure: the same bytes `logJson(whole())` prints. With a JSON
-   * colour theme configured, oclif colours `whole()` as before. If stdout fails, the reader going
-   * away (EPIPE, e.g. `| head`) ends the output quietly and the exit code stays the run's, as
-   * oclif's own stdout listener leaves it; any other failure (ENOSPC, …) is one line on stderr
-   * and exit 3, though that listener of oclif's then rethrows it (a stack trace, exit 1).
+   * colour theme configured, oclif colours `whole()` as before. If stdout fails, the writing
+   * stops: the reader going away (EPIPE, e.g. `| head`) leaves the run's exit code; any other
+   * failure (ENOSPC, …) is exit 3 and the one line `reportStdoutErrors` prints for it.
    */
   protected async logJsonChunks(chunks: Iterable<string>, whole: () => unknown): Promise<void> {
     if (this.config.theme?.json) return super.logJson(whole())
     try {
       await writeChunks(process.stdout, chunks)
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code
-      if (code === 'EPIPE') return
-      process.exitCode = EXIT.environment
-      process.stderr.write(`faultline: cannot write the --json document to stdout (${code ?? (err as Error).message})\n`)
+      // stdout's 'error' listener (reportStdoutErrors) has said what went wrong, once.
+      if ((err as NodeJS.ErrnoException).code !== 'EPIPE') process.exitCode = EXIT.environment
     }
   }
 

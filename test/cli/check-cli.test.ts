@@ -1,6 +1,6 @@
 import {spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
-import {existsSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
+import {closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSync} from 'node:fs'
 import net from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
@@ -22,6 +22,26 @@ async function check(args: string[]): Promise<CliResult & {tmp: string; left: st
   const tmp = testDir('fl-check-tmp-')
   const r = await runCli(['check', ...args], {env: {TMPDIR: tmp}})
   return {...r, tmp, left: readdirSync(tmp)}
+}
+
+
+const NO_SPACE = 'faultline: cannot write to standard output: ENOSPC (no space left on the device)\n'
+
+/** The binary run with its stdout on /dev/full, where every write fails with ENOSPC. */
+async function toFullDisk(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{code: number | null; stderr: string}> {
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', ...extraEnv}
+  delete env.NODE_ENV
+  const full = openSync('/dev/full', 'w')
+  try {
+    const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env, stdio: ['ignore', full, 'pipe']})
+    children.push(child)
+    let stderr = ''
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()))
+    const [code] = (await once(child, 'close')) as [number | null]
+    return {code, stderr}
+  } finally {
+    closeSync(full)
+  }
 }
 
 describe('faultline check (the real binary)', () => {
@@ -80,6 +100,15 @@ describe('faultline check (the real binary)', () => {
     const [code] = (await once(child, 'close')) as [number | null]
     expect(stderr).toBe('')
     expect(code).toBe(0)
+  })
+
+  it('--json to a full disk (/dev/full: ENOSPC) is one line and exit 3, not a stack trace', {timeout: 120_000}, async () => {
+    const r = await toFullDisk(['check', 'fixtures/demo.yaml', '--only', 'put-value', '--seed', '1', '--json'], {TMPDIR: testDir('fl-check-tmp-')})
+    expect(r).toEqual({code: 3, stderr: NO_SPACE})
+  })
+
+  it('text output to a full disk is the same one line and exit 3 (any command)', async () => {
+    expect(await toFullDisk(['profiles'])).toEqual({code: 3, stderr: NO_SPACE})
   })
 
   it('exits 1 when an expectation fails, and the replay line reproduces the breaking trial', async () => {
