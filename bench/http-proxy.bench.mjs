@@ -1,9 +1,10 @@
 // Prints, in one run on this machine: requests/s and p50/p99 latency for 20 keep-alive
 // connections of small JSON POSTs — direct; through faultline's HTTP proxy library (no
 // faults, its own process, no log); through `faultline proxy` as users run it (a separate CLI
-// process, default live log, its output going to a file), with no fault rule and with one
-// rule that never matches; and through http-proxy (npm) — then the ratios the performance
-// goals are stated in, and the wall time of the demo check. Not a test: figures only.
+// process, default live log, its output going to a file), with no fault rule, with one rule
+// that never matches, and with --quiet (no live log: what the log costs); and through
+// http-proxy (npm) — then the ratios the performance goals are stated in, and the wall time of
+// the demo check. Not a test: figures only.
 //
 // Load comes from wrk when it is installed (a C load generator that leaves the CPU to the
 // servers; `apt-get install wrk`), else from autocannon. Each target is warmed up, then
@@ -128,6 +129,8 @@ const GOALS = [
   ['CLI / direct', 'faultline proxy (CLI)', 'direct', '≥ 0.4×'],
   ['CLI / library', 'faultline proxy (CLI)', 'faultline library', '≥ 0.9×'],
   ['unmatched rule / no rule (CLI)', 'CLI, unmatched rule', 'faultline proxy (CLI)', '≥ 0.9×'],
+  // what the live log costs: the same CLI with its default output over the CLI with --quiet
+  ['live log: CLI / CLI --quiet', 'faultline proxy (CLI)', 'CLI --quiet', '≥ 0.9×'],
 ]
 const UNMATCHED_RULE = ['--fault', 'drop-reply', '--path', '/never/**']
 
@@ -144,6 +147,7 @@ async function measureThroughput() {
     {name: 'faultline proxy (CLI)', ...(await startCli(upstream.url))},
     // a rule in force that never matches: the rule engine's cost on every request
     {name: 'CLI, unmatched rule', ...(await startCli(upstream.url, UNMATCHED_RULE))},
+    {name: 'CLI --quiet', ...(await startCli(upstream.url, ['--quiet']))},
     {name: 'http-proxy', ...(await start(here('./servers/http-proxy-reference.mjs'), [upstream.url]))},
   ]
   if (BASELINE) targets.push({name: 'faultline baseline', ...(await start(join(BASELINE, 'bench/servers/faultline-proxy.mjs'), [upstream.url]))})
