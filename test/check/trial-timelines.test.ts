@@ -8,30 +8,17 @@ import {TrialTimelines} from '../../src/check/trial-timelines.js'
 import type {ProxyEvent} from '../../src/events/event-log.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {trialEvents} from '../helpers/trial-events.js'
+import {trial} from '../report/html-fixtures.js'
 
 /** A measured count-oracle trial: two deliveries, one execution, the same reply twice, unless `overrides` say otherwise. */
 function measured(id: number, overrides: Partial<MeasuredTrial> = {}): MeasuredTrial {
   const timeline: ProxyEvent[] = [{time: id, type: 'fault', trial: `t0.${id}`, fault: 'duplicate'}]
   return {
-    id,
-    profile: 'duplicate',
-    fault: 'duplicate',
+    ...trial(id, timeline, 'duplicate'),
     variant: 'duplicate(sequential)',
-    seeksSecondDelivery: true,
-    injected: true,
-    outcome: 'ok',
-    attempts: 1,
-    deliveries: 2,
-    deliveriesAfterRestart: null,
     executions: 1,
     stateMatchesClean: true,
-    effectVisible: true,
-    effectAfterRestart: null,
-    effectSurvivedCrash: null,
-    stoppedEarly: false,
     replies: [1, 2].map((delivery) => ({delivery, attempt: 1, status: 200, ok: true, body: {value: '{{key}}'}})),
-    timeline,
-    replay: `faultline check s.yaml --seed 1 --only e --trial ${id}`,
     ...overrides,
   }
 }
