@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
 import {isGroupAlive, isProcessAlive, signalGroup} from '../../src/supervisor/process-group.js'
-import {ROOT, runCli} from '../helpers/run-cli.js'
+import {cliEnv, ROOT, runCli} from '../helpers/run-cli.js'
 import {startCountingServer} from '../helpers/servers.js'
 import {testDir} from '../helpers/temp-dir.js'
 
@@ -90,8 +90,7 @@ describe('faultline audit: reports', () => {
   }, 60_000)
 
   it('Ctrl-C stops a workload that traps signals and forks a child ignoring SIGTERM: nothing is left running', async () => {
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-    delete env.NODE_ENV
+    const env = cliEnv()
     const child = spawn(process.execPath, [BIN, 'audit', '--upstream', UPSTREAM, '--', process.execPath, STUBBORN], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
     cleanups.push(() => void child.kill('SIGKILL'))
     child.stdout.resume()

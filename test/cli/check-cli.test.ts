@@ -4,7 +4,7 @@ import {closeSync, existsSync, openSync, readdirSync, readFileSync, writeFileSyn
 import net from 'node:net'
 import {join} from 'node:path'
 import {afterEach, describe, expect, it} from 'vitest'
-import {ROOT, runCli, type CliResult} from '../helpers/run-cli.js'
+import {cliEnv, type CliResult, ROOT, runCli} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 
 const servers: net.Server[] = []
@@ -29,8 +29,7 @@ const NO_SPACE = 'faultline: cannot write to standard output: ENOSPC (no space l
 
 /** The binary run with its stdout on /dev/full, where every write fails with ENOSPC. */
 async function toFullDisk(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<{code: number | null; stderr: string}> {
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', ...extraEnv}
-  delete env.NODE_ENV
+  const env = cliEnv(extraEnv)
   const full = openSync('/dev/full', 'w')
   try {
     const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), ...args], {cwd: ROOT, env, stdio: ['ignore', full, 'pipe']})
@@ -89,8 +88,7 @@ describe('faultline check (the real binary)', () => {
 
   it('--json to a reader that went away (EPIPE, as with | head) stops quietly with the run\'s exit code', {timeout: 120_000}, async () => {
     const tmp = testDir('fl-check-tmp-')
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: tmp}
-    delete env.NODE_ENV
+    const env = cliEnv({TMPDIR: tmp})
     const child = spawn(process.execPath, [join(ROOT, 'bin/run.js'), 'check', 'fixtures/demo.yaml', '--only', 'put-value', '--seed', '1', '--json'], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
     children.push(child)
     // Closed before the document is written: its first write fails with EPIPE.

@@ -5,7 +5,7 @@ import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it, onTestFinished} from 'vitest'
 import {isProcessAlive} from '../../src/supervisor/process-group.js'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -52,8 +52,7 @@ endpoints:
     match: { method: POST }
 `,
     )
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-    delete env.NODE_ENV
+    const env = cliEnv({TMPDIR: dir})
     const child = spawn(process.execPath, [BIN, 'check', file], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
     onTestFinished(() => void child.kill('SIGKILL'))
     let stderr = ''
@@ -80,8 +79,7 @@ endpoints:
     const dir = testDir('fl-client-bad-')
     const file = join(dir, 'scenario.yaml')
     writeFileSync(file, 'version: 1\ntarget: { protocol: http, url: "http://127.0.0.1:1" }\nclient:\n  command: node client.js\nendpoints:\n  - name: e\n    expect: at-least-once\n')
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-    delete env.NODE_ENV
+    const env = cliEnv()
     const child = spawn(process.execPath, [BIN, 'check', file], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
     let stderr = ''
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))

@@ -5,7 +5,7 @@ import {promisify} from 'node:util'
 import {describe, expect, it} from 'vitest'
 import {COMMANDS as CLASSES} from '../../src/command-classes.js'
 import {COMMANDS} from '../../src/index.js'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 
 // The CLI's registry holds lazy stand-ins; `npm run build` writes oclif.manifest.json (flags
 // and help) from the real classes. A module-resolution hook in the child prints every dist/
@@ -17,8 +17,7 @@ const HOOK =
   'export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes(\\"/dist/\\")) console.error(\\"LOADED \\" + r.url); return r }")'
 
 async function cli(args: string[]): Promise<{stdout: string; loaded: string[]}> {
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-  delete env.NODE_ENV // vitest's NODE_ENV=test makes oclif look for TypeScript sources
+  const env = cliEnv()
   const {stdout, stderr} = await run(process.execPath, ['--import', HOOK, BIN, ...args], {cwd: ROOT, env, timeout: 60_000})
   const loaded = stderr
     .split('\n')
@@ -61,8 +60,7 @@ describe('command loading', () => {
   })
 
   it('a lazy command parses its real flags: bad usage still exits 2 with one line', async () => {
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-    delete env.NODE_ENV
+    const env = cliEnv()
     const failed = await run(process.execPath, [BIN, 'proxy', '--listen', 'nowhere', '--upstream', 'http://127.0.0.1:1'], {cwd: ROOT, env, timeout: 60_000}).catch((err: {code: number; stderr: string}) => err)
     expect('code' in failed ? failed.code : 0).toBe(2)
     expect('stderr' in failed ? failed.stderr.trim() : '').toMatch(/^faultline: --listen nowhere: write host:port/)

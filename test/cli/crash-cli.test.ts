@@ -3,7 +3,7 @@ import {existsSync, readFileSync} from 'node:fs'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {ROOT, runCli} from '../helpers/run-cli.js'
+import {cliEnv, ROOT, runCli} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {accepts, canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
 
@@ -31,8 +31,7 @@ async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) =
   const dir = testDir('fl-interrupt-')
   const eventsFile = join(dir, 'events.jsonl')
   // The run folder (kept: --keep-run-dir names the server log as the run starts) goes in `dir` too.
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-  delete env.NODE_ENV
+  const env = cliEnv({TMPDIR: dir})
   const child = spawn(process.execPath, [BIN, 'check', 'test/fixtures/crash-long.yaml', '--events', eventsFile, '--keep-run-dir'], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))

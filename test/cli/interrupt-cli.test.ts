@@ -5,7 +5,7 @@ import net from 'node:net'
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
@@ -49,8 +49,7 @@ endpoints:
     request: { method: GET, path: / }
 `,
     )
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-    delete env.NODE_ENV
+    const env = cliEnv({TMPDIR: dir})
     const child = spawn(process.execPath, [BIN, 'check', file], {
       cwd: ROOT,
       env,

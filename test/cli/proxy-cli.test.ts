@@ -5,6 +5,7 @@ import {request} from 'undici'
 import {afterEach, describe, expect, it} from 'vitest'
 import {startCountingServer} from '../helpers/servers.js'
 import {testDir} from '../helpers/temp-dir.js'
+import {cliEnv} from '../helpers/run-cli.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 const cleanups: Array<() => Promise<unknown>> = []
@@ -16,8 +17,7 @@ describe('faultline proxy (the real binary)', () => {
   it('forwards through an L7 fault rule, logs what it did, and exits 0 on SIGTERM', async () => {
     const upstream = await startCountingServer()
     cleanups.push(upstream.close)
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-    delete env.NODE_ENV
+    const env = cliEnv()
     const child = spawn(process.execPath, [BIN, 'proxy', '--listen', '127.0.0.1:0', '--upstream', upstream.url, '--fault', 'duplicate', '--mode', 'sequential', '--nth', '2', '--seed', '9'], {env, stdio: ['ignore', 'pipe', 'pipe']})
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL')
@@ -86,8 +86,7 @@ describe('faultline proxy --config (TCP proxies from a Toxiproxy config)', () =>
     const dir = testDir('fl-proxy-config-')
     const config = join(dir, 'proxies.json')
     writeFileSync(config, JSON.stringify([{name: 'web', listen: '127.0.0.1:0', upstream: `127.0.0.1:${upstream.port}`}]))
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-    delete env.NODE_ENV
+    const env = cliEnv()
     const child = spawn(process.execPath, [BIN, 'proxy', '--config', config, '--seed', '4'], {env, stdio: ['ignore', 'pipe', 'pipe']})
     cleanups.push(async () => {
       if (child.exitCode === null) child.kill('SIGKILL')

@@ -3,7 +3,7 @@ import {existsSync, readFileSync, readdirSync} from 'node:fs'
 import {dirname, join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it} from 'vitest'
-import {ROOT, runCli} from '../helpers/run-cli.js'
+import {cliEnv, ROOT, runCli} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
 
@@ -26,8 +26,7 @@ function listeningPorts(log: string): number[] {
 async function interruptWhen(scenario: string, when: (line: string) => boolean, what: string, ports: number): Promise<void> {
   const dir = testDir('fl-replicas-int-')
   const eventsFile = join(dir, 'events.jsonl')
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-  delete env.NODE_ENV
+  const env = cliEnv({TMPDIR: dir})
   const child = spawn(process.execPath, [BIN, 'check', scenario, '--events', eventsFile, '--keep-run-dir'], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
   let stderr = ''
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))

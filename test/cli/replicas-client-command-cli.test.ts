@@ -4,7 +4,7 @@ import {existsSync, readdirSync, readFileSync, watch, writeFileSync} from 'node:
 import {join} from 'node:path'
 import {fileURLToPath} from 'node:url'
 import {describe, expect, it, onTestFinished} from 'vitest'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {accepts, liveGroupMembers} from '../supervisor/helpers.js'
 
@@ -52,8 +52,7 @@ endpoints:
     effect: { request: { method: GET, path: /sync/counters/{{key}} }, select: $.value, replica: all }
 `,
     )
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-    delete env.NODE_ENV
+    const env = cliEnv({TMPDIR: dir})
     const child = spawn(process.execPath, [BIN, 'check', file, '--events', events], {cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe']})
     onTestFinished(() => void child.kill('SIGKILL'))
     let stderr = ''

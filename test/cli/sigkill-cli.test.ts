@@ -3,7 +3,7 @@ import {once} from 'node:events'
 import {existsSync, readFileSync} from 'node:fs'
 import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {accepts, canListen, liveGroupMembers, waitFor} from '../supervisor/helpers.js'
 
@@ -38,8 +38,7 @@ describe('faultline check, SIGKILLed (the real binary)', () => {
   it('the server it started is killed and its port freed, though no handler of faultline ran', async () => {
     const dir = testDir('fl-sigkill-')
     // The run folder (kept: --keep-run-dir names the server log as the run starts) goes in `dir`.
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-    delete env.NODE_ENV
+    const env = cliEnv({TMPDIR: dir})
     const child = spawn(process.execPath, [BIN, 'check', 'test/fixtures/crash-long.yaml', '--keep-run-dir'], {
       cwd: ROOT,
       env,

@@ -5,6 +5,7 @@ import {fileURLToPath} from 'node:url'
 import {afterEach, describe, expect, it} from 'vitest'
 import {echoServer, listen, Resources} from '../helpers/net.js'
 import {testDir} from '../helpers/temp-dir.js'
+import {cliEnv} from '../helpers/run-cli.js'
 
 // Runs the compiled CLI: `npm test` builds dist/ first.
 const root = fileURLToPath(new URL('../..', import.meta.url))
@@ -13,8 +14,7 @@ afterEach(() => res.closeAll())
 
 function run(args: string[]) {
   // As a user runs it: without vitest's NODE_ENV=test (which makes oclif look for TypeScript sources).
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-  delete env.NODE_ENV
+  const env = cliEnv()
   const child = spawn(process.execPath, ['bin/run.js', 'serve', ...args], {cwd: root, env})
   let stdout = ''
   let stderr = ''

@@ -10,7 +10,7 @@ import {ScenarioError} from '../../src/errors.js'
 import {DURATION_PATTERN} from '../../src/scenario/duration.js'
 import {loadScenario} from '../../src/scenario/load-scenario.js'
 import {formatPath, type PathSegment} from '../../src/scenario/source.js'
-import {ROOT} from '../helpers/run-cli.js'
+import {cliEnv, ROOT} from '../helpers/run-cli.js'
 import {testDir} from '../helpers/temp-dir.js'
 import {liveGroupMembers} from '../supervisor/helpers.js'
 
@@ -231,8 +231,7 @@ describe('fuzz: scenarios with one field wrong are refused with one positioned l
       const dir = testDir('fl-fuzz-cli-')
       const file = join(dir, 'scenario.yaml')
       writeFileSync(file, text)
-      const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', TMPDIR: dir}
-      delete env.NODE_ENV
+      const env = cliEnv({TMPDIR: dir})
       const child = spawn(process.execPath, [BIN, 'check', file], {
         cwd: ROOT,
         env,

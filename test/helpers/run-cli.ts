@@ -10,12 +10,21 @@ export interface CliResult {
   stderr: string
 }
 
+/**
+ * The environment the binary runs with in tests: this process's, no colour, `extra` on top,
+ * and no NODE_ENV — vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources;
+ * users never have it.
+ */
+export function cliEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', ...extra}
+  delete env.NODE_ENV
+  return env
+}
+
 /** Run the real built binary (npm test builds dist/ first) and collect its output. */
 export function runCli(args: string[], options: {env?: NodeJS.ProcessEnv; timeoutMs?: number} = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    // vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources; users never have it.
-    const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1', ...options.env}
-    delete env.NODE_ENV
+    const env = cliEnv(options.env)
     const child = spawn(process.execPath, [BIN, ...args], {
       cwd: ROOT,
       env,

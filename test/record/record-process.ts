@@ -2,6 +2,7 @@ import {spawn, type ChildProcess} from 'node:child_process'
 import {once} from 'node:events'
 import {fileURLToPath} from 'node:url'
 import {onTestFinished} from 'vitest'
+import {cliEnv} from '../helpers/run-cli.js'
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
@@ -20,8 +21,7 @@ export interface RecordProcess {
  */
 export async function startRecordCli(args: string[]): Promise<RecordProcess> {
   // vitest sets NODE_ENV=test, which makes oclif look for TypeScript sources; users never have it.
-  const env: NodeJS.ProcessEnv = {...process.env, NO_COLOR: '1'}
-  delete env.NODE_ENV
+  const env = cliEnv()
   const child = spawn(process.execPath, [BIN, 'record', '--listen', '127.0.0.1:0', ...args], {env, stdio: ['ignore', 'pipe', 'pipe']})
   const exited = once(child, 'exit') as Promise<[number | null, NodeJS.Signals | null]>
   onTestFinished(async () => {
