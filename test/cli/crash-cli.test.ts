@@ -9,13 +9,6 @@ import {accepts, canListen, liveGroupMembers, waitFor} from '../supervisor/helpe
 
 const BIN = fileURLToPath(new URL('../../bin/run.js', import.meta.url))
 
-async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 /** Every server start the log records: its process-group id (the pid faultline spawned). */
 function startedGroups(log: string): number[] {
@@ -53,7 +46,7 @@ async function interruptRun(signal: 'SIGINT' | 'SIGTERM', ready: (log: string) =
     expect(serverPort).toBeGreaterThan(0)
     // The server is up at this moment (connect, never bind: a bind could steal the port from a
     // restarting server), so the port check after the signal can fail.
-    await waitForAsync(() => accepts(serverPort), 'the server to accept connections')
+    await waitFor(() => accepts(serverPort), 'the server to accept connections')
 
     child.kill(signal)
     const end = await exited

@@ -26,13 +26,6 @@ afterEach(() => {
   groups = []
 })
 
-async function waitForAsync(condition: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
-    await new Promise((resolve) => setTimeout(resolve, 5))
-  }
-}
 
 describe('faultline check, SIGKILLed (the real binary)', () => {
   it('the server it started is killed and its port freed, though no handler of faultline ran', async () => {
@@ -62,7 +55,7 @@ describe('faultline check, SIGKILLed (the real binary)', () => {
     const port = Number(/listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(log())?.[1])
     groups.push(leader)
     expect(port).toBeGreaterThan(0)
-    await waitForAsync(() => accepts(port), 'the server to accept connections')
+    await waitFor(() => accepts(port), 'the server to accept connections')
     expect(liveGroupMembers(leader).length).toBeGreaterThan(0)
 
     child.kill('SIGKILL')

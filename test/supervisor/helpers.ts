@@ -125,10 +125,10 @@ export function liveGroupMembers(pgid: number): number[] {
   return members
 }
 
-/** Poll `condition` until true; fail after `timeoutMs`. For states that emit no event. */
-export async function waitFor(condition: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+/** Poll `condition` (a check or a probe) until true; fail after `timeoutMs`. For states that emit no event. */
+export async function waitFor(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs
-  while (!condition()) {
+  while (!(await condition())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
     await new Promise((resolve) => setTimeout(resolve, 20))
   }
